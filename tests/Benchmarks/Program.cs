@@ -1,0 +1,1 @@
+return 0; // placeholder: the owning work replaces this entry point
