@@ -1,0 +1,40 @@
+namespace Middleware.Domain.Rpc;
+
+/// <summary>
+/// Marks a public method of an <see cref="IRpcTarget"/> as a till-protocol method named <see cref="Name"/>
+/// (e.g. <c>tickets.status</c>). Parameters are bound by name from the JSON-RPC <c>params</c> object;
+/// a <see cref="CancellationToken"/> parameter receives the call's cancellation. Throw
+/// <see cref="Errors.MiddlewareException"/> for errors the till must see with a stable code.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class RpcMethodAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+
+    /// <summary>True when the method changes state: the pipe server then requires a <c>requestId</c>
+    /// parameter and replays the first answer for a repeat (design.md, lesson 4).</summary>
+    public bool Mutating { get; init; }
+}
+
+/// <summary>A class whose <see cref="RpcMethodAttribute"/> methods the pipe server exposes. Register it in DI as
+/// <c>IRpcTarget</c>; each feature folder contributes its own targets.</summary>
+public interface IRpcTarget;
+
+/// <summary>The till that is calling, for the duration of one pipe call (set by the pipe server).</summary>
+/// <param name="PointOfSale">The point of sale the till named in <c>hello</c>.</param>
+/// <param name="TillName">The till's own name (software, version), for logs.</param>
+/// <param name="ConnectionId">The pipe connection, for logs.</param>
+public sealed record TillContext(PointsOfSale.PointOfSaleId PointOfSale, string TillName, string ConnectionId)
+{
+    private static readonly AsyncLocal<TillContext?> CurrentSlot = new();
+
+    /// <summary>The calling till; null outside a pipe call or before <c>hello</c>.</summary>
+    public static TillContext? Current
+    {
+        get => CurrentSlot.Value;
+        set => CurrentSlot.Value = value;
+    }
+
+    /// <summary>The calling till, or a <see cref="Errors.MiddlewareException"/> (<c>HelloRequired</c>).</summary>
+    public static TillContext Required => Current ?? throw new Errors.MiddlewareException(Errors.ErrorCode.HelloRequired, "The till has not said hello on this connection.");
+}
