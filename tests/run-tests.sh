@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution (the README's test command) and prints one closing line
+# "N passed, N failed, N skipped". Long profiles (soak, 1,000 reloads, long crash series) are not run here:
+# see README "Long profiles".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# pcscd is needed by the PC/SC integration tests: start it when it is not running (idempotent).
+if [ -x /usr/sbin/pcscd ] && [ -f tests/pcsc/start-pcscd.sh ]; then bash tests/pcsc/start-pcscd.sh || true; fi
+log=$(mktemp)
+dotnet build Middleware.sln -c Release -nologo -v q 2>&1 | tee "$log.build" | tail -n 20
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "0 passed, 1 failed"; exit 1; fi
+dotnet test Middleware.sln -c Release --no-build -nologo -v q --filter "Category!=Long" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+# Sum the per-project summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12").
+read -r passed failed skipped < <(grep -E "(Passed|Failed)! +- Failed:" "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$rc"
