@@ -1,0 +1,236 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Middleware.Payments.Journal;
+
+/// <summary>
+/// The durable payment journal (SQLite, WAL, synchronous=FULL): the intent of every debit is on disk before Izly is
+/// called, so a crash or a lost answer is settled by asking Izly, never by paying again (design.md, lesson 5).
+/// Keyed by (point of sale, request id); the client order id sent to Izly is derived from both.
+/// </summary>
+public sealed class PaymentJournal
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+
+    public PaymentJournal(string databasePath, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
+        _time = time;
+        using var connection = Open();
+        connection.Execute("""
+            PRAGMA journal_mode=WAL;
+            CREATE TABLE IF NOT EXISTS payments (
+                pos TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                client_order_id TEXT NOT NULL UNIQUE,
+                sale_id TEXT,
+                channel TEXT NOT NULL,
+                amount TEXT NOT NULL,
+                medium_json TEXT,
+                state TEXT NOT NULL,
+                id_transaction TEXT,
+                balance_after TEXT,
+                error_code INTEGER,
+                error_detail TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                last_attempt_at TEXT,
+                PRIMARY KEY (pos, request_id));
+            CREATE INDEX IF NOT EXISTS payments_open ON payments(state) WHERE state IN ('Pending','Unknown');
+            CREATE INDEX IF NOT EXISTS payments_sale ON payments(sale_id);
+            """);
+    }
+
+    /// <summary>The Izly client order id of a till's request: unique per point of sale, the same on every retry.</summary>
+    public static string ClientOrderIdFor(string pointOfSale, Guid requestId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{pointOfSale}-{requestId:N}");
+
+    /// <summary>
+    /// Records the intent of a debit, or returns the payment already recorded for this request id
+    /// (<c>created</c> false). A repeat with a different amount or channel is a misuse of the request id.
+    /// </summary>
+    public async Task<(PaymentRecord Record, bool Created)> RecordIntentAsync(
+        string pointOfSale, Guid requestId, string? saleId, string channel, decimal amount, string? mediumJson, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var record = new PaymentRecord
+        {
+            PointOfSale = pointOfSale,
+            RequestId = requestId.ToString("D"),
+            ClientOrderId = ClientOrderIdFor(pointOfSale, requestId),
+            SaleId = saleId,
+            Channel = channel,
+            Amount = amount,
+            MediumJson = mediumJson,
+            State = PaymentState.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await using var connection = Open();
+        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO payments (pos, request_id, client_order_id, sale_id, channel, amount, medium_json, state, created_at, updated_at)
+            VALUES (@pos, @rid, @coid, @sale, @channel, @amount, @medium, 'Pending', @now, @now)
+            ON CONFLICT (pos, request_id) DO NOTHING
+            """, new
+        {
+            pos = pointOfSale,
+            rid = record.RequestId,
+            coid = record.ClientOrderId,
+            sale = saleId,
+            channel,
+            amount = Format(amount),
+            medium = mediumJson,
+            now = Format(now),
+        }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (inserted == 1)
+        {
+            return (record, true);
+        }
+
+        var existing = await GetAsync(pointOfSale, requestId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("A payment conflicted on insert but cannot be read back.");
+        return (existing, false);
+    }
+
+    /// <summary>Marks the moment Izly is called (debit or status query), durably, before the call.</summary>
+    public Task MarkAttemptAsync(string clientOrderId, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE payments SET last_attempt_at=@now, updated_at=@now WHERE client_order_id=@coid",
+            new { coid = clientOrderId, now = Format(_time.GetUtcNow()) }, cancellationToken);
+
+    /// <summary>Izly debited: records the transaction. Only a Pending or Unknown payment can become Approved.</summary>
+    public Task<bool> ApproveAsync(string clientOrderId, string idTransactionIzly, decimal balanceAfter, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
+            "state='Approved', id_transaction=@txn, balance_after=@balance, error_code=NULL, error_detail=NULL",
+            new { txn = idTransactionIzly, balance = Format(balanceAfter) }, cancellationToken);
+
+    /// <summary>Izly refused, or proved it never got the debit.</summary>
+    public Task<bool> RefuseAsync(string clientOrderId, int errorCode, string detail, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
+            "state='Refused', error_code=@code, error_detail=@detail", new { code = errorCode, detail }, cancellationToken);
+
+    /// <summary>The answer was lost: the outcome must be recovered by a status query.</summary>
+    public Task<bool> MarkUnknownAsync(string clientOrderId, int errorCode, string detail, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
+            "state='Unknown', error_code=@code, error_detail=@detail", new { code = errorCode, detail }, cancellationToken);
+
+    /// <summary>A completed debit was refunded.</summary>
+    public Task<bool> CancelAsync(string clientOrderId, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "state='Approved'", "state='Cancelled'", null, cancellationToken);
+
+    public async Task<PaymentRecord?> GetAsync(string pointOfSale, Guid requestId, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            "SELECT * FROM payments WHERE pos=@pos AND request_id=@rid", new { pos = pointOfSale, rid = requestId.ToString("D") },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToRecord();
+    }
+
+    public async Task<PaymentRecord?> GetByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            "SELECT * FROM payments WHERE client_order_id=@coid", new { coid = clientOrderId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToRecord();
+    }
+
+    public async Task<IReadOnlyList<PaymentRecord>> ListBySaleAsync(string saleId, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            "SELECT * FROM payments WHERE sale_id=@sale ORDER BY created_at", new { sale = saleId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    /// <summary>Payments whose outcome is still open (Pending or Unknown): what recovery settles.</summary>
+    public async Task<IReadOnlyList<PaymentRecord>> ListOpenAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            "SELECT * FROM payments WHERE state IN ('Pending','Unknown') ORDER BY created_at", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    private async Task<bool> TransitionAsync(string clientOrderId, string fromCondition, string set, object? values, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters(values);
+        parameters.Add("coid", clientOrderId);
+        parameters.Add("now", Format(_time.GetUtcNow()));
+        await using var connection = Open();
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE payments SET {set}, updated_at=@now WHERE client_order_id=@coid AND {fromCondition}", parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    private async Task ExecuteAsync(string sql, object values, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await connection.ExecuteAsync(new CommandDefinition(sql, values, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // FULL: a payment intent acknowledged here must survive a power cut, not only a process crash.
+        connection.Execute("PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        return connection;
+    }
+
+    private static string Format(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Format(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
+
+    private static decimal? ParseDecimal(string? text) => text is null ? null : decimal.Parse(text, NumberStyles.Number, CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? ParseTime(string? text) => text is null ? null : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    // Dapper maps columns to these by name (snake_case kept as in the table).
+    private sealed class Row
+    {
+        public string pos { get; set; } = "";
+        public string request_id { get; set; } = "";
+        public string client_order_id { get; set; } = "";
+        public string? sale_id { get; set; }
+        public string channel { get; set; } = "";
+        public string amount { get; set; } = "0";
+        public string? medium_json { get; set; }
+        public string state { get; set; } = "";
+        public string? id_transaction { get; set; }
+        public string? balance_after { get; set; }
+        public long? error_code { get; set; }
+        public string? error_detail { get; set; }
+        public string created_at { get; set; } = "";
+        public string updated_at { get; set; } = "";
+        public string? last_attempt_at { get; set; }
+
+        public PaymentRecord ToRecord() => new()
+        {
+            PointOfSale = pos,
+            RequestId = request_id,
+            ClientOrderId = client_order_id,
+            SaleId = sale_id,
+            Channel = channel,
+            Amount = ParseDecimal(amount)!.Value,
+            MediumJson = medium_json,
+            State = Enum.Parse<PaymentState>(state),
+            IdTransactionIzly = id_transaction,
+            BalanceAfter = ParseDecimal(balance_after),
+            ErrorCode = error_code is null ? null : (int)error_code.Value,
+            ErrorDetail = error_detail,
+            CreatedAt = ParseTime(created_at)!.Value,
+            UpdatedAt = ParseTime(updated_at)!.Value,
+            LastAttemptAt = ParseTime(last_attempt_at),
+        };
+    }
+}

@@ -1,0 +1,23 @@
+namespace Middleware.Payments.Journal;
+
+/// <summary>Payment journal settings (configuration section <c>Payments</c>).</summary>
+public sealed class PaymentOptions
+{
+    /// <summary>The journal's SQLite file. Default <c>data/payments.db</c>.</summary>
+    public string DatabasePath { get; set; } = Path.Combine("data", "payments.db");
+
+    /// <summary>How long a debit may take before its outcome is treated as unknown. Default 15 s.</summary>
+    public TimeSpan DebitTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a status query may take. Default 10 s.</summary>
+    public TimeSpan StatusTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long after the last debit attempt a "no such order" answer from Izly proves that the debit never reached
+    /// it (a slower request could still arrive before). Default 30 s.
+    /// </summary>
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often open payments (pending, unknown) are settled in the background. Default 10 s.</summary>
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(10);
+}

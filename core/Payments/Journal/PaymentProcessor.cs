@@ -1,0 +1,243 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Middleware.Contracts.Channels;
+using Middleware.Domain.Errors;
+
+namespace Middleware.Payments.Journal;
+
+/// <summary>What a till asks to debit.</summary>
+/// <param name="PointOfSale">The till's point of sale.</param>
+/// <param name="RequestId">The till's request id: the same id is the same payment, answered from the journal.</param>
+/// <param name="SaleId">The sale it pays, when any.</param>
+/// <param name="Amount">Euros.</param>
+/// <param name="Medium">Card or QR code.</param>
+/// <param name="MediumJson">What the ticket needs of the medium later (kept in the journal).</param>
+public sealed record PaymentCommand(string PointOfSale, Guid RequestId, string? SaleId, decimal Amount, PaymentMedium Medium, string? MediumJson);
+
+/// <summary>
+/// Takes Izly payments without ever paying twice: the intent is durable before Izly is called, every debit carries a
+/// client order id derived from the till's request id, and a lost answer is settled by asking Izly for that order id.
+/// </summary>
+public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGateway gateway, TimeProvider time, IOptions<PaymentOptions> options, ILogger<PaymentProcessor> logger)
+{
+    private readonly PaymentOptions _options = options.Value;
+
+    /// <summary>
+    /// Debits once. A repeat of the same request id returns the recorded outcome; a repeat while the outcome is open
+    /// asks Izly instead of debiting again. <paramref name="debit"/> performs the debit (the channel plugin).
+    /// </summary>
+    public async Task<PaymentRecord> DebitAsync(PaymentCommand command, Func<DebitRequest, CancellationToken, Task<DebitResult>> debit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(debit);
+        if (command.Amount <= 0)
+        {
+            throw new MiddlewareException(ErrorCode.InvalidRequest, "A debit amount must be positive.");
+        }
+
+        var (record, created) = await journal.RecordIntentAsync(command.PointOfSale, command.RequestId, command.SaleId,
+            command.Medium.Channel, command.Amount, command.MediumJson, cancellationToken).ConfigureAwait(false);
+        if (!created)
+        {
+            if (record.Amount != command.Amount || record.Channel != command.Medium.Channel)
+            {
+                throw new MiddlewareException(ErrorCode.RequestIdReused, "This request id was used for another payment.");
+            }
+
+            if (record.IsFinal)
+            {
+                return record;
+            }
+
+            if (record.LastAttemptAt is not null)
+            {
+                // Izly may have the debit: ask, never pay again.
+                return await RecoverAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await journal.MarkAttemptAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false);
+        var request = new DebitRequest(command.PointOfSale, record.ClientOrderId, command.Amount, command.Medium);
+        using var timeout = new CancellationTokenSource(_options.DebitTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            var result = await debit(request, linked.Token).ConfigureAwait(false);
+            await SettleAsync(record, result, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IzlyRefusedException refused)
+        {
+            LogRefused(logger, record.ClientOrderId, refused.Refusal);
+            await journal.RefuseAsync(record.ClientOrderId, (int)IzlyErrors.ToErrorCode(refused.Refusal), refused.Message, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever failed (network, timeout, the channel itself), the request may have reached Izly: the outcome
+            // is unknown until Izly says otherwise.
+            LogLostAnswer(logger, record.ClientOrderId, ex.GetType().Name);
+            await journal.MarkUnknownAsync(record.ClientOrderId, (int)ErrorCode.PaymentOutcomeUnknown, ex.Message, CancellationToken.None).ConfigureAwait(false);
+            var unknown = await Reload(record, CancellationToken.None).ConfigureAwait(false);
+            return await RecoverAsync(unknown, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await Reload(record, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks Izly for an open payment's outcome and settles the journal when Izly knows it.</summary>
+    public async Task<PaymentRecord> RecoverAsync(PaymentRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.IsFinal)
+        {
+            return record;
+        }
+
+        if (record.LastAttemptAt is null)
+        {
+            // Never sent: nothing can have been debited.
+            if (time.GetUtcNow() - record.CreatedAt >= _options.SettleDelay)
+            {
+                await journal.RefuseAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, "The debit was never sent to Izly.", cancellationToken).ConfigureAwait(false);
+            }
+
+            return await Reload(record, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var timeout = new CancellationTokenSource(_options.StatusTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        DebitResult? found;
+        try
+        {
+            found = await gateway.GetDebitAsync(record.PointOfSale, record.ClientOrderId, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsLostAnswer(ex, cancellationToken))
+        {
+            LogStillUnknown(logger, record.ClientOrderId, ex.GetType().Name);
+            await journal.MarkUnknownAsync(record.ClientOrderId, (int)ErrorCode.PaymentOutcomeUnknown, "Izly status query failed: " + ex.Message, CancellationToken.None).ConfigureAwait(false);
+            return await Reload(record, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (found is not null)
+        {
+            await SettleAsync(record, found, CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (time.GetUtcNow() - record.LastAttemptAt.Value >= _options.SettleDelay)
+        {
+            await journal.RefuseAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, "Izly has no debit for this order: it never arrived.", CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await journal.MarkUnknownAsync(record.ClientOrderId, (int)ErrorCode.PaymentOutcomeUnknown, "Izly does not know this order yet.", CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return await Reload(record, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Settles every open payment (at start and periodically). Failures are logged and retried later.</summary>
+    public async Task<int> RecoverOpenAsync(CancellationToken cancellationToken)
+    {
+        var settled = 0;
+        foreach (var open in await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var after = await RecoverAsync(open, cancellationToken).ConfigureAwait(false);
+                if (after.IsFinal)
+                {
+                    settled++;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogRecoveryFailed(logger, ex, open.ClientOrderId);
+            }
+        }
+
+        return settled;
+    }
+
+    /// <summary>Refunds an approved payment the same day.</summary>
+    public async Task<PaymentRecord> CancelAsync(string pointOfSale, Guid requestId, CancellationToken cancellationToken)
+    {
+        var record = await journal.GetAsync(pointOfSale, requestId, cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.PaymentNotFound, "No payment with this request id.");
+        if (record.State == PaymentState.Cancelled)
+        {
+            return record;
+        }
+
+        if (record.State != PaymentState.Approved || record.IdTransactionIzly is null)
+        {
+            throw new MiddlewareException(ErrorCode.PaymentNotCancellable, $"A payment in state {record.State} cannot be cancelled.");
+        }
+
+        IzlyOperationStatus status;
+        try
+        {
+            status = await gateway.CancelAsync(pointOfSale, record.IdTransactionIzly, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IzlyRefusedException refused)
+        {
+            throw new MiddlewareException(ErrorCode.PaymentNotCancellable, refused.Message, null, refused);
+        }
+        catch (IzlyUnavailableException unavailable)
+        {
+            throw new MiddlewareException(ErrorCode.UpstreamUnavailable, unavailable.Message, null, unavailable);
+        }
+
+        if (status is not (IzlyOperationStatus.Cancelled or IzlyOperationStatus.Refunded))
+        {
+            throw new MiddlewareException(ErrorCode.PaymentNotCancellable, $"Izly answered status {status} to the cancellation.");
+        }
+
+        await journal.CancelAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false);
+        return await Reload(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SettleAsync(PaymentRecord record, DebitResult result, CancellationToken cancellationToken)
+    {
+        switch (result.Status)
+        {
+            case IzlyOperationStatus.Completed:
+                await journal.ApproveAsync(record.ClientOrderId, result.IdTransactionIzly, result.BalanceAfter, cancellationToken).ConfigureAwait(false);
+                break;
+            case IzlyOperationStatus.Refused or IzlyOperationStatus.Cancelled or IzlyOperationStatus.Refunded:
+                await journal.RefuseAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, $"Izly status {result.Status}.", cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                // Waiting at Izly: not final yet; recovery asks again.
+                await journal.MarkUnknownAsync(record.ClientOrderId, (int)ErrorCode.PaymentOutcomeUnknown, $"Izly status {result.Status}.", cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task<PaymentRecord> Reload(PaymentRecord record, CancellationToken cancellationToken) =>
+        await journal.GetByClientOrderIdAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false)
+        ?? throw new InvalidOperationException("A journal record vanished.");
+
+    // A failure after which Izly may or may not have the debit. The caller's own cancellation is not one of them:
+    // it propagates, and the open payment is settled by recovery.
+    [SuppressMessage("Style", "IDE0046", Justification = "Readability.")]
+    private static bool IsLostAnswer(Exception ex, CancellationToken callerToken)
+    {
+        if (ex is OperationCanceledException)
+        {
+            return !callerToken.IsCancellationRequested;
+        }
+
+        return ex is IzlyUnavailableException or TimeoutException or HttpRequestException or IOException;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Izly refused payment {ClientOrderId}: {Refusal}")]
+    private static partial void LogRefused(ILogger logger, string clientOrderId, IzlyRefusal refusal);
+
+    [LoggerMessage(LogLevel.Warning, "Answer of payment {ClientOrderId} lost ({Failure}); asking Izly for its status")]
+    private static partial void LogLostAnswer(ILogger logger, string clientOrderId, string failure);
+
+    [LoggerMessage(LogLevel.Warning, "Payment {ClientOrderId} still unknown: status query failed ({Failure})")]
+    private static partial void LogStillUnknown(ILogger logger, string clientOrderId, string failure);
+
+    [LoggerMessage(LogLevel.Error, "Recovery of payment {ClientOrderId} failed")]
+    private static partial void LogRecoveryFailed(ILogger logger, Exception ex, string clientOrderId);
+}

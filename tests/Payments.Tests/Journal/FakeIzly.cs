@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Middleware.Contracts.Channels;
+
+namespace Middleware.Payments.Tests.Journal;
+
+/// <summary>An in-memory Izly for unit tests: idempotent debits by client order id, like the real API (§5).</summary>
+internal sealed class FakeIzly(TimeProvider time) : IIzlyGateway
+{
+    private readonly ConcurrentDictionary<string, DebitResult> _debits = new();
+    private readonly ConcurrentDictionary<string, decimal> _amounts = new();
+    private int _next = 1000;
+
+    public decimal Balance { get; set; } = 20m;
+    public int DebitCalls;
+    public int StatusCalls;
+
+    /// <summary>Commit the debit, then lose the answer (as a dropped connection would).</summary>
+    public bool DropAnswerAfterCommit { get; set; }
+
+    /// <summary>Never answer (until cancelled), without committing.</summary>
+    public bool Hang { get; set; }
+
+    public bool StatusUnavailable { get; set; }
+
+    public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyDictionary<string, DebitResult> Debits => _debits;
+
+    public async Task<DebitResult> DebitAsync(DebitRequest request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref DebitCalls);
+        Called.TrySetResult();
+        if (Hang)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        var result = _debits.GetOrAdd(request.ClientOrderId, _ =>
+        {
+            if (Balance < request.Amount)
+            {
+                throw new IzlyRefusedException(IzlyRefusal.InsufficientBalance, "Solde insuffisant", Balance);
+            }
+
+            Balance -= request.Amount;
+            _amounts[request.ClientOrderId] = request.Amount;
+            return new DebitResult(Interlocked.Increment(ref _next).ToString(System.Globalization.CultureInfo.InvariantCulture), IzlyOperationStatus.Completed, Balance, time.GetUtcNow());
+        });
+        return DropAnswerAfterCommit ? throw new IzlyUnavailableException("connection reset") : result;
+    }
+
+    public Task<DebitResult?> GetDebitAsync(string pointOfSale, string clientOrderId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref StatusCalls);
+        if (StatusUnavailable)
+        {
+            throw new IzlyUnavailableException("down");
+        }
+
+        return Task.FromResult(_debits.TryGetValue(clientOrderId, out var r) ? r : null);
+    }
+
+    public Task<IzlyOperationStatus> CancelAsync(string pointOfSale, string idTransactionIzly, CancellationToken cancellationToken)
+    {
+        var entry = _debits.Single(d => d.Value.IdTransactionIzly == idTransactionIzly);
+        Balance += _amounts[entry.Key];
+        _debits[entry.Key] = entry.Value with { Status = IzlyOperationStatus.Cancelled };
+        return Task.FromResult(IzlyOperationStatus.Cancelled);
+    }
+
+    public Task<RightHolder> FindBySupportAsync(string pointOfSale, string idSupport, string numeroApplicatif, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<RightHolder> FindByQrCodeAsync(string pointOfSale, string scannedText, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<WebPaymentStarted> StartWebPaymentAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<WebPaymentState> GetWebPaymentAsync(string pointOfSale, string operationId, string clientOrderId, CancellationToken cancellationToken) => throw new NotSupportedException();
+}

@@ -1,0 +1,196 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Middleware.Contracts.Channels;
+using Middleware.Domain.Errors;
+using Middleware.Payments.Journal;
+
+namespace Middleware.Payments.Tests.Journal;
+
+public sealed class PaymentProcessorTests : IDisposable
+{
+    private const string Pos = "5-1-9-8-14";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "payments-" + Guid.NewGuid().ToString("N"));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 18, 11, 30, 0, TimeSpan.Zero));
+    private readonly FakeIzly _izly;
+    private readonly PaymentOptions _options = new();
+
+    public PaymentProcessorTests()
+    {
+        _izly = new FakeIzly(_time);
+        _options.DatabasePath = Path.Combine(_dir, "payments.db");
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private PaymentProcessor NewProcessor() =>
+        new(new PaymentJournal(_options.DatabasePath, _time), _izly, _time, Options.Create(_options), NullLogger<PaymentProcessor>.Instance);
+
+    private static PaymentCommand Command(Guid requestId, decimal amount = 3.30m) =>
+        new(Pos, requestId, "sale-1", amount, new QrMedium("AIZ;x"), null);
+
+    [Fact]
+    public async Task Approved_debit_is_recorded_and_a_repeat_returns_it_without_debiting_again()
+    {
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+
+        var first = await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        var again = await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+
+        Assert.Equal(PaymentState.Approved, first.State);
+        Assert.Equal(16.70m, first.BalanceAfter);
+        Assert.Equal(first.IdTransactionIzly, again.IdTransactionIzly);
+        Assert.Equal(PaymentState.Approved, again.State);
+        Assert.Equal(1, _izly.DebitCalls);
+        Assert.Equal(16.70m, _izly.Balance);
+        Assert.Equal(PaymentJournal.ClientOrderIdFor(Pos, requestId), first.ClientOrderId);
+    }
+
+    [Fact]
+    public async Task Refusal_is_final_with_its_stable_code()
+    {
+        _izly.Balance = 1m;
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+
+        var refused = await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        var again = await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+
+        Assert.Equal(PaymentState.Refused, refused.State);
+        Assert.Equal((int)ErrorCode.InsufficientBalance, refused.ErrorCode);
+        Assert.Equal(PaymentState.Refused, again.State);
+        Assert.Equal(1, _izly.DebitCalls);
+    }
+
+    [Fact]
+    public async Task Answer_dropped_after_commit_is_recovered_by_status_and_debited_once()
+    {
+        _izly.DropAnswerAfterCommit = true;
+        var processor = NewProcessor();
+
+        var record = await processor.DebitAsync(Command(Guid.NewGuid()), _izly.DebitAsync, default);
+
+        Assert.Equal(PaymentState.Approved, record.State);
+        Assert.Equal(1, _izly.DebitCalls);
+        Assert.Equal(1, _izly.StatusCalls);
+        Assert.Single(_izly.Debits);
+        Assert.Equal(16.70m, _izly.Balance);
+    }
+
+    [Fact]
+    public async Task Timeout_is_unknown_then_refused_only_after_the_settle_delay_proves_nothing_arrived()
+    {
+        _izly.Hang = true;
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+
+        var pending = processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        await _izly.Called.Task;
+        _time.Advance(_options.DebitTimeout + TimeSpan.FromSeconds(1));
+        var unknown = await pending;
+
+        Assert.Equal(PaymentState.Unknown, unknown.State);
+        Assert.Equal((int)ErrorCode.PaymentOutcomeUnknown, unknown.ErrorCode);
+
+        // A repeat by the till asks Izly; it never debits again.
+        _izly.Hang = false;
+        var repeat = await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        Assert.Equal(PaymentState.Unknown, repeat.State);
+        Assert.Equal(1, _izly.DebitCalls);
+
+        _time.Advance(_options.SettleDelay);
+        Assert.Equal(1, await processor.RecoverOpenAsync(default));
+        var settled = await new PaymentJournal(_options.DatabasePath, _time).GetAsync(Pos, requestId, default);
+        Assert.Equal(PaymentState.Refused, settled!.State);
+        Assert.Empty(_izly.Debits);
+    }
+
+    [Fact]
+    public async Task Crash_after_the_call_is_settled_from_izly_at_restart_without_a_second_debit()
+    {
+        var requestId = Guid.NewGuid();
+        var journal = new PaymentJournal(_options.DatabasePath, _time);
+        var (record, _) = await journal.RecordIntentAsync(Pos, requestId, "sale-1", "qr", 3.30m, null, default);
+        await journal.MarkAttemptAsync(record.ClientOrderId, default);
+        // Izly committed the debit; the host died before it heard the answer.
+        await _izly.DebitAsync(new DebitRequest(Pos, record.ClientOrderId, 3.30m, new QrMedium("AIZ;x")), default);
+
+        var restarted = NewProcessor();
+        Assert.Equal(1, await restarted.RecoverOpenAsync(default));
+        var repeat = await restarted.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+
+        Assert.Equal(PaymentState.Approved, repeat.State);
+        Assert.Equal(1, _izly.DebitCalls);
+        Assert.Equal(16.70m, repeat.BalanceAfter);
+    }
+
+    [Fact]
+    public async Task Crash_before_the_call_lets_the_same_request_debit_once()
+    {
+        var requestId = Guid.NewGuid();
+        var journal = new PaymentJournal(_options.DatabasePath, _time);
+        await journal.RecordIntentAsync(Pos, requestId, "sale-1", "qr", 3.30m, null, default);
+
+        var record = await NewProcessor().DebitAsync(Command(requestId), _izly.DebitAsync, default);
+
+        Assert.Equal(PaymentState.Approved, record.State);
+        Assert.Equal(1, _izly.DebitCalls);
+    }
+
+    [Fact]
+    public async Task Status_query_failing_keeps_the_payment_unknown_and_never_debits()
+    {
+        _izly.DropAnswerAfterCommit = true;
+        _izly.StatusUnavailable = true;
+        var processor = NewProcessor();
+
+        var record = await processor.DebitAsync(Command(Guid.NewGuid()), _izly.DebitAsync, default);
+        Assert.Equal(PaymentState.Unknown, record.State);
+
+        _izly.StatusUnavailable = false;
+        Assert.Equal(1, await processor.RecoverOpenAsync(default));
+        Assert.Equal(1, _izly.DebitCalls);
+    }
+
+    [Fact]
+    public async Task Request_id_reused_for_another_amount_is_refused()
+    {
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+        await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+
+        var ex = await Assert.ThrowsAsync<MiddlewareException>(() => processor.DebitAsync(Command(requestId, 5m), _izly.DebitAsync, default));
+        Assert.Equal(ErrorCode.RequestIdReused, ex.Code);
+    }
+
+    [Fact]
+    public async Task Non_positive_amount_is_refused_before_anything_is_stored()
+    {
+        var requestId = Guid.NewGuid();
+        var ex = await Assert.ThrowsAsync<MiddlewareException>(() => NewProcessor().DebitAsync(Command(requestId, 0m), _izly.DebitAsync, default));
+        Assert.Equal(ErrorCode.InvalidRequest, ex.Code);
+        Assert.Null(await new PaymentJournal(_options.DatabasePath, _time).GetAsync(Pos, requestId, default));
+    }
+
+    [Fact]
+    public async Task Cancel_refunds_an_approved_payment_once()
+    {
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+        await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+
+        var cancelled = await processor.CancelAsync(Pos, requestId, default);
+        var again = await processor.CancelAsync(Pos, requestId, default);
+
+        Assert.Equal(PaymentState.Cancelled, cancelled.State);
+        Assert.Equal(PaymentState.Cancelled, again.State);
+        Assert.Equal(20m, _izly.Balance);
+        var missing = await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, Guid.NewGuid(), default));
+        Assert.Equal(ErrorCode.PaymentNotFound, missing.Code);
+    }
+}
