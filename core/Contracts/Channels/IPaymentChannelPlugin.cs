@@ -20,3 +20,20 @@ public interface IPaymentChannelPlugin : IPlugin
     /// <see cref="IIzlyGateway.GetDebitAsync"/>.</summary>
     Task<DebitResult> DebitAsync(DebitRequest request, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A web payment channel (IzlyPay): the customer identifies and confirms on Izly's own page, so there is no
+/// identification step and no direct debit. The host polls <see cref="GetStateAsync"/> until the payment is final;
+/// a callback from Izly, where it can reach the host, only shortens the wait.
+/// </summary>
+public interface IWebPaymentChannelPlugin : IPlugin
+{
+    /// <summary><c>izlypay</c>.</summary>
+    string Channel { get; }
+
+    /// <summary>Creates the web payment and returns the page the customer's browser must open.</summary>
+    Task<WebPaymentStarted> StartAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken);
+
+    /// <summary>The verified state of the payment: rejects a mismatching order id or an error from Izly.</summary>
+    Task<WebPaymentState> GetStateAsync(string pointOfSale, string operationId, string clientOrderId, CancellationToken cancellationToken);
+}
