@@ -1,0 +1,70 @@
+using System.Globalization;
+using Middleware.Domain.Errors;
+using Middleware.Domain.Rpc;
+using Middleware.Tickets.Model;
+using Middleware.Tickets.Storage;
+using Middleware.Tickets.Whiz;
+
+namespace Middleware.Tickets.Rpc;
+
+/// <summary>Till-protocol methods of tickets and the outbox. The point of sale is the calling till's.</summary>
+internal sealed class TicketsRpcTarget(ITicketService tickets, WhizQueue whiz) : IRpcTarget
+{
+    /// <summary>Commits the ticket of a sale; answers once it is on disk. A repeat of <paramref name="requestId"/> returns the first receipt.</summary>
+    [RpcMethod("tickets.submit", Mutating = true)]
+    public Task<TicketReceipt> SubmitAsync(string requestId, TicketSale sale, CancellationToken cancellationToken) =>
+        tickets.CommitAsync(TillContext.Required.PointOfSale, requestId, sale ?? throw new MiddlewareException(ErrorCode.InvalidRequest, "sale is required."), cancellationToken);
+
+    /// <summary>One ticket (with its VEM body) by <c>idTicketEntete</c> or by the requestId that committed it.</summary>
+    [RpcMethod("tickets.status")]
+    public async Task<TicketRecord> StatusAsync(string? idTicketEntete = null, string? ticketRequestId = null, CancellationToken cancellationToken = default)
+    {
+        var pos = TillContext.Required.PointOfSale;
+        var record = idTicketEntete is not null
+            ? await tickets.GetAsync(pos, ParseId(idTicketEntete), cancellationToken).ConfigureAwait(false)
+            : ticketRequestId is not null
+                ? await tickets.GetByRequestIdAsync(pos, ticketRequestId, cancellationToken).ConfigureAwait(false)
+                : throw new MiddlewareException(ErrorCode.InvalidRequest, "Give idTicketEntete or ticketRequestId.");
+        return record ?? throw new MiddlewareException(ErrorCode.TicketNotFound, $"No ticket {idTicketEntete ?? ticketRequestId} at {pos}.");
+    }
+
+    /// <summary>Pending/sent/dead counts and the age of the oldest pending ticket of the till's point of sale.</summary>
+    [RpcMethod("outbox.status")]
+    public Task<OutboxStatus> OutboxStatusAsync(CancellationToken cancellationToken) =>
+        tickets.GetOutboxStatusAsync(TillContext.Required.PointOfSale, cancellationToken);
+
+    /// <summary>Tickets of the till's point of sale in a state (<c>Pending</c>, <c>Sent</c>, <c>Dead</c>; all when absent), oldest first.</summary>
+    [RpcMethod("outbox.list")]
+    public Task<IReadOnlyList<TicketRecord>> ListAsync(string? state = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        TicketState? parsed = state is null ? null
+            : Enum.TryParse<TicketState>(state, ignoreCase: true, out var s) ? s
+            : throw new MiddlewareException(ErrorCode.InvalidRequest, $"Unknown state '{state}' (Pending, Sent, Dead).");
+        return tickets.ListAsync(TillContext.Required.PointOfSale, parsed, limit, cancellationToken);
+    }
+
+    /// <summary>Sends a dead ticket again: as-is, or rebuilt from its sale by the current mapper (<paramref name="remap"/>).</summary>
+    [RpcMethod("outbox.replay", Mutating = true)]
+    public Task<TicketRecord> ReplayAsync(string requestId, string idTicketEntete, bool remap = false, CancellationToken cancellationToken = default) =>
+        tickets.ReplayAsync(TillContext.Required.PointOfSale, ParseId(idTicketEntete), remap, cancellationToken);
+
+    /// <summary>Sets the Whiz status of a take-away or online order (EN_PREPARATION, PRETE, SERVIE, ANNULEE); queued, never blocking.</summary>
+    [RpcMethod("whiz.update", Mutating = true)]
+    public async Task<WhizOrderRecord?> WhizUpdateAsync(string requestId, string idTicketEntete, string status, CancellationToken cancellationToken = default)
+    {
+        var pos = TillContext.Required.PointOfSale;
+        await whiz.EnqueueStatusAsync(pos, ParseId(idTicketEntete), status, cancellationToken).ConfigureAwait(false);
+        return await whiz.GetAsync(pos, ParseId(idTicketEntete), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The Whiz order of a ticket: queued/created/failed, idCommande, numeroAppel, last status sent.</summary>
+    [RpcMethod("whiz.status")]
+    public async Task<WhizOrderRecord> WhizStatusAsync(string idTicketEntete, CancellationToken cancellationToken = default) =>
+        await whiz.GetAsync(TillContext.Required.PointOfSale, ParseId(idTicketEntete), cancellationToken).ConfigureAwait(false)
+        ?? throw new MiddlewareException(ErrorCode.TicketNotFound, $"Ticket {idTicketEntete} has no Whiz order.");
+
+    private static long ParseId(string id) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
+            ? v
+            : throw new MiddlewareException(ErrorCode.InvalidRequest, $"'{id}' is not an idTicketEntete.");
+}

@@ -1,0 +1,474 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Middleware.Domain.Errors;
+using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Reference;
+using Middleware.Domain.Tickets;
+using Middleware.Tickets.Mapping;
+using Middleware.Tickets.Model;
+using Middleware.Tickets.Numbering;
+using Middleware.Tickets.Storage;
+using Middleware.Tickets.Whiz;
+
+namespace Middleware.Tickets;
+
+/// <summary>
+/// The ticket outbox. Commits go through one writer that groups the commits arriving together into one
+/// synchronous=FULL transaction (group commit): each till is answered only after that transaction is on disk, and the
+/// numbers are allocated inside it, so a refused or rolled-back ticket leaves no gap.
+/// </summary>
+internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposable
+{
+    internal static readonly JsonSerializerOptions Json = VemJson.Options;
+
+    private readonly TicketDatabase db;
+    private readonly TicketsOptions options;
+    private readonly ITicketMapper mapper;
+    private readonly IReferenceCatalog catalog;
+    private readonly TimeProvider time;
+    private readonly TicketZones zones;
+    private readonly OutboxSignal signal;
+    private readonly ILogger logger;
+    private readonly Channel<PendingCommit> queue = Channel.CreateUnbounded<PendingCommit>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<PointOfSaleId, NumberingState> numbering = [];
+    private readonly Task writer;
+    private readonly CancellationTokenSource stopping = new();
+    private SqliteConnection? connection;
+
+    public TicketService(TicketDatabase db, TicketsOptions options, ITicketMapper mapper, IReferenceCatalog catalog, TimeProvider time, OutboxSignal signal, ILogger<TicketService>? logger = null)
+    {
+        this.db = db;
+        this.options = options;
+        this.mapper = mapper;
+        this.catalog = catalog;
+        this.time = time;
+        this.signal = signal;
+        zones = new TicketZones(options);
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
+        writer = Task.Factory.StartNew(WriterLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    private sealed record PendingCommit(PointOfSaleId PointOfSale, string RequestId, TicketSale Sale, TaskCompletionSource<TicketReceipt> Completion);
+
+    public Task<TicketReceipt> CommitAsync(PointOfSaleId pointOfSale, string requestId, TicketSale sale, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sale);
+        if (string.IsNullOrWhiteSpace(requestId))
+        {
+            throw new MiddlewareException(ErrorCode.RequestIdRequired, "A ticket commit needs the till's requestId.");
+        }
+
+        if (sale.Lines is null || sale.Payment is null)
+        {
+            throw new MiddlewareException(ErrorCode.TicketInvalid, "A sale needs lines and a payment.");
+        }
+
+        var pending = new PendingCommit(pointOfSale, requestId, sale, new TaskCompletionSource<TicketReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!queue.Writer.TryWrite(pending))
+        {
+            throw new MiddlewareException(ErrorCode.InternalError, "The ticket store is shutting down.");
+        }
+
+        // Once queued the commit happens whatever the caller does: a till that gave up retries with the same requestId.
+        return pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriterLoopAsync()
+    {
+        var batch = new List<PendingCommit>(options.MaxCommitGroup);
+        var reader = queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stopping.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < Math.Max(1, options.MaxCommitGroup) && reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                if (batch.Count > 0)
+                {
+                    CommitBatch(batch);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            while (reader.TryRead(out var left))
+            {
+                left.Completion.TrySetException(new MiddlewareException(ErrorCode.InternalError, "The ticket store is shutting down; retry with the same requestId."));
+            }
+        }
+    }
+
+    private void CommitBatch(List<PendingCommit> batch)
+    {
+        var accepted = new List<(PendingCommit Item, TicketReceipt Receipt)>(batch.Count);
+        var repeats = new List<(PendingCommit Item, PendingCommit First)>();
+        var firstByRequest = new Dictionary<(PointOfSaleId, string), PendingCommit>();
+        var states = new Dictionary<PointOfSaleId, NumberingState>();
+        var committedAny = false;
+        try
+        {
+            connection ??= db.Open(durable: true);
+            using var tx = connection.BeginTransaction(deferred: false);
+            foreach (var item in batch)
+            {
+                if (firstByRequest.TryGetValue((item.PointOfSale, item.RequestId), out var first))
+                {
+                    repeats.Add((item, first));
+                    continue;
+                }
+
+                var existing = FindReceipt(connection, tx, item.PointOfSale, item.RequestId);
+                if (existing is not null)
+                {
+                    item.Completion.TrySetResult(existing);
+                    continue;
+                }
+
+                var receipt = TryCommitOne(connection, tx, item, states);
+                if (receipt is not null)
+                {
+                    firstByRequest[(item.PointOfSale, item.RequestId)] = item;
+                    accepted.Add((item, receipt));
+                }
+            }
+
+            foreach (var (pos, state) in states)
+            {
+                using var cmd = connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "INSERT INTO pos_sequence (pos, last_id, day, day_seq) VALUES ($p, $id, $d, $s) ON CONFLICT(pos) DO UPDATE SET last_id = $id, day = $d, day_seq = $s";
+                cmd.Parameters.AddWithValue("$p", pos.ToString());
+                cmd.Parameters.AddWithValue("$id", state.LastId);
+                cmd.Parameters.AddWithValue("$d", state.Day);
+                cmd.Parameters.AddWithValue("$s", state.DaySequence);
+                cmd.ExecuteNonQuery();
+            }
+
+            if (accepted.Count > 0)
+            {
+                tx.Commit();
+                committedAny = true;
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Ticket commit of {Count} tickets failed; nothing was stored", batch.Count);
+            numbering.Clear(); // reload from disk: the in-memory state may be ahead of a rolled-back transaction
+            connection?.Dispose();
+            connection = null;
+            var error = new MiddlewareException(ErrorCode.InternalError, "The ticket could not be stored; retry with the same requestId.", inner: ex);
+            foreach (var item in batch)
+            {
+                item.Completion.TrySetException(error);
+            }
+
+            return;
+        }
+
+        foreach (var (pos, state) in states)
+        {
+            numbering[pos] = state;
+        }
+
+        foreach (var (item, receipt) in accepted)
+        {
+            item.Completion.TrySetResult(receipt);
+        }
+
+        foreach (var (item, first) in repeats)
+        {
+            var firstReceipt = accepted.FirstOrDefault(a => ReferenceEquals(a.Item, first)).Receipt;
+            item.Completion.TrySetResult(firstReceipt is null ? throw new InvalidOperationException("Lost first commit.") : firstReceipt with { AlreadyCommitted = true });
+        }
+
+        if (committedAny)
+        {
+            signal.Notify();
+        }
+    }
+
+    /// <summary>Numbers, maps, validates and inserts one ticket; null (and the caller's task faulted) when refused.</summary>
+    private TicketReceipt? TryCommitOne(SqliteConnection c, SqliteTransaction tx, PendingCommit item, Dictionary<PointOfSaleId, NumberingState> states)
+    {
+        var pos = item.PointOfSale;
+        if (!states.TryGetValue(pos, out var state) && !numbering.TryGetValue(pos, out state))
+        {
+            state = LoadState(c, tx, pos);
+        }
+
+        var now = time.GetUtcNow();
+        TimeZoneInfo zone;
+        try
+        {
+            zone = zones.For(pos);
+        }
+        catch (InvalidOperationException ex)
+        {
+            item.Completion.TrySetException(new MiddlewareException(ErrorCode.UnknownPointOfSale, ex.Message));
+            return null;
+        }
+
+        var (next, id, numero) = TicketNumbering.Next(state, TicketNumbering.LocalDay(now, zone));
+        var date = item.Sale.SaleDate ?? TimeZoneInfo.ConvertTime(now, zone);
+        var identity = new TicketIdentity(id, numero, date, options.VersionLogiciel, options.IdLogiciel);
+        var ticket = MapAndValidate(pos, item.Sale, identity, item.Completion);
+        if (ticket is null)
+        {
+            return null;
+        }
+
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT INTO tickets (pos, id, numero, request_id, committed_at, online, body, sale) VALUES ($p, $id, $n, $r, $at, $o, $b, $s)";
+            cmd.Parameters.AddWithValue("$p", pos.ToString());
+            cmd.Parameters.AddWithValue("$id", id);
+            cmd.Parameters.AddWithValue("$n", numero);
+            cmd.Parameters.AddWithValue("$r", item.RequestId);
+            cmd.Parameters.AddWithValue("$at", now.ToString("O", CultureInfo.InvariantCulture));
+            cmd.Parameters.AddWithValue("$o", item.Sale.OnlineOrder ? 1 : 0);
+            cmd.Parameters.AddWithValue("$b", JsonSerializer.Serialize(ticket, Json));
+            cmd.Parameters.AddWithValue("$s", JsonSerializer.Serialize(item.Sale, Json));
+            cmd.ExecuteNonQuery();
+        }
+
+        if (WhizQueue.IsForWhiz(item.Sale))
+        {
+            WhizQueue.Enqueue(c, tx, pos, id, WhizQueue.OrderFor(item.Sale, numero, date));
+        }
+
+        states[pos] = next;
+        return new TicketReceipt(pos.ToString(), ticket.IdTicketEntete, numero, date, false);
+    }
+
+    /// <summary>Maps with the configured mapper and validates; null with the completion faulted when refused.</summary>
+    private VemTicket? MapAndValidate(PointOfSaleId pos, TicketSale sale, TicketIdentity identity, TaskCompletionSource<TicketReceipt>? completion)
+    {
+        VemTicket ticket;
+        try
+        {
+            // The mapper may shape lines and complement, never the numbering.
+            ticket = mapper.Map(new TicketMappingContext(pos, sale, identity, catalog)) with
+            {
+                IdTicketEntete = identity.IdTicketEntete.ToString(CultureInfo.InvariantCulture),
+                NumeroTicket = identity.NumeroTicket,
+            };
+        }
+        catch (Exception ex) when (ex is not MiddlewareException)
+        {
+            logger.LogWarning(ex, "Ticket mapper failed for point of sale {PointOfSale}", pos);
+            Fail(completion, new MiddlewareException(ErrorCode.ScriptFaulted, "The ticket mapping failed: " + ex.Message, inner: ex));
+            return null;
+        }
+        catch (MiddlewareException ex)
+        {
+            Fail(completion, ex);
+            return null;
+        }
+
+        var result = VemTicketValidator.Validate(ticket, catalog);
+        if (!result.IsValid)
+        {
+            logger.LogInformation("Ticket refused for point of sale {PointOfSale}: {Violations}", pos, result.Describe());
+            Fail(completion, new MiddlewareException(ErrorCode.TicketInvalid, "Incoherent ticket: " + result.Describe(), result.Violations));
+            return null;
+        }
+
+        return ticket;
+    }
+
+    private static void Fail(TaskCompletionSource<TicketReceipt>? completion, MiddlewareException ex)
+    {
+        if (completion is null)
+        {
+            throw ex;
+        }
+
+        completion.TrySetException(ex);
+    }
+
+    private static NumberingState LoadState(SqliteConnection c, SqliteTransaction tx, PointOfSaleId pos)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT last_id, day, day_seq FROM pos_sequence WHERE pos = $p";
+        cmd.Parameters.AddWithValue("$p", pos.ToString());
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? new NumberingState(r.GetInt64(0), r.GetString(1), r.GetInt32(2)) : NumberingState.Initial;
+    }
+
+    private static TicketReceipt? FindReceipt(SqliteConnection c, SqliteTransaction tx, PointOfSaleId pos, string requestId)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT id, numero, body FROM tickets WHERE pos = $p AND request_id = $r";
+        cmd.Parameters.AddWithValue("$p", pos.ToString());
+        cmd.Parameters.AddWithValue("$r", requestId);
+        using var r = cmd.ExecuteReader();
+        if (!r.Read())
+        {
+            return null;
+        }
+
+        var ticket = JsonSerializer.Deserialize<VemTicket>(r.GetString(2), Json)!;
+        return new TicketReceipt(pos.ToString(), r.GetInt64(0).ToString(CultureInfo.InvariantCulture), r.GetString(1), ticket.Date, true);
+    }
+
+    public Task<TicketRecord?> GetAsync(PointOfSaleId pointOfSale, long idTicketEntete, CancellationToken cancellationToken) =>
+        Task.Run(() => QueryOne("pos = $p AND id = $k", pointOfSale, idTicketEntete), cancellationToken);
+
+    public Task<TicketRecord?> GetByRequestIdAsync(PointOfSaleId pointOfSale, string requestId, CancellationToken cancellationToken) =>
+        Task.Run(() => QueryOne("pos = $p AND request_id = $k", pointOfSale, requestId), cancellationToken);
+
+    private TicketRecord? QueryOne(string where, PointOfSaleId pos, object key)
+    {
+        using var c = db.Open(durable: false);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT {RecordColumns}, body FROM tickets WHERE {where}";
+        cmd.Parameters.AddWithValue("$p", pos.ToString());
+        cmd.Parameters.AddWithValue("$k", key);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadRecord(r, withBody: true) : null;
+    }
+
+    internal const string RecordColumns = "pos, id, numero, request_id, state, committed_at, attempts, error_code, last_error, sent_at, replays, online";
+
+    internal static TicketRecord ReadRecord(SqliteDataReader r, bool withBody) => new()
+    {
+        PointOfSale = r.GetString(0),
+        IdTicketEntete = r.GetInt64(1).ToString(CultureInfo.InvariantCulture),
+        NumeroTicket = r.GetString(2),
+        RequestId = r.GetString(3),
+        State = (TicketState)r.GetInt32(4),
+        CommittedAt = DateTimeOffset.Parse(r.GetString(5), CultureInfo.InvariantCulture),
+        Attempts = r.GetInt32(6),
+        ErrorCode = r.IsDBNull(7) ? null : r.GetString(7),
+        LastError = r.IsDBNull(8) ? null : r.GetString(8),
+        SentAt = r.IsDBNull(9) ? null : DateTimeOffset.Parse(r.GetString(9), CultureInfo.InvariantCulture),
+        Replays = r.GetInt32(10),
+        OnlineOrder = r.GetInt32(11) != 0,
+        Ticket = withBody ? JsonSerializer.Deserialize<VemTicket>(r.GetString(12), Json) : null,
+    };
+
+    public Task<OutboxStatus> GetOutboxStatusAsync(PointOfSaleId? pointOfSale, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        using var c = db.Open(durable: false);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT pos,
+                   SUM(state = 0), SUM(state = 1), SUM(state = 2),
+                   MIN(CASE WHEN state = 0 THEN committed_at END),
+                   (SELECT last_error FROM tickets t2 WHERE t2.pos = t.pos AND t2.state <> 1 AND t2.last_error IS NOT NULL ORDER BY id LIMIT 1)
+            FROM tickets t WHERE ($p IS NULL OR pos = $p) GROUP BY pos ORDER BY pos
+            """;
+        cmd.Parameters.AddWithValue("$p", (object?)pointOfSale?.ToString() ?? DBNull.Value);
+        var now = time.GetUtcNow();
+        var list = new List<PointOfSaleOutboxStatus>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            DateTimeOffset? oldest = r.IsDBNull(4) ? null : DateTimeOffset.Parse(r.GetString(4), CultureInfo.InvariantCulture);
+            list.Add(new PointOfSaleOutboxStatus(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), oldest,
+                oldest is { } o ? Math.Max(0, (now - o).TotalSeconds) : null, r.IsDBNull(5) ? null : r.GetString(5)));
+        }
+
+        return new OutboxStatus(list.Sum(p => p.Pending), list.Sum(p => p.Sent), list.Sum(p => p.Dead),
+            list.Max(p => p.OldestPendingAgeSeconds), list);
+    }, cancellationToken);
+
+    public Task<IReadOnlyList<TicketRecord>> ListAsync(PointOfSaleId? pointOfSale, TicketState? state, int limit, CancellationToken cancellationToken) => Task.Run<IReadOnlyList<TicketRecord>>(() =>
+    {
+        using var c = db.Open(durable: false);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT {RecordColumns} FROM tickets WHERE ($p IS NULL OR pos = $p) AND ($s IS NULL OR state = $s) ORDER BY pos, id LIMIT $l";
+        cmd.Parameters.AddWithValue("$p", (object?)pointOfSale?.ToString() ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$s", state is { } s ? (int)s : DBNull.Value);
+        cmd.Parameters.AddWithValue("$l", Math.Clamp(limit, 1, 10_000));
+        var list = new List<TicketRecord>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(ReadRecord(r, withBody: false));
+        }
+
+        return list;
+    }, cancellationToken);
+
+    public async Task<TicketRecord> ReplayAsync(PointOfSaleId pointOfSale, long idTicketEntete, bool remap, CancellationToken cancellationToken)
+    {
+        var record = await GetAsync(pointOfSale, idTicketEntete, cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.TicketNotFound, $"No ticket {idTicketEntete} at point of sale {pointOfSale}.");
+        if (record.State == TicketState.Sent)
+        {
+            throw new MiddlewareException(ErrorCode.InvalidRequest, $"Ticket {idTicketEntete} of {pointOfSale} is already in VEM; nothing to replay.");
+        }
+
+        string? body = null;
+        if (remap)
+        {
+            body = await Task.Run(() => Remap(pointOfSale, record), cancellationToken).ConfigureAwait(false);
+        }
+
+        await Task.Run(() =>
+        {
+            using var c = db.Open(durable: true);
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "UPDATE tickets SET state = 0, attempts = 0, replays = replays + 1, body = COALESCE($b, body) WHERE pos = $p AND id = $id AND state <> 1";
+            cmd.Parameters.AddWithValue("$p", pointOfSale.ToString());
+            cmd.Parameters.AddWithValue("$id", idTicketEntete);
+            cmd.Parameters.AddWithValue("$b", (object?)body ?? DBNull.Value);
+            cmd.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Ticket {IdTicketEntete} of {PointOfSale} replayed (remap: {Remap})", idTicketEntete, pointOfSale, remap);
+        signal.Notify();
+        return (await GetAsync(pointOfSale, idTicketEntete, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private string Remap(PointOfSaleId pos, TicketRecord record)
+    {
+        string saleJson;
+        using (var c = db.Open(durable: false))
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "SELECT sale FROM tickets WHERE pos = $p AND id = $id";
+            cmd.Parameters.AddWithValue("$p", pos.ToString());
+            cmd.Parameters.AddWithValue("$id", long.Parse(record.IdTicketEntete, CultureInfo.InvariantCulture));
+            saleJson = (string)cmd.ExecuteScalar()!;
+        }
+
+        var sale = JsonSerializer.Deserialize<TicketSale>(saleJson, Json)!;
+        var old = record.Ticket!;
+        var identity = new TicketIdentity(long.Parse(record.IdTicketEntete, CultureInfo.InvariantCulture), record.NumeroTicket, old.Date, options.VersionLogiciel, options.IdLogiciel);
+        var ticket = MapAndValidate(pos, sale, identity, completion: null)!;
+        return JsonSerializer.Serialize(ticket, Json);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        try
+        {
+            await writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        connection?.Dispose();
+        stopping.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}

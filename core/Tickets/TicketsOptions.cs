@@ -1,0 +1,44 @@
+namespace Middleware.Tickets;
+
+/// <summary>Configuration section <c>Tickets</c>: the ticket outbox and its sender.</summary>
+public sealed class TicketsOptions
+{
+    public const string SectionName = "Tickets";
+
+    /// <summary>SQLite file of the outbox (tickets, numbering, Whiz queue). Default <c>data/tickets.db</c>.</summary>
+    public string DatabasePath { get; set; } = "data/tickets.db";
+
+    /// <summary><c>versionLogiciel</c> of every ticket. Default: this assembly's version.</summary>
+    public string VersionLogiciel { get; set; } = typeof(TicketsOptions).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
+
+    /// <summary><c>idLogiciel</c> VEM gave this software, sent in <c>complementaire</c> when set. Default none.</summary>
+    public int? IdLogiciel { get; set; }
+
+    /// <summary>Tickets uploaded per point of sale in one pass, in order. Default 100.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Most commits grouped into one durable SQLite transaction when tills commit at the same time. Default 64.</summary>
+    public int MaxCommitGroup { get; set; } = 64;
+
+    /// <summary>First wait after a transient upload failure; doubles on each further failure. Default 2 s.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest wait between two attempts at a point of sale whose head ticket fails. Default 5 min.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Random spread of each backoff, as a fraction (0.2 = ±20 %) so hosts do not retry in step. Default 0.2.</summary>
+    public double BackoffJitter { get; set; } = 0.2;
+
+    /// <summary>How often the sender looks for work when nothing wakes it. Default 5 s.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whiz order attempts before the order is parked as failed (the sale is unaffected). Default 10.</summary>
+    public int WhizMaxAttempts { get; set; } = 10;
+
+    /// <summary>Point-of-sale time zones by id (<c>5-1-9-8-14</c> → IANA zone). Filled from <c>PointsOfSale</c>;
+    /// a point of sale not listed uses <see cref="DefaultTimeZone"/>.</summary>
+    public Dictionary<string, string> TimeZones { get; set; } = [];
+
+    /// <summary>Time zone of points of sale with none configured. Default Europe/Paris.</summary>
+    public string DefaultTimeZone { get; set; } = "Europe/Paris";
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Reference;
+using Middleware.Domain.Rpc;
+using Middleware.Tickets.Mapping;
+using Middleware.Tickets.Rpc;
+using Middleware.Tickets.Sending;
+using Middleware.Tickets.Storage;
+using Middleware.Tickets.Whiz;
+
+namespace Middleware.Tickets;
+
+/// <summary>DI registration of the tickets feature.</summary>
+public static class TicketsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="ITicketService"/>, the background sender (an <c>IHostedService</c>), the Whiz queue and the
+    /// <c>tickets.*</c>, <c>outbox.*</c>, <c>whiz.*</c> RPC methods. Options from section <c>Tickets</c>; point-of-sale
+    /// time zones from <c>PointsOfSale</c>. Needs an <see cref="IReferenceCatalog"/> and an <see cref="ITicketUploader"/>
+    /// (the VEM client adapter); <see cref="ITicketMapper"/> defaults to <see cref="DefaultTicketMapper"/> (register a
+    /// script mapper before or after to replace it); <see cref="IWhizClient"/> is optional.
+    /// </summary>
+    public static IServiceCollection AddTickets(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<TicketsOptions>().Bind(configuration.GetSection(TicketsOptions.SectionName)).Configure(o =>
+        {
+            foreach (var pos in configuration.GetSection("PointsOfSale").Get<List<PointOfSaleOptions>>() ?? [])
+            {
+                if (!string.IsNullOrWhiteSpace(pos.Id) && !o.TimeZones.ContainsKey(pos.Id))
+                {
+                    o.TimeZones[pos.Id] = pos.TimeZone;
+                }
+            }
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITicketMapper>(DefaultTicketMapper.Instance);
+        services.TryAddSingleton(sp => new TicketDatabase(sp.GetRequiredService<IOptions<TicketsOptions>>().Value.DatabasePath));
+        services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TicketsOptions>>().Value);
+        services.TryAddSingleton(sp => new TicketService(
+            sp.GetRequiredService<TicketDatabase>(),
+            sp.GetRequiredService<TicketsOptions>(),
+            sp.GetRequiredService<ITicketMapper>(),
+            sp.GetRequiredService<IReferenceCatalog>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<OutboxSignal>(),
+            sp.GetService<ILogger<TicketService>>()));
+        services.TryAddSingleton<ITicketService>(sp => sp.GetRequiredService<TicketService>());
+        services.TryAddSingleton<TicketSender>();
+        services.TryAddSingleton<WhizQueue>();
+        services.AddSingleton<IRpcTarget, TicketsRpcTarget>();
+        services.AddHostedService(sp => new TicketSenderService(
+            sp.GetRequiredService<TicketSender>(),
+            sp.GetRequiredService<WhizQueue>(),
+            sp.GetService<IWhizClient>(),
+            sp.GetRequiredService<OutboxSignal>(),
+            sp.GetRequiredService<TicketsOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TicketSenderService>>()));
+        return services;
+    }
+}
