@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace Middleware.Sandbox.Faults;
+
+/// <summary>
+/// One fault to inject into the API routes (never into <c>/_sandbox</c>). Effects combine in this order:
+/// latency, then a hang, an error answer, or the answer dropped after the change was committed.
+/// </summary>
+public sealed record FaultRule
+{
+    /// <summary>Path pattern with <c>*</c> wildcards (e.g. <c>/api/payments/*</c>); null = every API route.</summary>
+    [JsonPropertyName("path")] public string? PathPattern { get; init; }
+
+    /// <summary>HTTP method (GET, POST...); null = any.</summary>
+    [JsonPropertyName("method")] public string? Method { get; init; }
+
+    /// <summary>Extra delay before the request is handled, in milliseconds (real time: it simulates the network).</summary>
+    [JsonPropertyName("latencyMs")] public int LatencyMs { get; init; }
+
+    /// <summary>Probability (0..1) of answering <see cref="ErrorStatus"/> without handling the request.</summary>
+    [JsonPropertyName("errorRate")] public double ErrorRate { get; init; }
+
+    /// <summary>Status of an injected error. Default 503.</summary>
+    [JsonPropertyName("errorStatus")] public int ErrorStatus { get; init; } = 503;
+
+    /// <summary>Never answer: the request hangs until the client gives up (a timeout) or the sandbox stops.</summary>
+    [JsonPropertyName("hang")] public bool Hang { get; init; }
+
+    /// <summary>Handle the request (the change is committed), then abort the connection instead of answering.</summary>
+    [JsonPropertyName("dropAfterCommit")] public bool DropAfterCommit { get; init; }
+
+    /// <summary>Number of matching requests the rule applies to before it removes itself; null = until removed.</summary>
+    [JsonPropertyName("times")] public int? Times { get; init; }
+}
+
+/// <summary>A rule in force, with its id and how many requests it has hit.</summary>
+public sealed record ActiveFault(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("rule")] FaultRule Rule,
+    [property: JsonPropertyName("hits")] int Hits);
+
+/// <summary>What the fault middleware does to one request.</summary>
+internal sealed record FaultDecision(int LatencyMs, bool Hang, int? ErrorStatus, bool DropAfterCommit)
+{
+    public static FaultDecision None { get; } = new(0, false, null, false);
+}
+
+/// <summary>Fault injection switchable at run time (C# API here, HTTP under <c>/_sandbox/faults</c>).</summary>
+public sealed class SandboxFaults
+{
+    private readonly ConcurrentDictionary<string, Entry> _rules = new();
+    private readonly Func<CancellationToken, Task> _expireTokens;
+    private long _nextId;
+
+    internal SandboxFaults(Func<CancellationToken, Task> expireTokens) => _expireTokens = expireTokens;
+
+    /// <summary>Adds a rule; returns its id.</summary>
+    public string Add(FaultRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (rule.ErrorRate is < 0 or > 1 || rule.LatencyMs < 0 || rule.Times is <= 0 || rule.ErrorStatus is < 400 or > 599)
+        {
+            throw new ArgumentException("errorRate is 0..1, latencyMs >= 0, times > 0, errorStatus 400..599.", nameof(rule));
+        }
+
+        var id = $"f{Interlocked.Increment(ref _nextId)}";
+        _rules[id] = new Entry(rule, Glob(rule.PathPattern));
+        return id;
+    }
+
+    /// <summary>Removes one rule.</summary>
+    public bool Remove(string id) => _rules.TryRemove(id, out _);
+
+    /// <summary>Removes every rule.</summary>
+    public void Clear() => _rules.Clear();
+
+    /// <summary>The rules in force.</summary>
+    public IReadOnlyList<ActiveFault> Active =>
+        [.. _rules.OrderBy(r => r.Key.Length).ThenBy(r => r.Key, StringComparer.Ordinal).Select(r => new ActiveFault(r.Key, r.Value.Rule, r.Value.Hits))];
+
+    /// <summary>Adds latency to matching requests.</summary>
+    public string AddLatency(TimeSpan latency, string? pathPattern = null, int? times = null) =>
+        Add(new FaultRule { PathPattern = pathPattern, LatencyMs = (int)latency.TotalMilliseconds, Times = times });
+
+    /// <summary>The next <paramref name="count"/> matching requests answer <paramref name="status"/>.</summary>
+    public string FailNext(int count, string? pathPattern = null, int status = 503, string? method = null) =>
+        Add(new FaultRule { PathPattern = pathPattern, Method = method, ErrorRate = 1, ErrorStatus = status, Times = count });
+
+    /// <summary>A fraction of matching requests answer <paramref name="status"/> until removed.</summary>
+    public string FailRate(double rate, string? pathPattern = null, int status = 503) =>
+        Add(new FaultRule { PathPattern = pathPattern, ErrorRate = rate, ErrorStatus = status });
+
+    /// <summary>The next <paramref name="count"/> matching requests hang (the client times out).</summary>
+    public string HangNext(int count, string? pathPattern = null, string? method = null) =>
+        Add(new FaultRule { PathPattern = pathPattern, Method = method, Hang = true, Times = count });
+
+    /// <summary>The next <paramref name="count"/> matching requests are handled and committed, then their connection is aborted.</summary>
+    public string DropAfterCommitNext(int count, string? pathPattern = null, string? method = null) =>
+        Add(new FaultRule { PathPattern = pathPattern, Method = method, DropAfterCommit = true, Times = count });
+
+    /// <summary>Every token issued so far (both VEM schemes) is expired from now on; the next calls get 401.</summary>
+    public Task ExpireTokensNowAsync(CancellationToken ct = default) => _expireTokens(ct);
+
+    internal FaultDecision Decide(string method, string path)
+    {
+        if (_rules.IsEmpty)
+        {
+            return FaultDecision.None;
+        }
+
+        var latency = 0;
+        var hang = false;
+        var drop = false;
+        int? error = null;
+        foreach (var (id, entry) in _rules)
+        {
+            if ((entry.Rule.Method is { } m && !string.Equals(m, method, StringComparison.OrdinalIgnoreCase))
+                || (entry.Pattern is { } p && !p.IsMatch(path)))
+            {
+                continue;
+            }
+
+            if (!entry.TryConsume())
+            {
+                _rules.TryRemove(id, out _);
+                continue;
+            }
+
+            if (entry.Exhausted)
+            {
+                _rules.TryRemove(id, out _);
+            }
+
+            latency += entry.Rule.LatencyMs;
+            hang |= entry.Rule.Hang;
+            drop |= entry.Rule.DropAfterCommit;
+            if (entry.Rule.ErrorRate > 0 && error is null && (entry.Rule.ErrorRate >= 1 || Random.Shared.NextDouble() < entry.Rule.ErrorRate))
+            {
+                error = entry.Rule.ErrorStatus;
+            }
+        }
+
+        return latency == 0 && !hang && !drop && error is null ? FaultDecision.None : new FaultDecision(latency, hang, error, drop);
+    }
+
+    private static Regex? Glob(string? pattern) =>
+        pattern is null ? null : new Regex("^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
+    private sealed class Entry(FaultRule rule, Regex? pattern)
+    {
+        private int _hits;
+
+        public FaultRule Rule { get; } = rule;
+        public Regex? Pattern { get; } = pattern;
+        public int Hits => Volatile.Read(ref _hits);
+        public bool Exhausted => Rule.Times is { } t && Volatile.Read(ref _hits) >= t;
+
+        public bool TryConsume()
+        {
+            var hits = Interlocked.Increment(ref _hits);
+            return Rule.Times is not { } t || hits <= t;
+        }
+    }
+}
