@@ -1,0 +1,94 @@
+using Middleware.Cards.Pcsc.Native;
+using Middleware.Contracts.Readers;
+
+namespace Middleware.Cards.Pcsc;
+
+/// <summary>A connection to one card, holding its own PC/SC context until disposed.</summary>
+internal sealed class PcscConnection(
+    IPcscApi api,
+    PcscContextPool pool,
+    PcscContextLease lease,
+    nint card,
+    uint protocol,
+    string readerName,
+    byte[] atr,
+    int receiveBufferSize) : ISmartCardConnection
+{
+    private readonly Lock _gate = new();
+    private readonly byte[] _receive = new byte[Math.Max(258, receiveBufferSize)];
+    private bool _closed;
+    private bool _contextLost;
+
+    public string ReaderName => readerName;
+
+    public ReadOnlyMemory<byte> Atr => atr;
+
+    public Task<byte[]> TransmitAsync(ReadOnlyMemory<byte> apdu, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (apdu.Length < 4)
+        {
+            throw new ArgumentException("A command APDU has at least 4 bytes (CLA INS P1 P2).", nameof(apdu));
+        }
+
+        // Short exchanges: the call returns within the card's answer time, so it runs on the caller's thread.
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            var rc = api.Transmit(card, protocol, apdu.Span, _receive, out var length);
+            if (rc == PcscCode.Success)
+            {
+                return Task.FromResult(_receive.AsSpan(0, length).ToArray());
+            }
+
+            if (PcscErrors.IsContextLost(rc))
+            {
+                _contextLost = true;
+                throw PcscErrors.ServiceLost(rc, "SCardTransmit", readerName);
+            }
+
+            throw PcscErrors.Exception(rc, "SCardTransmit", readerName);
+        }
+    }
+
+    public Task DisconnectAsync(SmartCardDisposition disposition, CancellationToken cancellationToken)
+    {
+        Close(disposition switch
+        {
+            SmartCardDisposition.Reset => PcscConst.ResetCard,
+            SmartCardDisposition.Unpower => PcscConst.UnpowerCard,
+            _ => PcscConst.LeaveCard,
+        });
+        return Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Close(PcscConst.LeaveCard);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Close(uint disposition)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
+        // A removed card still needs SCardDisconnect to free the handle; its result does not matter then.
+        var rc = _contextLost ? PcscCode.InvalidHandle : api.Disconnect(card, disposition);
+        if (_contextLost || PcscErrors.IsContextLost(rc))
+        {
+            pool.Discard(lease, rc);
+        }
+        else
+        {
+            pool.Return(lease);
+        }
+    }
+}
