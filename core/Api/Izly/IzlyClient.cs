@@ -1,0 +1,252 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Middleware.Api.Http;
+using Middleware.Api.Vem;
+using Middleware.Contracts.Channels;
+using Middleware.Domain.PointsOfSale;
+using RestSharp;
+
+namespace Middleware.Api.Izly;
+
+/// <summary>
+/// The Izly till API and IzlyPay client (crous-izly-api.md §5, §8) behind the contract's <see cref="IIzlyGateway"/>.
+/// Wire details live in <see cref="IzlyAdapter"/>. Refusals throw <see cref="IzlyRefusedException"/> (switch on
+/// <see cref="IzlyRefusedException.Refusal"/>); no answer throws <see cref="IzlyUnavailableException"/>.
+/// <para><b>Debits are sent once.</b> After a timeout, a 5xx or a dropped connection the debit's outcome is unknown:
+/// the caller asks <see cref="GetDebitAsync"/> with the same <c>clientOrderId</c> (null: Izly has no such debit, and
+/// sending the debit again with the SAME clientOrderId is safe, Izly answering the first result for a repeat).</para>
+/// </summary>
+internal sealed class IzlyClient : IIzlyGateway, IDisposable
+{
+    private readonly IzlyKeyStore keys;
+    private readonly ILogger logger;
+    private readonly ApiTransport transport;
+    private readonly ApiTransport onceTransport;
+
+    public IzlyClient(IzlyOptions options, IzlyKeyStore keys, TimeProvider time, ILogger<IzlyClient> logger, HttpMessageHandler? handler = null)
+    {
+        this.keys = keys;
+        this.logger = logger;
+        transport = new ApiTransport(options.BaseUrl, options.Timeout, options.Retry, time, handler);
+        onceTransport = new ApiTransport(options.BaseUrl, options.DebitTimeout, new RetryOptions { MaxRetries = 0 }, time, handler);
+    }
+
+    public async Task<RightHolder> FindBySupportAsync(string pointOfSale, string idSupport, string numeroApplicatif, CancellationToken cancellationToken)
+    {
+        var pos = PointOfSaleId.Parse(pointOfSale);
+        var response = await SendAsync(
+            pos,
+            () => new RestRequest(IzlyAdapter.SearchSupportPath, Method.Get)
+                .AddQueryParameter("idSupport", idSupport)
+                .AddQueryParameter("numeroApplicatif", numeroApplicatif),
+            CallSafety.SafeToRepeat,
+            "searchSupport",
+            cancellationToken).ConfigureAwait(false);
+        return IzlyAdapter.ToRightHolder(Read<IzlyAdapter.RightHolderWire>(response, "searchSupport"));
+    }
+
+    public async Task<RightHolder> FindByQrCodeAsync(string pointOfSale, string scannedText, CancellationToken cancellationToken)
+    {
+        var pos = PointOfSaleId.Parse(pointOfSale);
+        var encoded = IzlyAdapter.EncodeQrCode(scannedText);
+        var response = await SendAsync(
+            pos,
+            () => new RestRequest(IzlyAdapter.SearchQrCodePath, Method.Get).AddQueryParameter("qrCode", encoded),
+            CallSafety.SafeToRepeat,
+            "searchQRCode",
+            cancellationToken).ConfigureAwait(false);
+        return IzlyAdapter.ToRightHolder(Read<IzlyAdapter.RightHolderWire>(response, "searchQRCode"));
+    }
+
+    public async Task<DebitResult> DebitAsync(DebitRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var pos = PointOfSaleId.Parse(request.PointOfSale);
+        var (byQr, code, samId) = request.Medium switch
+        {
+            CardMedium card => (false, card.Card.IdSupport, card.Card.SamId),
+            QrMedium qr => (true, IzlyAdapter.EncodeQrCode(qr.ScannedText), (string?)null),
+            _ => throw new ArgumentException($"A debit needs a card or a QR code, not {request.Medium.Channel}.", nameof(request)),
+        };
+        var body = JsonSerializer.Serialize(IzlyAdapter.BuildDebitBody(request, samId), IzlyAdapter.Json); // converts euros to cents, refuses sub-cent amounts
+        var response = (await SendCoreAsync(
+            pos,
+            () => new RestRequest(IzlyAdapter.DebitPath(byQr, code), Method.Post).AddStringBody(body, ContentType.Json),
+            CallSafety.SendOnce,
+            "debit",
+            notFoundIsNull: false,
+            outcomeUnknownOnFailure: request.ClientOrderId,
+            cancellationToken).ConfigureAwait(false))!;
+        try
+        {
+            var result = IzlyAdapter.ToDebitResult(Read<IzlyAdapter.OperationWire>(response, "debit"));
+            logger.LogInformation("Izly debit {ClientOrderId} of {Amount} EUR at {PointOfSale}: {Status} transaction {IdTransactionIzly}",
+                request.ClientOrderId, request.Amount, pos, result.Status, result.IdTransactionIzly);
+            return result;
+        }
+        catch (IzlyRefusedException ex) when (response.IsSuccess)
+        {
+            // Izly said yes with a body we cannot read: the money may have moved. Unknown, not refused.
+            throw new IzlyUnavailableException($"Izly debit {request.ClientOrderId}: unreadable answer; outcome unknown, recover with GetDebitAsync.", ex);
+        }
+    }
+
+    public async Task<DebitResult?> GetDebitAsync(string pointOfSale, string clientOrderId, CancellationToken cancellationToken)
+    {
+        var pos = PointOfSaleId.Parse(pointOfSale);
+        var response = await SendCoreAsync(
+            pos,
+            () => new RestRequest(IzlyAdapter.ByClientOrderIdPath(clientOrderId), Method.Get),
+            CallSafety.SafeToRepeat,
+            "byClientOrderId",
+            notFoundIsNull: true,
+            outcomeUnknownOnFailure: null,
+            cancellationToken).ConfigureAwait(false);
+        return response is null ? null : IzlyAdapter.ToDebitResult(Read<IzlyAdapter.OperationWire>(response, "byClientOrderId"));
+    }
+
+    public async Task<IzlyOperationStatus> CancelAsync(string pointOfSale, string idTransactionIzly, CancellationToken cancellationToken)
+    {
+        var pos = PointOfSaleId.Parse(pointOfSale);
+        var response = await SendAsync(
+            pos,
+            () => new RestRequest(IzlyAdapter.CancelPath(idTransactionIzly), Method.Post),
+            CallSafety.SendOnce,
+            "cancel",
+            cancellationToken).ConfigureAwait(false);
+        var status = IzlyAdapter.ToStatus(Read<IzlyAdapter.CancelWire>(response, "cancel").Status);
+        logger.LogInformation("Izly cancel of transaction {IdTransactionIzly} at {PointOfSale}: {Status}", idTransactionIzly, pos, status);
+        return status;
+    }
+
+    public async Task<WebPaymentStarted> StartWebPaymentAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken)
+    {
+        var pos = PointOfSaleId.Parse(pointOfSale);
+        var body = JsonSerializer.Serialize(IzlyAdapter.BuildWebPaymentBody(clientOrderId, amount, message, callbackUrl, redirectUrl), IzlyAdapter.Json);
+        var response = await SendAsync(
+            pos,
+            () =>
+            {
+                var request = new RestRequest(IzlyAdapter.WebPaymentsPath, Method.Post).AddStringBody(body, IzlyAdapter.SMoneyMediaType);
+                request.AddOrUpdateHeader("Accept", "application/json");
+                return request;
+            },
+            CallSafety.SendOnce,
+            "web payment",
+            cancellationToken).ConfigureAwait(false);
+        var created = Read<IzlyAdapter.WebPaymentCreatedWire>(response, "web payment");
+        if (created.OperationSMoney?.Id is not { Length: > 0 } operationId
+            || !Uri.TryCreate(created.PaymentAuthorizationUrl, UriKind.Absolute, out var url))
+        {
+            throw new IzlyUnavailableException("Izly web payment: answer without operation id or payment URL.");
+        }
+
+        logger.LogInformation("IzlyPay web payment {OperationId} ({ClientOrderId}, {Amount} EUR) started at {PointOfSale}", operationId, clientOrderId, amount, pos);
+        return new WebPaymentStarted(operationId, url);
+    }
+
+    public async Task<WebPaymentState> GetWebPaymentAsync(string pointOfSale, string operationId, string clientOrderId, CancellationToken cancellationToken)
+    {
+        var pos = PointOfSaleId.Parse(pointOfSale);
+        var response = await SendAsync(
+            pos,
+            () =>
+            {
+                var request = new RestRequest(IzlyAdapter.WebPaymentPath(operationId), Method.Get);
+                request.AddOrUpdateHeader("Accept", "application/json");
+                return request;
+            },
+            CallSafety.SafeToRepeat,
+            "web payment verification",
+            cancellationToken).ConfigureAwait(false);
+        return IzlyAdapter.ToWebPaymentState(Read<IzlyAdapter.WebPaymentCheckWire>(response, "web payment verification"), operationId, clientOrderId);
+    }
+
+    private async Task<ApiResponse> SendAsync(PointOfSaleId pos, Func<RestRequest> build, CallSafety safety, string what, CancellationToken cancellationToken) =>
+        (await SendCoreAsync(pos, build, safety, what, false, null, cancellationToken).ConfigureAwait(false))!;
+
+    private async Task<ApiResponse?> SendCoreAsync(PointOfSaleId pos, Func<RestRequest> build, CallSafety safety, string what, bool notFoundIsNull, string? outcomeUnknownOnFailure, CancellationToken cancellationToken)
+    {
+        var sender = safety == CallSafety.SendOnce ? onceTransport : transport;
+        string key;
+        try
+        {
+            key = await keys.GetAsync(pos, refresh: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VemApiException ex)
+        {
+            // Nothing reached Izly: the operation did not happen.
+            throw new IzlyUnavailableException($"Izly {what}: the Izly key of {pos} is unavailable ({ex.Failure}); nothing was sent.", ex);
+        }
+
+        var appId = pos.ToString();
+        RestRequest Authorized()
+        {
+            var request = build();
+            request.AddOrUpdateHeader("Authorization", IzlyAdapter.BasicCredentials(appId, key));
+            request.AddOrUpdateHeader(IzlyAdapter.AppIdentifierHeader, appId);
+            return request;
+        }
+
+        var response = await sender.SendAsync(Authorized, safety, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is Status.Unauthorized or Status.Forbidden)
+        {
+            // The key may have been regenerated in VEM: fetch it again and retry once (a 401 was not processed).
+            logger.LogInformation("Izly refused the key of {PointOfSale} ({Status}) for {Call}: fetching it again from VEM", pos, response.StatusCode, what);
+            try
+            {
+                key = await keys.GetAsync(pos, refresh: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VemApiException ex)
+            {
+                throw new IzlyRefusedException(IzlyRefusal.Other, $"Izly {what}: the key of {pos} was refused and VEM could not give it again ({ex.Failure}).");
+            }
+
+            response = await sender.SendAsync(Authorized, safety, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (response.IsSuccess)
+        {
+            return response;
+        }
+
+        if (notFoundIsNull && response.StatusCode == Status.NotFound)
+        {
+            return null;
+        }
+
+        if (response.IsTransient)
+        {
+            if (outcomeUnknownOnFailure is not null)
+            {
+                logger.LogWarning("Izly debit {ClientOrderId} at {PointOfSale}: {Failure}; outcome UNKNOWN, to recover by clientOrderId", outcomeUnknownOnFailure, pos, response.Describe());
+                throw new IzlyUnavailableException($"Izly debit {outcomeUnknownOnFailure}: {response.Describe()}; outcome unknown: recover with GetDebitAsync(clientOrderId), never debit with a new id.");
+            }
+
+            throw new IzlyUnavailableException($"Izly {what}: {response.Describe()}.");
+        }
+
+        var refused = IzlyAdapter.Refused(response, what);
+        logger.LogInformation("Izly {Call} at {PointOfSale} refused: {Refusal} ({Status})", what, pos, refused.Refusal, response.StatusCode);
+        throw refused;
+    }
+
+    private static T Read<T>(ApiResponse response, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(response.Content ?? "", IzlyAdapter.Json)
+                ?? throw new IzlyRefusedException(IzlyRefusal.Other, $"Izly {what}: empty answer.");
+        }
+        catch (JsonException ex)
+        {
+            throw new IzlyRefusedException($"Izly {what}: answer is not the expected JSON ({ex.Path}).", ex);
+        }
+    }
+
+    public void Dispose()
+    {
+        transport.Dispose();
+        onceTransport.Dispose();
+    }
+}

@@ -1,0 +1,24 @@
+using Middleware.Api.Http;
+
+namespace Middleware.Api.Izly;
+
+/// <summary>The Izly client: configuration section <c>CrousApis:Izly</c>. The Izly key (<c>cleIzly</c>) is not
+/// configuration: it comes from VEM's <c>caisse</c> resource and is held in memory only.</summary>
+public sealed class IzlyOptions
+{
+    public const string Section = "CrousApis:Izly";
+
+    /// <summary>Base URL of the Izly till API and IzlyPay (paths start with <c>/api</c>). Default the pre-production
+    /// host <c>https://rest-pp.izly.fr</c>; the host points it at the sandbox by default.</summary>
+    public Uri BaseUrl { get; set; } = new("https://rest-pp.izly.fr");
+
+    /// <summary>Timeout of one attempt of a search, a status lookup or a verification. Default 10 s.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Timeout of a debit, a cancel or a web-payment creation (sent once). Default 20 s: a debit given
+    /// up too early becomes an unknown outcome to recover.</summary>
+    public TimeSpan DebitTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Retries of the calls safe to repeat (searches, status by clientOrderId, verification). Never debits.</summary>
+    public RetryOptions Retry { get; set; } = new();
+}
