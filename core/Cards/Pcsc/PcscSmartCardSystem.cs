@@ -160,9 +160,17 @@ internal sealed class PcscSmartCardSystem : ISmartCardSystem, IDisposable
 
             // The PnP pseudo reader fires when the reader count differs from the one in the upper 16 bits.
             states[^1] = new ReaderStateEntry(PcscConst.PnpNotification, (uint)readers.Count << 16);
-            using (cancellationToken.UnsafeRegister(static state => ((Action)state!)(), (Action)(() => _api.Cancel(context))))
+            var canceller = new WaitCanceller(_api, context);
+            using (cancellationToken.UnsafeRegister(static state => ((WaitCanceller)state!).Start(), canceller))
             {
-                rc = _api.GetStatusChange(context, timeoutMs, states);
+                try
+                {
+                    rc = _api.GetStatusChange(context, timeoutMs, states);
+                }
+                finally
+                {
+                    canceller.Finish();
+                }
             }
 
             if (rc == PcscCode.Cancelled || PcscErrors.IsContextLost(rc))
@@ -289,5 +297,41 @@ internal sealed class PcscSmartCardSystem : ISmartCardSystem, IDisposable
 
         var remaining = deadline.Value - DateTime.UtcNow;
         return remaining <= TimeSpan.Zero ? 0 : (uint)Math.Min(remaining.TotalMilliseconds, PcscConst.Infinite - 1);
+    }
+
+    /// <summary>
+    /// Cancels one wait with <c>SCardCancel</c>. A cancel that lands before the wait has entered pcscd is lost, so it
+    /// is repeated until the wait returns; the context is never cancelled once the wait is over (it goes back to the pool).
+    /// </summary>
+    private sealed class WaitCanceller(IPcscApi api, nint context)
+    {
+        private readonly Lock _gate = new();
+        private bool _finished;
+
+        public void Start() => _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                lock (_gate)
+                {
+                    if (_finished)
+                    {
+                        return;
+                    }
+
+                    api.Cancel(context);
+                }
+
+                await Task.Delay(50).ConfigureAwait(false);
+            }
+        });
+
+        public void Finish()
+        {
+            lock (_gate)
+            {
+                _finished = true;
+            }
+        }
     }
 }
