@@ -21,8 +21,8 @@ public static class TicketsServiceCollectionExtensions
     /// Registers <see cref="ITicketService"/>, the background sender (an <c>IHostedService</c>), the Whiz queue and the
     /// <c>tickets.*</c>, <c>outbox.*</c>, <c>whiz.*</c> RPC methods. Options from section <c>Tickets</c>; point-of-sale
     /// time zones from <c>PointsOfSale</c>. Needs an <see cref="IReferenceCatalog"/> and an <see cref="ITicketUploader"/>
-    /// (the VEM client adapter); <see cref="ITicketMapper"/> defaults to <see cref="DefaultTicketMapper"/> (register a
-    /// script mapper before or after to replace it); <see cref="IWhizClient"/> is optional.
+    /// (default: over core/Api's <c>IVemClient</c>, from <c>AddCrousApis</c>); <see cref="ITicketMapper"/> defaults to <see cref="DefaultTicketMapper"/> (register a
+    /// script mapper before or after to replace it); <see cref="IWhizClient"/> likewise defaults to the VEM client's Whiz calls.
     /// </summary>
     public static IServiceCollection AddTickets(this IServiceCollection services, IConfiguration configuration)
     {
@@ -51,6 +51,9 @@ public static class TicketsServiceCollectionExtensions
             sp.GetRequiredService<OutboxSignal>(),
             sp.GetService<ILogger<TicketService>>()));
         services.TryAddSingleton<ITicketService>(sp => sp.GetRequiredService<TicketService>());
+        // The VEM client of core/Api (AddCrousApis) carries uploads and the Whiz feed unless the host registers its own seams.
+        services.TryAddSingleton<ITicketUploader>(sp => new VemTicketUploader(sp.GetRequiredService<Api.Vem.IVemClient>()));
+        services.TryAddSingleton<IWhizClient>(sp => new VemWhizClient(sp.GetRequiredService<Api.Vem.IVemClient>()));
         services.TryAddSingleton<TicketSender>();
         services.TryAddSingleton<WhizQueue>();
         services.AddSingleton<IRpcTarget, TicketsRpcTarget>();

@@ -55,7 +55,7 @@ internal sealed class RecordingWhiz : IWhizClient
 
         Orders.Enqueue((pointOfSale, order));
         var n = Interlocked.Increment(ref next);
-        return Task.FromResult(new WhizOrderCreatedResponse("cmd-" + n, 100 + n));
+        return Task.FromResult(new WhizOrderCreatedResponse("cmd-" + n, (100 + n).ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     public Task UpdateStatusAsync(PointOfSaleId pointOfSale, string idCommande, string status, CancellationToken cancellationToken)

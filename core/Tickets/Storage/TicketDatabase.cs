@@ -91,7 +91,7 @@ internal sealed class TicketDatabase
             state INTEGER NOT NULL DEFAULT 0,
             attempts INTEGER NOT NULL DEFAULT 0,
             id_commande TEXT NULL,
-            numero_appel INTEGER NULL,
+            numero_appel TEXT NULL,
             last_error TEXT NULL,
             PRIMARY KEY (pos, id_ticket)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS whiz_updates (

@@ -18,7 +18,7 @@ public sealed record WhizOrderRequest(
     [property: JsonPropertyName("lignes")] IReadOnlyList<WhizOrderLine> Lignes);
 
 /// <summary>Whiz's answer to a created order.</summary>
-public sealed record WhizOrderCreatedResponse(string IdCommande, int NumeroAppel);
+public sealed record WhizOrderCreatedResponse(string IdCommande, string NumeroAppel);
 
 /// <summary>Order statuses of §9.</summary>
 public static class WhizStatuses

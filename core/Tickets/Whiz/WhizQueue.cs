@@ -10,7 +10,7 @@ using Middleware.Tickets.Storage;
 namespace Middleware.Tickets.Whiz;
 
 /// <summary>A Whiz order as queued.</summary>
-public sealed record WhizOrderRecord(string PointOfSale, string IdTicketEntete, string NumeroTicket, string State, int Attempts, string? IdCommande, int? NumeroAppel, string? LastError, string? LastStatus);
+public sealed record WhizOrderRecord(string PointOfSale, string IdTicketEntete, string NumeroTicket, string State, int Attempts, string? IdCommande, string? NumeroAppel, string? LastError, string? LastStatus);
 
 /// <summary>
 /// The Whiz feed's own queue, in the tickets file. Orders are queued in the ticket's commit transaction (so none is
@@ -90,7 +90,7 @@ internal sealed class WhizQueue(TicketDatabase db, TicketsOptions options, Outbo
         var order = JsonSerializer.Deserialize<WhizOrderRequest>(r.GetString(2), TicketService.Json)!;
         var state = r.GetInt32(3) switch { Queued => "Queued", Created => "Created", _ => "Failed" };
         return new WhizOrderRecord(r.GetString(0), r.GetInt64(1).ToString(CultureInfo.InvariantCulture), order.NumeroTicket, state, r.GetInt32(4),
-            r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetInt32(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8));
+            r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8));
     }, cancellationToken);
 
     /// <summary>One pass: creates queued orders, then sends status updates of created orders, in order. Never throws
