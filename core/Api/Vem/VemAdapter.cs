@@ -74,7 +74,7 @@ internal static class VemAdapter
         new(environment, pos.ToString(), installationKey);
 
     /// <summary>§2.1: the token from the <c>Authorization</c> header first (sent back as-is), else from the body
-    /// (<c>{"token","expiresIn"}</c>, sent back as <c>Bearer</c>). Expiry: the JWT's <c>exp</c>, else <c>expiresIn</c>,
+    /// (<c>{"token","expiresIn"}</c>, sent back as <c>Bearer</c>). Expiry: <c>expiresIn</c>, else the JWT's <c>exp</c>,
     /// else <paramref name="defaultLifetime"/>.</summary>
     public static VemToken? ReadInstallationToken(ApiResponse response, DateTimeOffset now, TimeSpan defaultLifetime)
     {
@@ -106,9 +106,9 @@ internal static class VemAdapter
             return null;
         }
 
-        var expires = JwtExpiry(authorization)
-            ?? (body?.ExpiresIn is > 0 ? now.AddSeconds(body.ExpiresIn.Value) : now + defaultLifetime);
-        return new VemToken(authorization, expires);
+        // A relative lifetime is immune to clock skew between VEM and this host: prefer it to the JWT's exp.
+        var expires = body?.ExpiresIn is > 0 ? now.AddSeconds(body.ExpiresIn.Value) : JwtExpiry(authorization) ?? now + defaultLifetime;
+        return new VemToken(authorization, SkewTolerant(expires, now, defaultLifetime));
     }
 
     /// <summary>§2.2: <c>{"access_token","expires_in"}</c>, sent as <c>Bearer</c>.</summary>
@@ -136,8 +136,13 @@ internal static class VemAdapter
 
         var authorization = "Bearer " + body.AccessToken;
         var expires = body.ExpiresIn is > 0 ? now.AddSeconds(body.ExpiresIn.Value) : JwtExpiry(authorization) ?? now + defaultLifetime;
-        return new VemToken(authorization, expires);
+        return new VemToken(authorization, SkewTolerant(expires, now, defaultLifetime));
     }
+
+    /// <summary>A token VEM just issued but that our clock already sees expired means the clocks disagree: trust VEM
+    /// (use it for the default lifetime; a real expiry then shows as a 401, which re-authenticates once).</summary>
+    private static DateTimeOffset SkewTolerant(DateTimeOffset expires, DateTimeOffset now, TimeSpan defaultLifetime) =>
+        expires > now ? expires : now + defaultLifetime;
 
     /// <summary>§2.2: <c>Basic base64(clientId:clientSecret)</c>.</summary>
     public static string BasicCredentials(string user, string secret) =>
@@ -361,8 +366,8 @@ public sealed record WhizOrderLine(
 
 /// <summary>Whiz's answer: the order id and the number called on the queue screen.</summary>
 public sealed record WhizOrderCreated(
-    [property: JsonPropertyName("idCommande")] string IdCommande,
-    [property: JsonPropertyName("numeroAppel")] string NumeroAppel);
+    [property: JsonPropertyName("idCommande"), JsonConverter(typeof(FlexibleStringConverter))] string IdCommande,
+    [property: JsonPropertyName("numeroAppel"), JsonConverter(typeof(FlexibleStringConverter))] string NumeroAppel);
 
 /// <summary>Whiz order states (§9).</summary>
 public enum WhizOrderStatus
