@@ -1,0 +1,164 @@
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Emit;
+
+namespace Middleware.Scripting.Compilation;
+
+/// <summary>The result of compiling a script: the assembly image, or the reasons it was refused.</summary>
+internal sealed record CompileOutcome(byte[]? Image, IReadOnlyList<ScriptError> Errors)
+{
+    public bool Success => Image is not null;
+}
+
+/// <summary>
+/// Compiles a script: parsed as a script (usings, top-level statements, local functions), wrapped into the body of
+/// a class deriving from the host's globals (<c>PricingScript</c>/<c>MappingScript</c>) with <c>#line</c> so every
+/// error points at the script file's line and column, checked against the allow-list, instrumented with its
+/// budget, and emitted to bytes (loaded later into a collectible context). Never uses the Roslyn scripting loader.
+/// </summary>
+internal static class ScriptCompiler
+{
+    public const string TypeName = "MiddlewareScripts.Script";
+    public const string FactoryMethod = "Create";
+
+    private static readonly string[] DefaultUsings =
+    [
+        "System", "System.Collections.Generic", "System.Linq", "System.Globalization", "Middleware.Scripting.Globals",
+        "Middleware.Domain.Tickets", "Middleware.Domain.Money",
+    ];
+
+    private static readonly CSharpParseOptions ScriptParse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
+    private static readonly CSharpParseOptions RegularParse = new(LanguageVersion.Latest, kind: SourceCodeKind.Regular);
+
+    private static readonly Lazy<MetadataReference[]> References = new(() =>
+        ScriptIdentity.ReferencedAssemblies.Select(a => (MetadataReference)MetadataReference.CreateFromFile(a.Location)).ToArray());
+
+    private static readonly CSharpCompilationOptions Options = new(
+        OutputKind.DynamicallyLinkedLibrary,
+        optimizationLevel: OptimizationLevel.Release,
+        allowUnsafe: false,
+        nullableContextOptions: NullableContextOptions.Disable,
+        concurrentBuild: false,
+        deterministic: true);
+
+    public static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash)
+    {
+        var errors = new List<ScriptError>();
+        var scriptTree = CSharpSyntaxTree.ParseText(text, ScriptParse, path);
+        var scriptRoot = (CompilationUnitSyntax)scriptTree.GetRoot();
+
+        foreach (var directive in scriptRoot.GetReferenceDirectives().Cast<SyntaxNode>().Concat(scriptRoot.GetLoadDirectives()))
+        {
+            errors.Add(At(directive, SafetyCodes.ForbiddenSyntax, "#r and #load are not supported: a script uses only the allowed API and is one file"));
+        }
+
+        foreach (var member in scriptRoot.Members.Where(m => m is BaseTypeDeclarationSyntax or DelegateDeclarationSyntax or BaseNamespaceDeclarationSyntax))
+        {
+            errors.Add(At(member, SafetyCodes.TypeDeclaration,
+                "classes, records, structs, enums and namespaces cannot be declared in a script: write helpers as local functions (e.g. decimal Half(decimal p) => p / 2;)"));
+        }
+
+        foreach (var node in scriptRoot.Externs.Cast<SyntaxNode>().Concat(scriptRoot.AttributeLists))
+        {
+            errors.Add(At(node, SafetyCodes.ForbiddenSyntax, "extern aliases and assembly attributes are not allowed in scripts"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new CompileOutcome(null, errors);
+        }
+
+        var wrapped = Wrap(kind, path, text, scriptRoot);
+        var tree = CSharpSyntaxTree.ParseText(wrapped, RegularParse, path, Encoding.UTF8);
+        var root = (CompilationUnitSyntax)tree.GetRoot();
+        var body = root.DescendantNodes().OfType<MethodDeclarationSyntax>().Single(m => m.Identifier.Text == "Execute").Body!;
+        var userUsings = root.Usings.Skip(DefaultUsings.Length).ToArray();
+        SyntaxNode[] userCode = [.. userUsings, body];
+
+        SafetyChecker.CheckSyntax(userCode, errors);
+        var compilation = CSharpCompilation.Create("mwscript-" + hash[..16], [tree], References.Value, Options);
+        if (errors.Count == 0)
+        {
+            SafetyChecker.CheckSemantics(compilation.GetSemanticModel(tree), userCode, errors);
+        }
+
+        if (errors.Count == 0)
+        {
+            errors.AddRange(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Take(20).Select(ToError));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new CompileOutcome(null, errors);
+        }
+
+        var instrumented = new BudgetRewriter(compilation.GetSemanticModel(tree), "Execute").Visit(root);
+        var finalTree = tree.WithRootAndOptions(instrumented, RegularParse);
+        var final = compilation.ReplaceSyntaxTree(tree, finalTree);
+        using var pe = new MemoryStream();
+        var emit = final.Emit(pe, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.Embedded));
+        if (!emit.Success)
+        {
+            // The accepted script compiled before instrumentation: this is an engine bug, reported as such.
+            return new CompileOutcome(null, emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20)
+                .Select(d => ToError(d) with { Message = "internal error of the script engine (please report): " + d.GetMessage() }).ToArray());
+        }
+
+        return new CompileOutcome(pe.ToArray(), []);
+    }
+
+    private static string Wrap(ScriptKind kind, string path, string text, CompilationUnitSyntax scriptRoot)
+    {
+        var (baseType, signature) = kind switch
+        {
+            ScriptKind.Pricing => ("global::Middleware.Scripting.Globals.PricingScript", "public override void Execute()"),
+            _ => ("global::Middleware.Scripting.Globals.MappingScript", "public override global::Middleware.Domain.Tickets.VemTicket Execute()"),
+        };
+
+        var sb = new StringBuilder(text.Length + 1024);
+        foreach (var u in DefaultUsings)
+        {
+            sb.Append("using ").Append(u).Append(";\n");
+        }
+
+        var quoted = path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+
+        // The script's own usings go to the top of the file, each under a #line that keeps its position.
+        var body = text.ToCharArray();
+        foreach (var u in scriptRoot.Usings)
+        {
+            var line = u.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            sb.Append("#line ").Append(line).Append(" \"").Append(quoted).Append("\"\n").Append(u.ToString()).Append('\n');
+            for (var i = u.Span.Start; i < u.Span.End; i++)
+            {
+                if (body[i] is not '\r' and not '\n')
+                {
+                    body[i] = ' ';
+                }
+            }
+        }
+
+        sb.Append("#line hidden\nnamespace MiddlewareScripts\n{\n");
+        sb.Append("public sealed class Script : ").Append(baseType).Append("\n{\n");
+        sb.Append("public static ").Append(baseType).Append(' ').Append(FactoryMethod).Append("() => new Script();\n");
+        sb.Append(signature).Append("\n{\n");
+        sb.Append("#line 1 \"").Append(quoted).Append("\"\n");
+        sb.Append(body);
+        sb.Append("\n#line hidden\n}\n}\n}\n");
+        return sb.ToString();
+    }
+
+    private static ScriptError At(SyntaxNode node, string code, string message)
+    {
+        var span = node.GetLocation().GetMappedLineSpan();
+        return new ScriptError(span.Path, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, code, message);
+    }
+
+    private static ScriptError ToError(Diagnostic d)
+    {
+        var span = d.Location.GetMappedLineSpan();
+        return new ScriptError(span.Path, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, d.Id, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,36 @@
+using Middleware.Domain.PointsOfSale;
+using Middleware.Scripting.Globals;
+
+namespace Middleware.Scripting.Engine;
+
+/// <summary>A basket to price for one point of sale.</summary>
+public sealed record PricingRequest
+{
+    /// <summary>The site folder under <c>scripts/sites</c> (<see cref="PointOfSaleOptions.ScriptSite"/>); null: the defaults.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>IANA time zone of the point of sale (null: <see cref="ScriptingOptions.DefaultTimeZone"/>).</summary>
+    public string? TimeZone { get; init; }
+
+    public required Basket Basket { get; init; }
+
+    public CustomerProfile Customer { get; init; } = CustomerProfile.AnonymousGuest;
+
+    /// <summary>The intended <c>codeReglement</c> (4 CB changes the VAT of some profiles); null when unknown.</summary>
+    public int? PaymentCode { get; init; }
+
+    /// <summary>The instant to price at (tests, replays); null: now, from the engine's TimeProvider.</summary>
+    public DateTimeOffset? At { get; init; }
+
+    public static PricingRequest For(PointOfSaleOptions pointOfSale, Basket basket, CustomerProfile customer, int? paymentCode = null) =>
+        new() { Site = pointOfSale.ScriptSite, TimeZone = pointOfSale.TimeZone, Basket = basket, Customer = customer, PaymentCode = paymentCode };
+}
+
+/// <summary>A finished sale to map to its VEM ticket.</summary>
+public sealed record MappingRequest
+{
+    public string? Site { get; init; }
+    public string? TimeZone { get; init; }
+    public required SaleForMapping Sale { get; init; }
+    public DateTimeOffset? At { get; init; }
+}
