@@ -7,7 +7,8 @@ namespace Middleware.PluginHost;
 /// <param name="Id">The plugin id (key in plugins.json).</param>
 /// <param name="Version">The loaded version, null when never loaded.</param>
 /// <param name="State">Its state.</param>
-/// <param name="Reason">Why it is not Active (English, for support), null when Active.</param>
+/// <param name="Reason">Why it is not Active (English, for support); when Active, null, or why a newer version was
+/// rejected and this one keeps serving.</param>
 /// <param name="Folder">The folder it loads from.</param>
 /// <param name="Since">When it entered this state (host clock).</param>
 public sealed record PluginStatusInfo(string Id, string? Version, PluginState State, string? Reason, string Folder, DateTimeOffset Since);

@@ -1,0 +1,45 @@
+namespace Middleware.PluginHost;
+
+/// <summary>Options of the plugin host (configuration section <c>PluginHost</c>).</summary>
+public sealed class PluginHostOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "PluginHost";
+
+    /// <summary>Path of <c>plugins.json</c>. A relative path is resolved against the host's content root
+    /// (the current directory when there is none). Default: <c>plugins.json</c>.</summary>
+    public string PluginsFile { get; set; } = "plugins.json";
+
+    /// <summary>Longest time one <see cref="IPluginCatalog.InvokeAsync{TPlugin, TResult}"/> call may take before
+    /// the plugin is marked Malfunctioned and the caller gets PluginTimeout. Default: 10 s.</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest time a plugin's StartAsync may take. Default: 15 s.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Longest time a plugin's StopAsync may take before the host unloads it anyway. Default: 5 s.</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>During a reload or a disable, how long in-flight calls to the old version may run before it is
+    /// stopped anyway. Default: 10 s.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a new call waits for a reload in progress to finish before it fails with
+    /// PluginUnavailable. Default: 30 s (drain + stop + start of a healthy plugin fit in it).</summary>
+    public TimeSpan ReloadWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the host runs garbage collections to prove an old version's load context unloaded
+    /// before it reports it as leaked (it then stays listed as Superseded). Real time. Default: 10 s.</summary>
+    public TimeSpan UnloadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Quiet time after the last change of a plugin's files or of plugins.json before the host acts
+    /// on it (a copy in progress keeps producing changes). Default: 1 s.</summary>
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Watch plugins.json and the plugin folders and apply changes live. Default: true.</summary>
+    public bool WatchForChanges { get; set; } = true;
+
+    /// <summary>Where plugin folders are shadow-copied before loading (so their files can be replaced while
+    /// loaded). Default: null, a fresh folder under the system temp folder, deleted at shutdown.</summary>
+    public string? ShadowCopyDirectory { get; set; }
+}
