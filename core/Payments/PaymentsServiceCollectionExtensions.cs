@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Rpc;
+using Middleware.Payments.Journal;
+using Middleware.Payments.Rpc;
+using Middleware.Payments.Sales;
+using Middleware.PluginHost;
+
+namespace Middleware.Payments;
+
+public static class PaymentsServiceCollectionExtensions
+{
+    /// <summary>
+    /// The payment journal, sales, their recovery and their till-protocol methods (sections <c>Payments</c>, <c>Sales</c>,
+    /// <c>PointsOfSale</c>). The host must also register an <see cref="Contracts.Channels.IIzlyGateway"/> and an
+    /// <see cref="ISalePricer"/>.
+    /// </summary>
+    public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.Configure<PaymentOptions>(configuration.GetSection("Payments"));
+        services.Configure<SalesOptions>(configuration.GetSection("Sales"));
+        services.Configure<List<PointOfSaleOptions>>(configuration.GetSection("PointsOfSale"));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new PaymentJournal(sp.GetRequiredService<IOptions<PaymentOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SaleStore(sp.GetRequiredService<IOptions<SalesOptions>>().Value.DatabasePath));
+        services.AddSingleton<PaymentProcessor>();
+        services.AddSingleton<RecentTaps>();
+        services.AddSingleton<SaleService>();
+        services.AddSingleton<IRpcTarget, SaleMethods>();
+        services.AddHostedService<TapSubscription>();
+        services.AddHostedService<SaleRecoveryService>();
+        return services;
+    }
+
+    // Feeds card taps to the sales for as long as the host runs.
+    private sealed class TapSubscription(ICardEventSource events, RecentTaps taps) : IHostedService
+    {
+        private IDisposable? _subscription;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _subscription = events.Subscribe(taps);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            _subscription?.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using Middleware.Domain.Errors;
+using Middleware.Domain.Rpc;
+using Middleware.Payments.Journal;
+using Middleware.Payments.Sales;
+using Middleware.Scripting.Globals;
+
+namespace Middleware.Payments.Rpc;
+
+/// <summary>The sale and payment methods of the till protocol (core/Pipe/PROTOCOL.md, "Sales and payments").</summary>
+internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, PaymentJournal journal) : IRpcTarget
+{
+    [RpcMethod("sale.open", Mutating = true)]
+    public async Task<SaleView> OpenAsync(Guid requestId, CancellationToken cancellationToken) =>
+        SaleView.From(await sales.OpenAsync(Till.PointOfSale, requestId, cancellationToken).ConfigureAwait(false));
+
+    [RpcMethod("sale.get")]
+    public async Task<SaleView> GetAsync(string saleId, CancellationToken cancellationToken) =>
+        await ViewAsync(await sales.GetAsync(Till.PointOfSale, saleId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    [RpcMethod("sale.setBasket", Mutating = true)]
+    public async Task<SaleView> SetBasketAsync(Guid requestId, string saleId, IReadOnlyList<BasketLine> lines, int? distribution, CancellationToken cancellationToken)
+    {
+        _ = requestId;
+        var basket = new Basket { Lines = lines ?? throw new MiddlewareException(ErrorCode.InvalidRequest, "lines is required.") };
+        return SaleView.From(await sales.SetBasketAsync(Till.PointOfSale, saleId, basket, distribution ?? 1, cancellationToken).ConfigureAwait(false));
+    }
+
+    [RpcMethod("sale.setProfile", Mutating = true)]
+    public async Task<SaleView> SetProfileAsync(Guid requestId, string saleId, int codeSociete, int codeTarif, CancellationToken cancellationToken)
+    {
+        _ = requestId;
+        return SaleView.From(await sales.SetProfileAsync(Till.PointOfSale, saleId, codeSociete, codeTarif, cancellationToken).ConfigureAwait(false));
+    }
+
+    [RpcMethod("sale.identifyCard", Mutating = true)]
+    public async Task<SaleView> IdentifyCardAsync(Guid requestId, string saleId, string? reader, CancellationToken cancellationToken)
+    {
+        _ = requestId;
+        return SaleView.From(await sales.IdentifyByCardAsync(Till.PointOfSale, saleId, reader, cancellationToken).ConfigureAwait(false));
+    }
+
+    [RpcMethod("sale.identifyQr", Mutating = true)]
+    public async Task<SaleView> IdentifyQrAsync(Guid requestId, string saleId, string qrCode, CancellationToken cancellationToken)
+    {
+        _ = requestId;
+        return SaleView.From(await sales.IdentifyByQrCodeAsync(Till.PointOfSale, saleId, qrCode, cancellationToken).ConfigureAwait(false));
+    }
+
+    [RpcMethod("sale.pay", Mutating = true)]
+    public async Task<SaleView> PayAsync(Guid requestId, string saleId, string method, CancellationToken cancellationToken)
+    {
+        var outcome = await sales.PayAsync(Till.PointOfSale, saleId, requestId, method, cancellationToken).ConfigureAwait(false);
+        return SaleView.From(outcome.Sale, outcome.Payment);
+    }
+
+    [RpcMethod("sale.refresh")]
+    public async Task<SaleView> RefreshAsync(string saleId, CancellationToken cancellationToken)
+    {
+        Sale sale;
+        try
+        {
+            sale = await sales.RefreshAsync(Till.PointOfSale, saleId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MiddlewareException ex) when (ex.Code is ErrorCode.PaymentOutcomeUnknown)
+        {
+            sale = await sales.GetAsync(Till.PointOfSale, saleId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ViewAsync(sale, cancellationToken).ConfigureAwait(false);
+    }
+
+    [RpcMethod("sale.cancel", Mutating = true)]
+    public async Task<SaleView> CancelAsync(Guid requestId, string saleId, CancellationToken cancellationToken)
+    {
+        _ = requestId;
+        return SaleView.From(await sales.CancelAsync(Till.PointOfSale, saleId, cancellationToken).ConfigureAwait(false));
+    }
+
+    [RpcMethod("izlypay.start", Mutating = true)]
+    public async Task<WebPaymentView> StartWebPaymentAsync(Guid requestId, string saleId, string? redirectUrl, CancellationToken cancellationToken)
+    {
+        var redirect = redirectUrl is null ? null
+            : Uri.TryCreate(redirectUrl, UriKind.Absolute, out var uri) ? uri
+            : throw new MiddlewareException(ErrorCode.InvalidRequest, "redirectUrl must be an absolute URL.");
+        var (sale, url) = await sales.StartWebPaymentAsync(Till.PointOfSale, saleId, requestId, redirect, cancellationToken).ConfigureAwait(false);
+        return new WebPaymentView(sale.Id, sale.WebOperationId!, url.ToString(), sale.Pricing!.TotalTtc);
+    }
+
+    [RpcMethod("payment.status")]
+    public async Task<PaymentView> PaymentStatusAsync(Guid paymentRequestId, CancellationToken cancellationToken)
+    {
+        var record = await journal.GetAsync(Till.PointOfSale.ToString(), paymentRequestId, cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.PaymentNotFound, "No payment with this request id.");
+        return PaymentView.From(record);
+    }
+
+    /// <summary>Asks Izly now for a payment whose outcome is unknown (the cashier's "check the payment" button).</summary>
+    [RpcMethod("payment.resolve")]
+    public async Task<PaymentView> ResolveAsync(Guid paymentRequestId, CancellationToken cancellationToken)
+    {
+        var record = await journal.GetAsync(Till.PointOfSale.ToString(), paymentRequestId, cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.PaymentNotFound, "No payment with this request id.");
+        var settled = await payments.RecoverAsync(record, cancellationToken).ConfigureAwait(false);
+        if (settled.SaleId is { } saleId && settled.IsFinal)
+        {
+            await RefreshAsync(saleId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return PaymentView.From(settled);
+    }
+
+    [RpcMethod("payment.cancel", Mutating = true)]
+    public async Task<PaymentView> CancelPaymentAsync(Guid requestId, Guid paymentRequestId, CancellationToken cancellationToken)
+    {
+        _ = requestId;
+        return PaymentView.From(await payments.CancelAsync(Till.PointOfSale.ToString(), paymentRequestId, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<SaleView> ViewAsync(Sale sale, CancellationToken cancellationToken)
+    {
+        var payment = sale.PaymentRequestId is { } rid && sale.PaymentMethod != "cb"
+            ? await journal.GetAsync(sale.PointOfSale, Guid.Parse(rid), cancellationToken).ConfigureAwait(false)
+            : null;
+        return SaleView.From(sale, payment);
+    }
+
+    private static TillContext Till => TillContext.Required;
+}
+
+/// <summary>A started web payment: the till shows <c>paymentUrl</c> (or a QR code of it) to the customer.</summary>
+public sealed record WebPaymentView(string SaleId, string OperationId, string PaymentUrl, decimal Amount);

@@ -1,0 +1,53 @@
+using Middleware.Domain.Errors;
+using Middleware.Payments.Customers;
+using Middleware.Payments.Journal;
+using Middleware.Payments.Sales;
+using Middleware.Scripting.Globals;
+
+namespace Middleware.Payments.Rpc;
+
+/// <summary>A priced line as the till shows it.</summary>
+public sealed record LineView(int CodeArticle, string Label, int Quantity, decimal UnitPriceTtc, int CodeTva, decimal TotalTtc, string Kind, int? LoyaltyPoints);
+
+/// <summary>A payment as the till sees it; <c>errorMessage</c> is the French cashier message.</summary>
+public sealed record PaymentView(string RequestId, string Channel, string State, decimal Amount, string? IdTransactionIzly, decimal? BalanceAfter, int? ErrorCode, string? ErrorMessage, string? Detail)
+{
+    public static PaymentView From(PaymentRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new(record.RequestId, record.Channel, record.State.ToString(), record.Amount, record.IdTransactionIzly, record.BalanceAfter,
+            record.ErrorCode, record.ErrorCode is { } c ? ErrorMessages.For((ErrorCode)c) : null, record.ErrorDetail);
+    }
+}
+
+/// <summary>The ticket of a committed sale.</summary>
+public sealed record TicketView(string IdTicketEntete, string NumeroTicket, DateTimeOffset Date);
+
+/// <summary>A sale as the till sees it (no card data beyond what the cashier may show).</summary>
+public sealed record SaleView(
+    string SaleId,
+    string State,
+    int Distribution,
+    IReadOnlyList<BasketLine> Basket,
+    CustomerView? Customer,
+    int CodeSociete,
+    int CodeTarif,
+    IReadOnlyList<LineView> Lines,
+    decimal TotalTtc,
+    string? PaymentMethod,
+    PaymentView? Payment,
+    TicketView? Ticket,
+    string? CardNumber)
+{
+    public static SaleView From(Sale sale, PaymentRecord? payment = null)
+    {
+        ArgumentNullException.ThrowIfNull(sale);
+        var lines = sale.Pricing?.Lines.Select(l => new LineView(l.CodeArticle, l.Label, l.Quantity, l.UnitPriceTtc, l.CodeTva, l.TotalTtc,
+            l.Kind.ToString(), l.LoyaltyPoints)).ToList() ?? [];
+        return new(sale.Id, sale.State.ToString(), sale.Distribution, sale.Basket.Lines, sale.Identification?.Customer,
+            sale.Profile.CodeSociete, sale.Profile.CodeTarif, lines, sale.Pricing?.TotalTtc ?? 0m, sale.PaymentMethod,
+            payment is null ? null : PaymentView.From(payment),
+            sale.Ticket is { } t ? new TicketView(t.IdTicketEntete, t.NumeroTicket, t.Date) : null,
+            sale.Identification?.Card?.MaskedIdSupport);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+using Middleware.Contracts.Readers;
+using Middleware.Payments.Customers;
+using Middleware.Scripting.Globals;
+using Middleware.Tickets;
+
+namespace Middleware.Payments.Sales;
+
+/// <summary>Where a sale stands.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SaleState>))]
+public enum SaleState
+{
+    /// <summary>Basket and customer may change; no payment in progress.</summary>
+    Open,
+
+    /// <summary>A payment was attempted; its outcome is not final yet (or unknown).</summary>
+    Paying,
+
+    /// <summary>Paid; the ticket is not committed yet (it will be, at the latest at the next recovery pass).</summary>
+    Paid,
+
+    /// <summary>Paid and its ticket is on disk in the outbox.</summary>
+    Committed,
+
+    /// <summary>Abandoned before any payment.</summary>
+    Cancelled,
+}
+
+/// <summary>How the customer identified: card (read from a reader) or QR code.</summary>
+public sealed record SaleIdentification
+{
+    public required string Channel { get; init; }
+    public required Contracts.Channels.RightHolder Holder { get; init; }
+    public CardIdentity? Card { get; init; }
+    public string? QrText { get; init; }
+    public required CustomerView Customer { get; init; }
+    public required CustomerProfile Profile { get; init; }
+}
+
+/// <summary>One sale held by the middleware from open to committed ticket (design.md: "the sale is the middleware's").</summary>
+public sealed record Sale
+{
+    public required string Id { get; init; }
+    public required string PointOfSale { get; init; }
+    public required string OpenRequestId { get; init; }
+    public required SaleState State { get; init; }
+    public Basket Basket { get; init; } = new();
+
+    /// <summary>1 on site (default), 2 take-away.</summary>
+    public int Distribution { get; init; } = 1;
+
+    /// <summary>The profile priced when nobody identified (anonymous guest, or what the till set).</summary>
+    public CustomerProfile? AnonymousProfile { get; init; }
+
+    public SaleIdentification? Identification { get; init; }
+    public PricingResult? Pricing { get; init; }
+
+    /// <summary>izly, cb or izlypay once a payment started.</summary>
+    public string? PaymentMethod { get; init; }
+
+    /// <summary>The till's request id of the payment (the journal's key, and the ticket's idempotency key).</summary>
+    public string? PaymentRequestId { get; init; }
+
+    /// <summary>IzlyPay: the operation id of the web payment.</summary>
+    public string? WebOperationId { get; init; }
+
+    public TicketReceipt? Ticket { get; init; }
+
+    /// <summary>Last error of a background step (ticket commit after payment), for support.</summary>
+    public string? LastError { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The profile the sale is priced for.</summary>
+    [JsonIgnore]
+    public CustomerProfile Profile => Identification?.Profile ?? AnonymousProfile ?? CustomerProfile.AnonymousGuest;
+}

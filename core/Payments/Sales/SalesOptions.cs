@@ -1,0 +1,28 @@
+namespace Middleware.Payments.Sales;
+
+/// <summary>Sale settings (configuration section <c>Sales</c>).</summary>
+public sealed class SalesOptions
+{
+    /// <summary>The sales' SQLite file. Default <c>data/sales.db</c>.</summary>
+    public string DatabasePath { get; set; } = Path.Combine("data", "sales.db");
+
+    /// <summary>The plugin id that serves each channel. Defaults: card → channel.card, qr → channel.qr, izlypay → channel.izlypay.</summary>
+    public Dictionary<string, string> ChannelPlugins { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["card"] = "channel.card",
+        ["qr"] = "channel.qr",
+        ["izlypay"] = "channel.izlypay",
+    };
+
+    /// <summary>How long a card tap identifies the customer of a sale without tapping again. Default 2 minutes.</summary>
+    public TimeSpan TapValidity { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often unfinished sales and open payments are completed in the background. Default 5 s.</summary>
+    public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an IzlyPay web payment may stay unconfirmed before it is abandoned. Default 15 minutes.</summary>
+    public TimeSpan WebPaymentTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The <c>versionLogiciel</c> of tickets; default: this assembly's version.</summary>
+    public string? SoftwareVersion { get; set; }
+}
