@@ -17,6 +17,7 @@ public sealed class DesfireReaderPlugin : IReaderPlugin
     public const string PluginId = "reader.desfire";
 
     private static readonly IReadOnlyList<CardTechnology> Technologies = [CardTechnology.Desfire];
+    private static readonly TimeSpan IdlePause = TimeSpan.FromMilliseconds(200);
 
     private readonly SemaphoreSlim _cardGate = new(1, 1);
     private readonly Lock _readersGate = new();
@@ -182,6 +183,17 @@ public sealed class DesfireReaderPlugin : IReaderPlugin
                 continue;
             }
 
+            if (SameStatus(known, current))
+            {
+                // A timeout (or a spurious wake-up): pause briefly so a service that returns early cannot spin this loop.
+                if (!await DelayAsync(IdlePause, context.Time, token))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
             try
             {
                 await HandleChangesAsync(known, current, token);
@@ -301,6 +313,7 @@ public sealed class DesfireReaderPlugin : IReaderPlugin
     {
         CardReadException read => read,
         SmartCardException { IsCardGone: true } => new CardReadException(CardReadError.CardRemoved, "The card left the reader during the read.", ex),
+        SmartCardException { Error: SmartCardError.UnresponsiveCard } => new CardReadException(CardReadError.CardError, "The card does not answer (mute or badly placed).", ex),
         SmartCardException pcsc => new CardReadException(CardReadError.ReaderError, $"The reader failed: {pcsc.Error} (0x{pcsc.NativeCode:X8}).", ex),
         SamException { Error: SamError.AuthenticationFailed } => new CardReadException(CardReadError.AuthenticationFailed, "The card's authentication proof is wrong: wrong key or not a genuine card.", ex),
         SamException { Error: SamError.IntegrityError } sam => new CardReadException(CardReadError.CardError, $"The card's answer failed the integrity check: {sam.Message}", ex),
@@ -368,6 +381,24 @@ public sealed class DesfireReaderPlugin : IReaderPlugin
         {
             _context?.Logger.LogError(ex, "The host's reader event sink threw");
         }
+    }
+
+    private static bool SameStatus(IReadOnlyList<SmartCardReaderStatus> a, IReadOnlyList<SmartCardReaderStatus> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i].ReaderName != b[i].ReaderName || a[i].State != b[i].State || a[i].EventCount != b[i].EventCount)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static async Task<bool> DelayAsync(TimeSpan delay, TimeProvider time, CancellationToken token)

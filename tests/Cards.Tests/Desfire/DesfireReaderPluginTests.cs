@@ -218,6 +218,30 @@ public sealed class DesfireReaderPluginTests
     }
 
     [Fact]
+    public async Task A_wait_that_returns_without_change_does_not_spin_the_loop()
+    {
+        var pcsc = new FakeSmartCardSystem { ReturnsEarly = true };
+        await using var bed = await DesfireTestBed.StartAsync(pcsc: pcsc);
+
+        // First wait: the reader appears; second: nothing changed, so the loop pauses on the host clock.
+        while (pcsc.Waits < 2)
+        {
+            await Task.Delay(5);
+        }
+
+        await Task.Delay(100);
+        Assert.Equal(2, pcsc.Waits);
+
+        bed.Time.Advance(TimeSpan.FromMilliseconds(200));
+        while (pcsc.Waits < 3)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(3, pcsc.Waits);
+    }
+
+    [Fact]
     public async Task ReadCardAsync_reads_the_card_on_demand()
     {
         await using var bed = await DesfireTestBed.StartAsync("""{ "readerNamePattern": "^Other" }""");

@@ -20,8 +20,9 @@ internal sealed class DesfireTestBed : IAsyncDisposable
     public static readonly byte[] Master = Convert.FromHexString("00112233445566778899AABBCCDDEEFF");
     public static readonly byte[] Uid = Convert.FromHexString("04A1B2C3D4E5F6");
 
-    private DesfireTestBed(TempKeyFile keyFile, SoftwareSam sam, FakePluginContext context)
+    private DesfireTestBed(TempKeyFile keyFile, SoftwareSam sam, FakePluginContext context, FakeSmartCardSystem? pcsc)
     {
+        Pcsc = pcsc ?? new FakeSmartCardSystem();
         KeyFile = keyFile;
         Sam = sam;
         Context = context;
@@ -29,7 +30,7 @@ internal sealed class DesfireTestBed : IAsyncDisposable
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
 
-    public FakeSmartCardSystem Pcsc { get; } = new();
+    public FakeSmartCardSystem Pcsc { get; }
 
     public RecordingSink Sink { get; } = new();
 
@@ -41,11 +42,11 @@ internal sealed class DesfireTestBed : IAsyncDisposable
 
     public DesfireReaderPlugin Plugin { get; } = new();
 
-    public static async Task<DesfireTestBed> StartAsync(string settings = "{}", bool withSam = true, bool addReader = true)
+    public static async Task<DesfireTestBed> StartAsync(string settings = "{}", bool withSam = true, bool addReader = true, FakeSmartCardSystem? pcsc = null)
     {
         var keyFile = TempKeyFile.Create(DefaultKeyFile());
         var sam = new SoftwareSam(Options.Create(new SoftwareSamOptions { KeyFile = keyFile.Path }), NullLogger<SoftwareSam>.Instance);
-        var bed = new DesfireTestBed(keyFile, sam, null!);
+        var bed = new DesfireTestBed(keyFile, sam, null!, pcsc);
         if (addReader)
         {
             bed.Pcsc.AddReader(Reader);

@@ -16,6 +16,11 @@ internal sealed class FakeSmartCardSystem : ISmartCardSystem
 
     public int Connects { get; private set; }
 
+    /// <summary>Simulates a service whose waits return at once without a change.</summary>
+    public bool ReturnsEarly { get; set; }
+
+    public int Waits { get; private set; }
+
     public void AddReader(string name)
     {
         lock (_gate)
@@ -93,9 +98,10 @@ internal sealed class FakeSmartCardSystem : ISmartCardSystem
             Task changed;
             lock (_gate)
             {
+                Waits++;
                 ThrowIfDown();
                 var now = Snapshot();
-                if (!Same(now, known))
+                if (ReturnsEarly || !Same(now, known))
                 {
                     return now;
                 }
