@@ -12,22 +12,21 @@ public sealed class MemoryCollection
 }
 
 /// <summary>
-/// Memory after many hot reloads of one plugin stays within 10% of memory after 10.
-/// Short profile (100 reloads) runs with every test run; the long profile (1,000 reloads, the figure) is
-/// <c>Category=Long</c>: <c>dotnet test tests/PluginHost.Tests --filter Category=Long</c>.
+/// Memory after many hot reloads of one plugin stays within 10% of memory after 10 (managed heap and process
+/// private memory, each measured after an aggressive full collection that also returns free memory to the OS).
+/// Short profile: 100 reloads, with every test run. Long profile (the figure), on demand:
+/// <c>MW_HOT_RELOAD_PROFILE=1000 dotnet test tests/PluginHost.Tests --filter FullyQualifiedName~HotReloadMemoryTests</c>.
 /// </summary>
 [Collection(MemoryCollection.Name)]
 public sealed class HotReloadMemoryTests(ITestOutputHelper output)
 {
-    [Fact]
-    public Task Memory_after_100_reloads_stays_within_10_percent_of_memory_after_10() => RunProfileAsync(100);
+    private static int Reloads =>
+        int.TryParse(Environment.GetEnvironmentVariable("MW_HOT_RELOAD_PROFILE"), out var n) && n >= 20 ? n : 100;
 
     [Fact]
-    [Trait("Category", "Long")]
-    public Task Memory_after_1000_reloads_stays_within_10_percent_of_memory_after_10() => RunProfileAsync(1000);
-
-    private async Task RunProfileAsync(int reloads)
+    public async Task Memory_after_many_reloads_stays_within_10_percent_of_memory_after_10()
     {
+        var reloads = Reloads;
         await using var bed = new PluginTestBed(output);
         bed.Deploy(TestPlugins.EchoV1, "echo");
         bed.WritePlugins(Entry("test.echo", "echo", "TestPlugin.Echo.dll", settings: new { prefix = "m-" }));
@@ -44,15 +43,20 @@ public sealed class HotReloadMemoryTests(ITestOutputHelper output)
             if (i == 10)
             {
                 baseline = await MeasureAsync(catalog);
+                output.WriteLine($"after 10: managed {baseline.Managed / 1024} KiB, private {baseline.Private / 1024} KiB");
+            }
+            else if (i % (reloads / 4) == 0 && i != reloads)
+            {
+                var m = await MeasureAsync(catalog);
+                output.WriteLine($"after {i}: managed {m.Managed / 1024} KiB, private {m.Private / 1024} KiB");
             }
         }
 
         var elapsed = watch.Elapsed;
         var final = await MeasureAsync(catalog);
         var history = catalog.GetUnloadHistory();
-        output.WriteLine($"{reloads} reloads in {elapsed.TotalSeconds:0.0} s ({elapsed.TotalMilliseconds / reloads:0.0} ms each)");
-        output.WriteLine($"after 10: managed {baseline.Managed / 1024} KiB, private {baseline.Private / 1024} KiB");
         output.WriteLine($"after {reloads}: managed {final.Managed / 1024} KiB ({100.0 * final.Managed / baseline.Managed:0.0}%), private {final.Private / 1024} KiB ({100.0 * final.Private / baseline.Private:0.0}%)");
+        output.WriteLine($"{reloads} reloads in {elapsed.TotalSeconds:0.0} s ({elapsed.TotalMilliseconds / reloads:0.0} ms each, measurements included)");
 
         Assert.Equal(Math.Min(reloads, 256), history.Count);
         Assert.All(history, r => Assert.True(r.Unloaded, $"{r.Version} not unloaded"));
@@ -69,7 +73,9 @@ public sealed class HotReloadMemoryTests(ITestOutputHelper output)
             GC.WaitForPendingFinalizers();
         }
 
-        var managed = GC.GetTotalMemory(forceFullCollection: true);
+        // Aggressive: compacts and decommits free GC memory, so "private" measures what is really held.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var managed = GC.GetTotalMemory(forceFullCollection: false);
         using var process = Process.GetCurrentProcess();
         return (managed, process.PrivateMemorySize64);
     }
