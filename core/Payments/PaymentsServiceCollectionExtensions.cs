@@ -31,6 +31,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<PaymentProcessor>();
         services.AddSingleton<RecentTaps>();
         services.AddSingleton<SaleService>();
+        services.TryAddSingleton<ISalePricer, ScriptSalePricer>();
         services.AddSingleton<IRpcTarget, SaleMethods>();
         services.AddHostedService<TapSubscription>();
         services.AddHostedService<SaleRecoveryService>();

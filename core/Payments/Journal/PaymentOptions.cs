@@ -6,8 +6,9 @@ public sealed class PaymentOptions
     /// <summary>The journal's SQLite file. Default <c>data/payments.db</c>.</summary>
     public string DatabasePath { get; set; } = Path.Combine("data", "payments.db");
 
-    /// <summary>How long a debit may take before its outcome is treated as unknown. Default 15 s.</summary>
-    public TimeSpan DebitTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>How long a debit may take before its outcome is treated as unknown: a safety net above the Izly
+    /// client's own HTTP timeout. Default 30 s.</summary>
+    public TimeSpan DebitTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a status query may take. Default 10 s.</summary>
     public TimeSpan StatusTimeout { get; set; } = TimeSpan.FromSeconds(10);
