@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Middleware.Contracts.Readers;
+using Middleware.Domain.Rpc;
+using Middleware.Pipe.Protocol;
+using Middleware.Pipe.Server;
+using Middleware.PluginHost;
+
+namespace Middleware.Pipe.Methods;
+
+/// <summary>The pipe's own methods: <c>ping</c>, <c>plugins.status</c>, <c>readers.list</c>. The plugin catalog is
+/// optional (resolved lazily) so the pipe runs, with empty lists, before the plugin host is wired.</summary>
+internal sealed class CoreRpcMethods(IServiceProvider services, PointOfSaleDirectory pointsOfSale) : IRpcTarget
+{
+    /// <summary>Does nothing: measures the protocol's own cost.</summary>
+    [RpcMethod("ping")]
+    public void Ping()
+    {
+    }
+
+    [RpcMethod("plugins.status")]
+    public IReadOnlyList<PluginStatusDto> PluginsStatus() =>
+        services.GetService<IPluginCatalog>() is { } catalog
+            ? [.. catalog.GetStatuses().Select(s => new PluginStatusDto(s.Id, s.Version, s.State, s.Reason, s.Folder, s.Since))]
+            : [];
+
+    /// <summary>The readers configured for the calling till's point of sale, with their live state; a configured
+    /// reader no active plugin offers is listed as <c>Unavailable</c>.</summary>
+    [RpcMethod("readers.list")]
+    public IReadOnlyList<ReaderDto> ReadersList()
+    {
+        var till = TillContext.Required;
+        var configured = pointsOfSale.Find(till.PointOfSale)?.Readers ?? [];
+        var live = services.GetService<IPluginCatalog>()?.GetReaders() ?? [];
+        var result = new List<ReaderDto>();
+        foreach (var name in configured)
+        {
+            var reader = live.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+            result.Add(reader is null
+                ? new ReaderDto(name, null, [], ReaderState.Unavailable)
+                : new ReaderDto(reader.Name, reader.PluginId, reader.Technologies, reader.State));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,42 @@
+namespace Middleware.Pipe;
+
+/// <summary>Settings of the till pipe server (configuration section <c>Pipe</c>).</summary>
+public sealed class PipeServerOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "Pipe";
+
+    /// <summary>Pipe name. Windows: <c>\\.\pipe\{PipeName}</c>; Linux/macOS: the Unix socket
+    /// <c>{TMPDIR or /tmp}/CoreFxPipe_{PipeName}</c>. Default <c>izly-middleware</c>.</summary>
+    public string PipeName { get; set; } = "izly-middleware";
+
+    /// <summary>Longest accepted message line in bytes (without its newline); a longer line closes that
+    /// connection only. Default 1 MiB.</summary>
+    public int MaxMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Accounts other than the host's own that may connect: user names or numeric UIDs on Linux,
+    /// <c>DOMAIN\user</c> names or SIDs on Windows. Empty (default): current user only.</summary>
+    public List<string> AllowedUsers { get; set; } = [];
+
+    /// <summary>Whether the account running the host may connect. Default true; false is only useful
+    /// when tills must run under a dedicated account listed in <see cref="AllowedUsers"/>.</summary>
+    public bool AllowCurrentUser { get; set; } = true;
+
+    /// <summary>SQLite file that keeps the first answer of every mutating call. Relative paths are resolved
+    /// against the host's content root (the process's base directory). Default <c>data/idempotency.db</c>.</summary>
+    public string IdempotencyDatabasePath { get; set; } = "data/idempotency.db";
+
+    /// <summary>How long a first answer is kept for replay. Default 7 days (the protocol's minimum).</summary>
+    public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often expired answers are purged. Default 1 hour.</summary>
+    public TimeSpan IdempotencyPurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Number of pipe instances waiting for a connection at any time, so bursts of tills connect
+    /// without waiting for one accept at a time. Default 4.</summary>
+    public int ListenerCount { get; set; } = 4;
+
+    /// <summary>Maximum simultaneous connections; further clients wait or are refused by the OS. Default 254
+    /// (the Windows maximum number of pipe instances).</summary>
+    public int MaxConnections { get; set; } = 254;
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Middleware.Domain.Errors;
+using Middleware.Domain.Rpc;
+using Middleware.Pipe.Idempotency;
+using Middleware.Pipe.Protocol;
+using StreamJsonRpc;
+using StreamJsonRpc.Protocol;
+
+namespace Middleware.Pipe.Server;
+
+/// <summary>
+/// The JSON-RPC endpoint of one till connection: requires <c>hello</c> first, sets <see cref="TillContext.Current"/>
+/// for each call, routes mutating calls through the <see cref="IdempotencyGate"/>, and maps every error to the
+/// protocol's codes and French messages.
+/// </summary>
+internal sealed class TillJsonRpc : JsonRpc
+{
+    private readonly PipeConnection connection;
+    private readonly RpcMethodRegistry registry;
+    private readonly IdempotencyGate gate;
+    private readonly JsonSerializerOptions jsonOptions;
+    private readonly ILogger logger;
+
+    public TillJsonRpc(IJsonRpcMessageHandler handler, PipeConnection connection, RpcMethodRegistry registry, IdempotencyGate gate, JsonSerializerOptions jsonOptions, ILogger logger)
+        : base(handler)
+    {
+        this.connection = connection;
+        this.registry = registry;
+        this.gate = gate;
+        this.jsonOptions = jsonOptions;
+        this.logger = logger;
+    }
+
+    protected override async ValueTask<JsonRpcMessage> DispatchRequestAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
+    {
+        var name = request.Method ?? "";
+        if (name is RpcMethodRegistry.HelloMethod or BoundedLineMessageHandler.ParseErrorMethod)
+        {
+            return await base.DispatchRequestAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
+        }
+
+        var till = connection.Till;
+        if (till is null)
+        {
+            return ProtocolErrors.ErrorMessage(request, ProtocolErrors.For(ErrorCode.HelloRequired, $"Call 'hello' with the till's point of sale before '{name}'."));
+        }
+
+        TillContext.Current = till;
+        if (registry.TryGet(name, out var entry) && entry.Mutating)
+        {
+            return await gate.ExecuteAsync(request, entry.Method, till.PointOfSale, jsonOptions,
+                () => DispatchCatchingAsync(request, targetMethod, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        return await base.DispatchRequestAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A method that throws synchronously makes the base dispatch throw instead of answering an error;
+    /// the idempotency gate needs the error as an answer to keep it.</summary>
+    private async ValueTask<JsonRpcMessage> DispatchCatchingAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await base.DispatchRequestAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return ProtocolErrors.ErrorMessage(request, CreateErrorDetails(request, ex));
+        }
+    }
+
+    protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
+    {
+        var detail = ProtocolErrors.FromException(exception);
+        if ((int)detail.Code == (int)ErrorCode.InternalError)
+        {
+            logger.LogError(exception, "Method {Method} failed on connection {ConnectionId}", request.Method, connection.Id);
+        }
+        else if (exception is not OperationCanceledException)
+        {
+            logger.LogInformation("Method {Method} answered error {Code} on connection {ConnectionId}: {Detail}", request.Method, (int)detail.Code, connection.Id, (detail.Data as ErrorData)?.Detail);
+        }
+
+        return detail;
+    }
+
+    protected override ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
+    {
+        // Errors StreamJsonRpc makes itself (unknown method, bad parameters) get the same shape as ours.
+        if (message is JsonRpcError { Error: { } error } && error.Data is not ErrorData && error.Data is not JsonElement)
+        {
+            var code = (int)error.Code;
+            error.Data = new ErrorData(error.Message ?? "");
+            error.Message = ProtocolErrors.StandardMessages.TryGetValue(code, out var french) ? french : ProtocolErrors.StandardMessages[ProtocolErrors.InternalError];
+        }
+
+        return base.SendAsync(message, cancellationToken);
+    }
+}
