@@ -29,16 +29,12 @@ public interface IPluginContext
     /// </summary>
     T? GetService<T>() where T : class;
 
-    /// <summary>Reads <see cref="Settings"/> as <typeparamref name="T"/> (case-insensitive property names).</summary>
-    T GetSettings<T>() where T : new()
-    {
-        if (Settings.ValueKind != JsonValueKind.Object)
-        {
-            return new T();
-        }
-
-        return Settings.Deserialize<T>(SettingsJson.Options) ?? new T();
-    }
+    /// <summary>
+    /// Reads <see cref="Settings"/> as <typeparamref name="T"/> (case-insensitive property names, as
+    /// <see cref="SettingsJson.Options"/>). Implemented by the host so that binding leaves no plugin type in a
+    /// process-wide cache (a System.Text.Json call on a plugin's own type would keep the plugin from ever unloading).
+    /// </summary>
+    T GetSettings<T>() where T : new();
 }
 
 /// <summary>The JSON options used to bind plugin settings.</summary>
