@@ -99,63 +99,9 @@ internal sealed class SoftwareSam : ISam, IDisposable
         }
     }
 
-    /// <summary>The AN10922 input M of <c>cards.md</c> §2 for <paramref name="technology"/>.</summary>
-    internal static byte[] BuildInput(SamTechnology technology, SamDiversification diversification, ReadOnlySpan<byte> systemIdentifier)
-    {
-        var uid = diversification.Uid.Span;
-        var m = new List<byte>(32);
-        switch (technology)
-        {
-            case SamTechnology.Desfire:
-                if (uid.Length != 7)
-                {
-                    throw new SamException(SamError.InvalidInput, $"A DESFire UID is 7 bytes, not {uid.Length} (random UIDs are not used by this layout).");
-                }
-
-                if (diversification.ApplicationId is not { } aid || aid > 0xFFFFFF)
-                {
-                    throw new SamException(SamError.InvalidInput, "DESFire diversification needs a 3-byte application id.");
-                }
-
-                m.AddRange(uid);
-                m.Add((byte)aid);
-                m.Add((byte)(aid >> 8));
-                m.Add((byte)(aid >> 16));
-                break;
-            case SamTechnology.Classic:
-                if (uid.Length is not (4 or 7))
-                {
-                    throw new SamException(SamError.InvalidInput, $"A MIFARE Classic UID is 4 or 7 bytes, not {uid.Length}.");
-                }
-
-                if (diversification.Sector is not { } sector)
-                {
-                    throw new SamException(SamError.InvalidInput, "MIFARE Classic diversification needs the sector number.");
-                }
-
-                m.AddRange(uid);
-                m.Add(sector);
-                break;
-            case SamTechnology.UltralightC:
-                if (uid.Length != 7)
-                {
-                    throw new SamException(SamError.InvalidInput, $"An Ultralight C UID is 7 bytes, not {uid.Length}.");
-                }
-
-                m.AddRange(uid);
-                break;
-            default:
-                throw new SamException(SamError.InvalidInput, $"Unknown technology {technology}.");
-        }
-
-        m.AddRange(systemIdentifier);
-        if (m.Count > An10922.MaxInputLength)
-        {
-            throw new SamException(SamError.InvalidInput, "The diversification input is longer than 31 bytes.");
-        }
-
-        return [.. m];
-    }
+    /// <summary>The AN10922 input M of <c>cards.md</c> §2 (see <see cref="CardKeyDiversification.BuildInput"/>).</summary>
+    internal static byte[] BuildInput(SamTechnology technology, SamDiversification diversification, ReadOnlySpan<byte> systemIdentifier) =>
+        CardKeyDiversification.BuildInput(technology, diversification, systemIdentifier);
 
     private SamKeyFile Keys()
     {

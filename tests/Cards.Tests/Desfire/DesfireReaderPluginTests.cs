@@ -255,7 +255,8 @@ public sealed class DesfireReaderPluginTests
         var unknown = await Assert.ThrowsAsync<CardReadException>(() => bed.Plugin.ReadCardAsync("Nope", CancellationToken.None));
         Assert.Equal(CardReadError.ReaderError, unknown.Error);
 
-        // The filtered-out reader is not offered.
+        // The watch loop reports the same card too; once it has, the readers it offers are known (the filtered-out one is not).
+        Assert.Equal("Other reader", (await bed.Sink.NextAsync<CardTapped>()).Card.ReaderName);
         Assert.Equal(new[] { "Other reader" }, bed.Plugin.GetReaders().Select(r => r.Name));
         var onDefault = await Assert.ThrowsAsync<CardReadException>(() => bed.Plugin.ReadCardAsync(DesfireTestBed.Reader, CancellationToken.None));
         Assert.Equal(CardReadError.ReaderError, onDefault.Error);

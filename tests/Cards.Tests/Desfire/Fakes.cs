@@ -290,4 +290,8 @@ internal sealed class FakePluginContext(TimeProvider time, JsonElement settings,
     public CancellationToken Stopping => _stopping.Token;
 
     public T? GetService<T>() where T : class => services.OfType<T>().FirstOrDefault();
+
+    // The plugin is not unloaded in these tests, so the plain binding is fine here (the host's avoids it).
+    public T GetSettings<T>() where T : new() =>
+        settings.ValueKind == JsonValueKind.Object ? settings.Deserialize<T>(SettingsJson.Options) ?? new T() : new T();
 }

@@ -229,3 +229,12 @@ public sealed class SoftwareSamTests
     private static byte[] Apdu(byte ins, params byte[] data) =>
         data.Length == 0 ? [0x90, ins, 0, 0, 0] : [0x90, ins, 0, 0, (byte)data.Length, .. data, 0];
 }
+
+public sealed class CardKeyDiversificationTests
+{
+    [Fact]
+    public void Derive_gives_the_project_vector_for_the_desfire_read_key() =>
+        Assert.Equal(
+            "4642F262A39C6422E33213820B72C5BD",
+            Convert.ToHexString(CardKeyDiversification.Derive(DesfireTestBed.Master, SamTechnology.Desfire, SamDiversification.ForDesfire(DesfireTestBed.Uid, 0xF58540))));
+}
