@@ -73,6 +73,11 @@ internal sealed class DesfireCardReader(ISmartCardConnection connection, ISam sa
     private async Task<byte[]> ReadUidAsync(CancellationToken cancellationToken)
     {
         var response = await connection.TransmitAsync(new byte[] { 0xFF, 0xCA, 0x00, 0x00, 0x00 }, cancellationToken);
+        if (response.Length < 2)
+        {
+            throw new CardLinkException($"GET DATA: the answer is {response.Length} bytes, without a status word.");
+        }
+
         if (response.Length == 9 && response[^2] == 0x90 && response[^1] == 0x00)
         {
             return response[..7];
@@ -113,7 +118,7 @@ internal sealed class DesfireCardReader(ISmartCardConnection connection, ISam sa
         var response = await connection.TransmitAsync(apdu, cancellationToken);
         if (response.Length < 2)
         {
-            throw new CardReadException(CardReadError.CardError, $"{name}: the card's answer is {response.Length} bytes, without a status word.");
+            throw new CardLinkException($"{name}: the card's answer is {response.Length} bytes, without a status word.");
         }
 
         var sw1 = response[^2];
@@ -139,3 +144,6 @@ internal sealed class DesfireCardReader(ISmartCardConnection connection, ISam sa
         }
     }
 }
+
+/// <summary>The exchange with the card broke (no status word): the card may have left the field.</summary>
+internal sealed class CardLinkException(string message) : Exception(message);

@@ -18,6 +18,7 @@ public sealed class DesfireReaderPlugin : IReaderPlugin
 
     private static readonly IReadOnlyList<CardTechnology> Technologies = [CardTechnology.Desfire];
     private static readonly TimeSpan IdlePause = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan RemovalCheck = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _cardGate = new(1, 1);
     private readonly Lock _readersGate = new();
@@ -296,6 +297,16 @@ public sealed class DesfireReaderPlugin : IReaderPlugin
         {
             throw new CardReadException(CardReadError.Timeout, $"The card did not complete the read within {settings.ReadTimeout.TotalSeconds:0.#} s.");
         }
+        catch (Exception ex) when (ex is CardLinkException or SmartCardException { IsCardGone: false, IsServiceLost: false })
+        {
+            // A broken exchange often means the card left the field before the reader noticed: check before blaming the card.
+            if (!cancellationToken.IsCancellationRequested && await CardLeftAsync(readerName, cancellationToken))
+            {
+                throw new CardReadException(CardReadError.CardRemoved, "The card left the reader during the read.", ex);
+            }
+
+            throw Map(ex);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException and not CardReadException)
         {
             throw Map(ex);
@@ -309,9 +320,33 @@ public sealed class DesfireReaderPlugin : IReaderPlugin
         }
     }
 
+    /// <summary>Whether the card on <paramref name="readerName"/> is gone, waiting up to <see cref="RemovalCheck"/> for the
+    /// PC/SC service to notice (pcscd polls presence every 400 ms).</summary>
+    private async Task<bool> CardLeftAsync(string readerName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var before = await _pcsc!.GetStatusAsync(cancellationToken);
+            var card = before.FirstOrDefault(s => s.ReaderName == readerName);
+            if (card is null || !card.HasCard)
+            {
+                return true;
+            }
+
+            var after = await _pcsc.WaitForChangeAsync(before, RemovalCheck, cancellationToken);
+            var now = after.FirstOrDefault(s => s.ReaderName == readerName);
+            return now is null || !now.HasCard || now.EventCount != card.EventCount;
+        }
+        catch (Exception ex) when (ex is SmartCardException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private static CardReadException Map(Exception ex) => ex switch
     {
         CardReadException read => read,
+        CardLinkException link => new CardReadException(CardReadError.CardError, link.Message, ex),
         SmartCardException { IsCardGone: true } => new CardReadException(CardReadError.CardRemoved, "The card left the reader during the read.", ex),
         SmartCardException { Error: SmartCardError.UnresponsiveCard } => new CardReadException(CardReadError.CardError, "The card does not answer (mute or badly placed).", ex),
         SmartCardException pcsc => new CardReadException(CardReadError.ReaderError, $"The reader failed: {pcsc.Error} (0x{pcsc.NativeCode:X8}).", ex),

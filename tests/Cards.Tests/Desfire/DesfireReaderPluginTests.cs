@@ -145,6 +145,29 @@ public sealed class DesfireReaderPluginTests
     }
 
     [Fact]
+    public async Task Card_pulled_away_with_an_empty_answer_is_reported_removed()
+    {
+        await using var bed = await DesfireTestBed.StartAsync();
+
+        // The 5th APDU is ReadData: the driver answers nothing and the card is gone.
+        bed.Pcsc.Insert(DesfireTestBed.Reader, DesfireTestBed.IzlyCard(), removeAfterApdus: 5, emptyAnswer: true);
+        var failed = await bed.Sink.NextAsync<CardReadFailed>();
+        Assert.Equal(CardReadError.CardRemoved, failed.Error);
+        Assert.IsType<CardRemoved>(await bed.Sink.NextAsync());
+    }
+
+    [Fact]
+    public async Task Empty_answer_from_a_card_still_present_is_a_card_error()
+    {
+        await using var bed = await DesfireTestBed.StartAsync();
+        bed.Pcsc.Insert(DesfireTestBed.Reader, DesfireTestBed.IzlyCard(), emptyAnswerAt: 5);
+
+        var failed = await bed.Sink.NextAsync<CardReadFailed>();
+        Assert.Equal(CardReadError.CardError, failed.Error);
+        Assert.Contains("without a status word", failed.Detail);
+    }
+
+    [Fact]
     public async Task Corrupted_enciphered_answer_fails_the_integrity_check()
     {
         await using var bed = await DesfireTestBed.StartAsync();

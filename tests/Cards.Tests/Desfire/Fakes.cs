@@ -30,13 +30,17 @@ internal sealed class FakeSmartCardSystem : ISmartCardSystem
         }
     }
 
-    public void Insert(string reader, SimulatedDesfireCard card, int? removeAfterApdus = null)
+    /// <summary>Inserts a card; with <paramref name="removeAfterApdus"/> it leaves during that APDU, reported as
+    /// <c>RemovedCard</c> or, when <paramref name="emptyAnswer"/>, as an empty answer (as some drivers do).</summary>
+    public void Insert(string reader, SimulatedDesfireCard card, int? removeAfterApdus = null, bool emptyAnswer = false, int? emptyAnswerAt = null)
     {
         lock (_gate)
         {
             var slot = _slots.Single(s => s.Name == reader);
             slot.Card = card;
             slot.RemoveAfterApdus = removeAfterApdus;
+            slot.EmptyAnswer = emptyAnswer;
+            slot.EmptyAnswerAt = emptyAnswerAt;
             slot.Apdus = 0;
             slot.Events++;
             Signal();
@@ -90,7 +94,7 @@ internal sealed class FakeSmartCardSystem : ISmartCardSystem
         }
     }
 
-    // The timeout is not simulated: the wait ends on a change, a service loss or cancellation.
+    // The wait ends on a change, a service loss, cancellation or the timeout (real time, as PC/SC's own).
     public async Task<IReadOnlyList<SmartCardReaderStatus>> WaitForChangeAsync(IReadOnlyList<SmartCardReaderStatus> known, TimeSpan timeout, CancellationToken cancellationToken)
     {
         while (true)
@@ -109,7 +113,18 @@ internal sealed class FakeSmartCardSystem : ISmartCardSystem
                 changed = _changed.Task;
             }
 
-            await changed.WaitAsync(cancellationToken);
+            try
+            {
+                await changed.WaitAsync(timeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                lock (_gate)
+                {
+                    ThrowIfDown();
+                    return Snapshot();
+                }
+            }
         }
     }
 
@@ -142,7 +157,12 @@ internal sealed class FakeSmartCardSystem : ISmartCardSystem
                 slot.Card = null;
                 slot.Events++;
                 Signal();
-                throw new SmartCardException(SmartCardError.RemovedCard, 0x80100069, "card removed");
+                return slot.EmptyAnswer ? [] : throw new SmartCardException(SmartCardError.RemovedCard, 0x80100069, "card removed");
+            }
+
+            if (slot.EmptyAnswerAt == slot.Apdus)
+            {
+                return [];
             }
 
             return card.Process(apdu);
@@ -182,6 +202,10 @@ internal sealed class FakeSmartCardSystem : ISmartCardSystem
         public SimulatedDesfireCard? Card { get; set; }
 
         public int? RemoveAfterApdus { get; set; }
+
+        public bool EmptyAnswer { get; set; }
+
+        public int? EmptyAnswerAt { get; set; }
 
         public int Apdus { get; set; }
 
