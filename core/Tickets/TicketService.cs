@@ -220,7 +220,8 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         }
 
         var (next, id, numero) = TicketNumbering.Next(state, TicketNumbering.LocalDay(now, zone));
-        var date = item.Sale.SaleDate ?? TimeZoneInfo.ConvertTime(now, zone);
+        // The ticket's date is its commit time, like its number: VEM reads the number's YYMMDD from the date.
+        var date = TimeZoneInfo.ConvertTime(now, zone);
         var identity = new TicketIdentity(id, numero, date, options.VersionLogiciel, options.IdLogiciel);
         var ticket = MapAndValidate(pos, item.Sale, identity, item.Completion);
         if (ticket is null)

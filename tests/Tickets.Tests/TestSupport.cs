@@ -78,8 +78,10 @@ internal sealed class TicketFixture : IAsyncDisposable
 
     private readonly bool ownsDirectory;
 
-    public TicketFixture(string? directory = null, FakeTimeProvider? time = null, ITicketMapper? mapper = null, TicketsOptions? options = null)
+    public TicketFixture(string? directory = null, FakeTimeProvider? time = null, ITicketMapper? mapper = null, TicketsOptions? options = null, IReferenceCatalog? catalog = null, ITicketUploader? uploader = null)
     {
+        ReferenceCatalog = catalog ?? Catalog;
+        ActiveUploader = uploader ?? Uploader;
         ownsDirectory = directory is null;
         Directory = directory ?? Path.Combine(Path.GetTempPath(), "mw-tickets-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
@@ -94,6 +96,8 @@ internal sealed class TicketFixture : IAsyncDisposable
     public FakeTimeProvider Time { get; }
     public TicketsOptions Options { get; }
     public TestCatalog Catalog { get; } = new();
+    public IReferenceCatalog ReferenceCatalog { get; }
+    public ITicketUploader ActiveUploader { get; }
     public RecordingUploader Uploader { get; } = new();
     public RecordingWhiz Whiz { get; } = new();
     public ITicketMapper Mapper { get; set; }
@@ -106,8 +110,8 @@ internal sealed class TicketFixture : IAsyncDisposable
     private void Open()
     {
         Db = new TicketDatabase(Options.DatabasePath);
-        Service = new TicketService(Db, Options, new DelegatingMapper(this), Catalog, Time, Signal);
-        Sender = new TicketSender(Db, Options, Uploader, Time, NullLogger<TicketSender>.Instance);
+        Service = new TicketService(Db, Options, new DelegatingMapper(this), ReferenceCatalog, Time, Signal);
+        Sender = new TicketSender(Db, Options, ActiveUploader, Time, NullLogger<TicketSender>.Instance);
         WhizQueue = new WhizQueue(Db, Options, Signal, NullLogger<WhizQueue>.Instance);
     }
 

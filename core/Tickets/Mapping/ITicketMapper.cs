@@ -8,7 +8,7 @@ namespace Middleware.Tickets.Mapping;
 /// <summary>The numbers and header values a ticket gets at commit.</summary>
 /// <param name="IdTicketEntete">Sequential per point of sale, from 1.</param>
 /// <param name="NumeroTicket">Local <c>YYMMDD</c> + daily sequence without padding.</param>
-/// <param name="Date">Commit (or sale) time, in the point of sale's offset.</param>
+/// <param name="Date">Commit time, in the point of sale's offset.</param>
 /// <param name="VersionLogiciel">The <c>versionLogiciel</c> to send.</param>
 /// <param name="IdLogiciel">The <c>idLogiciel</c> to send, when configured.</param>
 public sealed record TicketIdentity(long IdTicketEntete, string NumeroTicket, DateTimeOffset Date, string VersionLogiciel, int? IdLogiciel);

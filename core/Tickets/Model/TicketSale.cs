@@ -106,7 +106,4 @@ public sealed record TicketSale
 
     /// <summary>An online order (IzlyPay, kiosk): uploaded with <c>versCommandeEnLigne=1</c> and pushed to Whiz.</summary>
     public bool OnlineOrder { get; init; }
-
-    /// <summary>When the sale happened; default: commit time.</summary>
-    public DateTimeOffset? SaleDate { get; init; }
 }
