@@ -12,7 +12,8 @@ internal sealed class PcscConnection(
     uint protocol,
     string readerName,
     byte[] atr,
-    int receiveBufferSize) : ISmartCardConnection
+    int receiveBufferSize,
+    TimeSpan removalCheckWindow) : ISmartCardConnection
 {
     private readonly Lock _gate = new();
     private readonly byte[] _receive = new byte[Math.Max(258, receiveBufferSize)];
@@ -31,11 +32,13 @@ internal sealed class PcscConnection(
             throw new ArgumentException("A command APDU has at least 4 bytes (CLA INS P1 P2).", nameof(apdu));
         }
 
+        uint rc;
+
         // Short exchanges: the call returns within the card's answer time, so it runs on the caller's thread.
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            var rc = api.Transmit(card, protocol, apdu.Span, _receive, out var length);
+            rc = api.Transmit(card, protocol, apdu.Span, _receive, out var length);
             if (rc == PcscCode.Success)
             {
                 return Task.FromResult(_receive.AsSpan(0, length).ToArray());
@@ -46,9 +49,48 @@ internal sealed class PcscConnection(
                 _contextLost = true;
                 throw PcscErrors.ServiceLost(rc, "SCardTransmit", readerName);
             }
-
-            throw PcscErrors.Exception(rc, "SCardTransmit", readerName);
         }
+
+        return FailAsync(rc, cancellationToken);
+    }
+
+    /// <summary>
+    /// A card taken away mid-exchange first shows as a transmission error (<c>SCARD_E_NOT_TRANSACTED</c>, an
+    /// unresponsive card); the daemon sees the removal at its next presence poll (pcsc-lite: every 400 ms). Ask
+    /// the reader for a short while, so the caller gets <see cref="SmartCardError.RemovedCard"/> rather than a
+    /// communication error when the card is in fact gone.
+    /// </summary>
+    private async Task<byte[]> FailAsync(uint rc, CancellationToken cancellationToken)
+    {
+        if (PcscErrors.Classify(rc) is SmartCardError.CommunicationError or SmartCardError.UnresponsiveCard or SmartCardError.Other)
+        {
+            var deadline = DateTime.UtcNow + removalCheckWindow;
+            while (true)
+            {
+                uint status;
+                lock (_gate)
+                {
+                    status = _closed ? PcscCode.Success : api.GetAtr(card, out _);
+                }
+
+                if (status is PcscCode.RemovedCard or PcscCode.NoSmartcard)
+                {
+                    throw new SmartCardException(
+                        SmartCardError.RemovedCard,
+                        status,
+                        $"PC/SC SCardTransmit on reader '{readerName}' failed: {PcscCode.Name(rc)}; the card was removed ({PcscCode.Name(status)}).");
+                }
+
+                if (status != PcscCode.Success || DateTime.UtcNow >= deadline)
+                {
+                    break;
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        throw PcscErrors.Exception(rc, "SCardTransmit", readerName);
     }
 
     public Task DisconnectAsync(SmartCardDisposition disposition, CancellationToken cancellationToken)

@@ -43,7 +43,7 @@ internal sealed class PcscContextPool(IPcscApi api, PcscOptions options, ILogger
         if (rc != PcscCode.Success)
         {
             MarkLost(rc);
-            throw PcscErrors.Exception(rc, "SCardEstablishContext");
+            throw PcscErrors.For(rc, "SCardEstablishContext");
         }
 
         lock (_gate)

@@ -27,7 +27,16 @@ internal static class PcscErrors
     /// <summary>True for the codes that mean the context (or the daemon behind it) is gone: the context is
     /// dropped and a fresh one established.</summary>
     public static bool IsContextLost(uint code) =>
-        code is PcscCode.NoService or PcscCode.ServiceStopped or PcscCode.Shutdown or PcscCode.InvalidHandle;
+        code is PcscCode.NoService or PcscCode.ServiceStopped or PcscCode.Shutdown or PcscCode.InvalidHandle
+            // pcsc-lite's answer when the socket to a killed daemon breaks under a context.
+            or PcscCode.CommError;
+
+    /// <summary>The exception for a call that failed with <paramref name="code"/>: a lost context becomes
+    /// <see cref="SmartCardError.NoService"/> or <see cref="SmartCardError.ServiceStopped"/>.</summary>
+    public static SmartCardException For(uint code, string operation, string? reader = null) =>
+        IsContextLost(code) && code != PcscCode.NoService
+            ? new SmartCardException(SmartCardError.ServiceStopped, code, $"PC/SC {operation}{(reader is null ? string.Empty : $" on reader '{reader}'")} failed: {PcscCode.Name(code)} (the PC/SC service stopped or restarted).")
+            : Exception(code, operation, reader);
 
     public static SmartCardException Exception(uint code, string operation, string? reader = null)
     {

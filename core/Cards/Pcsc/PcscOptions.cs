@@ -19,6 +19,11 @@ public sealed class PcscOptions
     /// <summary>Size of the receive buffer of one <c>SCardTransmit</c>, in bytes. Default 4096 (short and
     /// moderately extended APDUs).</summary>
     public int ReceiveBufferSize { get; set; } = 4096;
+
+    /// <summary>After a failed exchange, how long to watch whether the card left the reader, so that a removal
+    /// mid-read is reported as <c>RemovedCard</c> and not as a communication error. Default 600 ms (pcsc-lite
+    /// polls card presence every 400 ms).</summary>
+    public TimeSpan RemovalCheckWindow { get; set; } = TimeSpan.FromMilliseconds(600);
 }
 
 /// <summary>PC/SC context scope.</summary>

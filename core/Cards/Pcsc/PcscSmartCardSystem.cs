@@ -81,12 +81,12 @@ internal sealed class PcscSmartCardSystem : ISmartCardSystem, IDisposable
 
             if (rc != PcscCode.Success)
             {
-                throw PcscErrors.Exception(rc, "SCardConnect", readerName);
+                throw PcscErrors.For(rc, "SCardConnect", readerName);
             }
 
             _api.GetAtr(card, out var atr);
             _logger.LogDebug("Connected to the card on {Reader} (protocol T={Protocol})", readerName, protocol == PcscConst.ProtocolT1 ? 1 : 0);
-            return Task.FromResult<ISmartCardConnection>(new PcscConnection(_api, _pool, lease, card, protocol, readerName, atr, _options.ReceiveBufferSize));
+            return Task.FromResult<ISmartCardConnection>(new PcscConnection(_api, _pool, lease, card, protocol, readerName, atr, _options.ReceiveBufferSize, _options.RemovalCheckWindow));
         }
     }
 
@@ -119,7 +119,7 @@ internal sealed class PcscSmartCardSystem : ISmartCardSystem, IDisposable
                     continue;
                 }
 
-                throw PcscErrors.Exception(rc, "SCardGetStatusChange");
+                throw PcscErrors.For(rc, "SCardGetStatusChange");
             }
 
             _pool.Return(lease);
@@ -254,7 +254,7 @@ internal sealed class PcscSmartCardSystem : ISmartCardSystem, IDisposable
 
             if (rc != PcscCode.Success)
             {
-                throw PcscErrors.Exception(rc, name);
+                throw PcscErrors.For(rc, name);
             }
 
             return value;
