@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Middleware.Sandbox.Seed;
@@ -12,8 +13,9 @@ namespace Middleware.Sandbox.Storage;
 internal sealed class SandboxDb : IDisposable
 {
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Channel<IWriteItem> _queue = Channel.CreateUnbounded<IWriteItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _writer;
+    private Task? _writerLoop;
 
     public SandboxDb(string path)
     {
@@ -105,6 +107,7 @@ internal sealed class SandboxDb : IDisposable
         }
 
         tx.Commit();
+        _writerLoop = Task.Run(WriterLoopAsync);
     }
 
     /// <summary>A pooled read connection (dispose it).</summary>
@@ -115,28 +118,107 @@ internal sealed class SandboxDb : IDisposable
         return c;
     }
 
-    /// <summary>Runs <paramref name="work"/> in a transaction on the single writer connection.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction on the single writer connection. Concurrent writes are group-committed:
+    /// the writer loop takes every pending write, runs each under its own savepoint (one failing write rolls back only itself)
+    /// and commits them together, which keeps ticket uploads from many tills fast.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken ct)
     {
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-        try
+        ct.ThrowIfCancellationRequested();
+        var item = new WriteItem<T>(work);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(item), this);
+
+        return item.Task;
+    }
+
+    private async Task WriterLoopAsync()
+    {
+        var batch = new List<IWriteItem>(64);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            using var tx = _writer.BeginTransaction();
-            var result = work(_writer, tx);
-            tx.Commit();
-            return result;
+            batch.Clear();
+            while (batch.Count < 64 && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                using var tx = _writer.BeginTransaction();
+                foreach (var item in batch)
+                {
+                    item.Run(_writer, tx);
+                }
+
+                tx.Commit();
+                foreach (var item in batch)
+                {
+                    item.Complete();
+                }
+            }
+            catch (Exception e)
+            {
+                // The commit itself failed: none of the batch is stored.
+                foreach (var item in batch)
+                {
+                    item.Fail(e);
+                }
+            }
         }
-        finally
+    }
+
+    private interface IWriteItem
+    {
+        void Run(SqliteConnection c, SqliteTransaction tx);
+        void Complete();
+        void Fail(Exception e);
+    }
+
+    private sealed class WriteItem<T>(Func<SqliteConnection, SqliteTransaction, T> work) : IWriteItem
+    {
+        private readonly TaskCompletionSource<T> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+        private Exception? _error;
+
+        public Task<T> Task => _tcs.Task;
+
+        public void Run(SqliteConnection c, SqliteTransaction tx)
         {
-            _writeLock.Release();
+            tx.Save("w");
+            try
+            {
+                _result = work(c, tx);
+                tx.Release("w");
+            }
+            catch (Exception e)
+            {
+                tx.Rollback("w");
+                tx.Release("w");
+                _error = e;
+            }
         }
+
+        public void Complete()
+        {
+            if (_error is not null)
+            {
+                _tcs.TrySetException(_error);
+            }
+            else
+            {
+                _tcs.TrySetResult(_result!);
+            }
+        }
+
+        public void Fail(Exception e) => _tcs.TrySetException(e);
     }
 
     public void Dispose()
     {
-        _writeLock.Wait();
+        _queue.Writer.TryComplete();
+        _writerLoop?.GetAwaiter().GetResult();
         _writer.Dispose();
-        _writeLock.Dispose();
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
     }
 }

@@ -41,6 +41,7 @@ internal sealed class TokenService
     private readonly byte[] _secret;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, bool> _revokedAppIds;
+    private readonly ConcurrentDictionary<string, TokenClaims> _verified = new(StringComparer.Ordinal);
     private long _generation;
 
     public TokenService(byte[] secret, long generation, IEnumerable<string> revokedAppIds, TimeProvider time)
@@ -89,33 +90,21 @@ internal sealed class TokenService
         }
 
         var token = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : authorization.Trim();
-        var lastDot = token.LastIndexOf('.');
-        if (lastDot <= 0 || token.Count(c => c == '.') != 2)
+        if (!_verified.TryGetValue(token, out var claims))
         {
-            return new(TokenState.Invalid, null);
-        }
+            claims = Parse(token);
+            if (claims is null)
+            {
+                return new(TokenState.Invalid, null);
+            }
 
-        var expected = Encoding.ASCII.GetBytes(Sign(token[..lastDot]));
-        var actual = Encoding.ASCII.GetBytes(token[(lastDot + 1)..]);
-        if (!CryptographicOperations.FixedTimeEquals(expected, actual))
-        {
-            return new(TokenState.Invalid, null);
-        }
+            // Signature and parsing are done once per token; expiry, generation and revocation are checked every time.
+            if (_verified.Count > 10_000)
+            {
+                _verified.Clear();
+            }
 
-        TokenClaims? claims;
-        try
-        {
-            var payload = token[(token.IndexOf('.', StringComparison.Ordinal) + 1)..lastDot];
-            claims = JsonSerializer.Deserialize<TokenClaims>(Base64Url.DecodeFromChars(payload));
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            return new(TokenState.Invalid, null);
-        }
-
-        if (claims is null)
-        {
-            return new(TokenState.Invalid, null);
+            _verified[token] = claims;
         }
 
         if (claims.AppId is { } appId && IsRevoked(appId))
@@ -129,6 +118,32 @@ internal sealed class TokenService
         }
 
         return new(TokenState.Valid, claims);
+    }
+
+    private TokenClaims? Parse(string token)
+    {
+        var lastDot = token.LastIndexOf('.');
+        if (lastDot <= 0 || token.Count(c => c == '.') != 2)
+        {
+            return null;
+        }
+
+        var expected = Encoding.ASCII.GetBytes(Sign(token[..lastDot]));
+        var actual = Encoding.ASCII.GetBytes(token[(lastDot + 1)..]);
+        if (!CryptographicOperations.FixedTimeEquals(expected, actual))
+        {
+            return null;
+        }
+
+        try
+        {
+            var payload = token[(token.IndexOf('.', StringComparison.Ordinal) + 1)..lastDot];
+            return JsonSerializer.Deserialize<TokenClaims>(Base64Url.DecodeFromChars(payload));
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return null;
+        }
     }
 
     private string Sign(string data) => Base64Url.EncodeToString(HMACSHA256.HashData(_secret, Encoding.ASCII.GetBytes(data)));

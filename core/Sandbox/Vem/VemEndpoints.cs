@@ -6,7 +6,6 @@ using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Tickets;
@@ -179,23 +178,14 @@ internal static class VemEndpoints
                 var received = s.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
                 var outcome = await s.Db.WriteAsync((c, tx) =>
                 {
-                    var existing = c.ExecuteScalar<string>("SELECT numero_ticket FROM tickets WHERE app_id=@appId AND id_ticket_entete=@id",
-                        new { appId, id = ticket.IdTicketEntete }, tx);
-                    if (existing is not null)
+                    // One statement on the usual path; a conflict is then told apart: same id (duplicate) or same number (clash).
+                    if (c.Execute("INSERT OR IGNORE INTO tickets(app_id, id_ticket_entete, numero_ticket, vers_commande_en_ligne, received_at, body) VALUES (@appId, @id, @n, @online, @received, @json)",
+                        new { appId, id = ticket.IdTicketEntete, n = ticket.NumeroTicket, online, received, json }, tx) == 1)
                     {
-                        return 200;
+                        return 201;
                     }
 
-                    var clash = c.ExecuteScalar<string>("SELECT id_ticket_entete FROM tickets WHERE app_id=@appId AND numero_ticket=@n",
-                        new { appId, n = ticket.NumeroTicket }, tx);
-                    if (clash is not null)
-                    {
-                        return 409;
-                    }
-
-                    c.Execute("INSERT INTO tickets(app_id, id_ticket_entete, numero_ticket, vers_commande_en_ligne, received_at, body) VALUES (@appId, @id, @n, @online, @received, @json)",
-                        new { appId, id = ticket.IdTicketEntete, n = ticket.NumeroTicket, online, received, json }, tx);
-                    return 201;
+                    return c.ExecuteScalar<long>("SELECT COUNT(*) FROM tickets WHERE app_id=@appId AND id_ticket_entete=@id", new { appId, id = ticket.IdTicketEntete }, tx) > 0 ? 200 : 409;
                 }, ctx.RequestAborted);
 
                 if (outcome == 409)
@@ -270,6 +260,4 @@ internal static class VemEndpoints
             return false;
         }
     }
-
-    internal static bool IsUniqueViolation(SqliteException e) => e.SqliteErrorCode == 19;
 }
