@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using Middleware.VirtualCards.Crypto;
+using Middleware.VirtualCards.Desfire;
+
+namespace Middleware.VirtualCards.Izly;
+
+/// <summary>Where the ZDC sits on a DESFire card (cards.md §3 defaults).</summary>
+public sealed record IzlyDesfireLayout
+{
+    /// <summary>The application identifier (default <c>F58540</c>).</summary>
+    public uint Aid { get; init; } = 0xF58540;
+
+    /// <summary>The ZDC file number (default 0).</summary>
+    public byte FileNo { get; init; }
+
+    /// <summary>The key number that reads the file (default 1).</summary>
+    public byte ReadKeyNo { get; init; } = 1;
+
+    /// <summary>The key number that writes the file (default 2).</summary>
+    public byte WriteKeyNo { get; init; } = 2;
+
+    /// <summary>The application's key settings (default 0x0B: master key changeable, free listing,
+    /// configuration changeable; creating and deleting files needs the master key).</summary>
+    public byte KeySettings { get; init; } = 0x0B;
+}
+
+/// <summary>The keys of a virtual Izly card: SAM master keys (diversified here per AN10922, cards.md §2) or
+/// keys already diversified for this card.</summary>
+/// <param name="ReadKey">Key 1 (or the layout's read key).</param>
+/// <param name="ApplicationMasterKey">Key 0; random when absent.</param>
+/// <param name="WriteKey">Key 2; random when absent.</param>
+/// <param name="AlreadyDiversified">True when the keys are the card's own keys, used as they are.</param>
+public sealed record IzlyCardKeys(byte[] ReadKey, byte[]? ApplicationMasterKey = null, byte[]? WriteKey = null, bool AlreadyDiversified = false);
+
+/// <summary>Personalises virtual DESFire cards as Izly cards.</summary>
+public static class IzlyVirtualCards
+{
+    /// <summary>
+    /// A DESFire EV1 card carrying <paramref name="zdc"/> in the Izly layout: application <c>F58540</c> with 3 AES
+    /// keys, file 00 (29 bytes, fully enciphered, read key 1, write key 2, read-write never, change key 0).
+    /// </summary>
+    /// <param name="zdc">The ZDC to write.</param>
+    /// <param name="uid">The card's 7-byte UID (also the diversification input).</param>
+    /// <param name="keys">Master keys to diversify, or the card's keys.</param>
+    /// <param name="layout">Where to put it (defaults of cards.md §3).</param>
+    public static VirtualDesfireCard FromZdc(ZdcDescription zdc, byte[] uid, IzlyCardKeys keys, IzlyDesfireLayout? layout = null)
+    {
+        ArgumentNullException.ThrowIfNull(zdc);
+        ArgumentNullException.ThrowIfNull(keys);
+        layout ??= new IzlyDesfireLayout();
+        var record = zdc.Encode();
+        var input = An10922.DesfireInput(uid, layout.Aid);
+
+        byte[] CardKey(byte[]? key) => key is null
+            ? RandomNumberGenerator.GetBytes(16)
+            : keys.AlreadyDiversified ? [.. key] : An10922.DiversifyAes128(key, input);
+
+        var keyCount = Math.Max(3, Math.Max(layout.ReadKeyNo, layout.WriteKeyNo) + 1);
+        var cardKeys = Enumerable.Range(0, keyCount).Select(_ => DesfireKey.Aes(RandomNumberGenerator.GetBytes(16))).ToList();
+        cardKeys[0] = DesfireKey.Aes(CardKey(keys.ApplicationMasterKey));
+        cardKeys[layout.ReadKeyNo] = DesfireKey.Aes(CardKey(keys.ReadKey));
+        cardKeys[layout.WriteKeyNo] = DesfireKey.Aes(CardKey(keys.WriteKey));
+
+        var file = new DesfireStandardFile(
+            layout.FileNo,
+            DesfireCommMode.Enciphered,
+            new DesfireAccessRights(layout.ReadKeyNo, layout.WriteKeyNo, DesfireAccessRights.Never, 0),
+            record.Length);
+        record.CopyTo(file.Data, 0);
+        var application = new DesfireApplication(layout.Aid, cardKeys, layout.KeySettings).WithFile(file);
+        return new VirtualDesfireCard(uid).WithApplication(application);
+    }
+
+    /// <summary>A DESFire EV1 card with one unrelated application (AID <c>000001</c>, AES keys, a plain file) and no
+    /// Izly application: a reader must say "not an Izly card".</summary>
+    public static VirtualDesfireCard WithoutIzlyApplication(byte[] uid)
+    {
+        var other = new DesfireApplication(0x000001, [DesfireKey.Aes(new byte[16])])
+            .WithFile(new DesfireStandardFile(0, DesfireCommMode.Plain, new DesfireAccessRights(DesfireAccessRights.Free, 0, 0, 0), 32));
+        return new VirtualDesfireCard(uid).WithApplication(other);
+    }
+}
