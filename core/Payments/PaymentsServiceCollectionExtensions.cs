@@ -32,6 +32,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<RecentTaps>();
         services.AddSingleton<SaleService>();
         services.TryAddSingleton<ISalePricer, ScriptSalePricer>();
+        services.TryAddSingleton<Scripting.Globals.IPriceCatalog, ReferencePriceCatalog>();
         services.AddSingleton<IRpcTarget, SaleMethods>();
         services.AddHostedService<TapSubscription>();
         services.AddHostedService<SaleRecoveryService>();
