@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Middleware.Sandbox.Hosting;
+
+/// <summary>Settings of the embedded sandbox (configuration section <c>Sandbox</c>).</summary>
+public sealed class EmbeddedSandboxSettings
+{
+    /// <summary>Start the sandbox with the host. Default true (the sandbox is the embedded default).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Loopback port; 0 picks a free one. Default 5080.</summary>
+    public int Port { get; set; } = 5080;
+
+    /// <summary>The sandbox's own SQLite file. Default <c>sandbox.db</c>.</summary>
+    public string DatabasePath { get; set; } = "sandbox.db";
+
+    /// <summary>VEM token lifetime in seconds. Default 3600.</summary>
+    public int TokenLifetimeSeconds { get; set; } = 3600;
+}
+
+/// <summary>The embedded sandbox once started: its base URL for the VEM and Izly clients.</summary>
+public sealed class EmbeddedSandbox
+{
+    private readonly TaskCompletionSource<SandboxServer> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the sandbox listens (never when it is disabled).</summary>
+    public Task<SandboxServer> Started => _started.Task;
+
+    internal void SetStarted(SandboxServer server) => _started.TrySetResult(server);
+
+    internal void SetFailed(Exception e) => _started.TrySetException(e);
+}
+
+internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, EmbeddedSandbox holder, ILoggerFactory loggerFactory, TimeProvider? time = null) : IHostedService
+{
+    private SandboxServer? _server;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        try
+        {
+            _server = await SandboxServer.StartAsync(new SandboxOptions
+            {
+                Port = settings.Port,
+                DatabasePath = settings.DatabasePath,
+                VemTokenLifetime = TimeSpan.FromSeconds(settings.TokenLifetimeSeconds),
+                LoggerFactory = loggerFactory,
+                TimeProvider = time ?? TimeProvider.System,
+            }, cancellationToken);
+            holder.SetStarted(_server);
+        }
+        catch (Exception e)
+        {
+            // The host keeps running without its sandbox; the clients then report the API unreachable.
+            loggerFactory.CreateLogger<EmbeddedSandboxService>().LogError(e, "Embedded sandbox failed to start on port {Port}", settings.Port);
+            holder.SetFailed(e);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>DI registration of the embedded sandbox.</summary>
+public static class SandboxServiceCollectionExtensions
+{
+    /// <summary>Starts the sandbox with the host when <c>Sandbox:Enabled</c> (default true); inject <see cref="EmbeddedSandbox"/> for its URL.</summary>
+    public static IServiceCollection AddSandbox(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = new EmbeddedSandboxSettings();
+        configuration.GetSection("Sandbox").Bind(settings);
+        services.AddSingleton(settings);
+        services.AddSingleton<EmbeddedSandbox>();
+        services.AddHostedService(sp => new EmbeddedSandboxService(settings, sp.GetRequiredService<EmbeddedSandbox>(),
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetService<TimeProvider>()));
+        return services;
+    }
+}
