@@ -1,1 +1,11 @@
-return 0; // placeholder: the owning work replaces this entry point
+using BenchmarkDotNet.Running;
+
+// Every benchmark class of this assembly is listed by the switcher: add a class in your feature's folder, nothing here.
+// Load generators that print their own figures are reached by a first argument naming them.
+if (args.Length > 0 && args[0] == Middleware.Benchmarks.Pipe.PipeLoadGenerator.Command)
+{
+    return await Middleware.Benchmarks.Pipe.PipeLoadGenerator.RunAsync(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Middleware.Benchmarks.Pipe.PipeLoadGenerator).Assembly).Run(args);
+return 0;

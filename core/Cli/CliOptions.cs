@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Middleware.Client;
+
+namespace Middleware.Cli;
+
+/// <summary>Options every subcommand shares, and the helpers to connect and print.</summary>
+internal static class CliOptions
+{
+    public static readonly Option<string> Pipe = new("--pipe")
+    {
+        Description = "Pipe name (Linux: /tmp/CoreFxPipe_<name>) or absolute socket path",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MWCTL_PIPE") ?? "izly-middleware",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> PointOfSale = new("--pos")
+    {
+        Description = "Point of sale for hello (idCrous-idUg-idRu-idUd-idCaisse); default $MWCTL_POS or 1-1-1-1-1",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MWCTL_POS") ?? "1-1-1-1-1",
+        Recursive = true,
+    };
+
+    public static readonly Option<double> Timeout = new("--timeout")
+    {
+        Description = "Seconds to wait for the pipe and for each answer",
+        DefaultValueFactory = _ => 30,
+        Recursive = true,
+    };
+
+    public static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void AddTo(RootCommand root)
+    {
+        root.Add(Pipe);
+        root.Add(PointOfSale);
+        root.Add(Timeout);
+    }
+
+    public static Task<MiddlewareClient> ConnectAsync(ParseResult parse, bool hello, CancellationToken cancellationToken) =>
+        MiddlewareClient.ConnectAsync(new MiddlewareClientOptions
+        {
+            PipeName = parse.GetValue(Pipe)!,
+            PointOfSale = hello ? parse.GetValue(PointOfSale) : null,
+            TillName = "mwctl",
+            ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(Timeout)),
+            CallTimeout = TimeSpan.FromSeconds(parse.GetValue(Timeout)),
+        }, cancellationToken);
+
+    /// <summary>Runs <paramref name="action"/> with a connected client; errors print the code and the French message
+    /// on stderr and give a non-zero exit code (2 for a middleware error, 3 for a connection problem).</summary>
+    public static async Task<int> RunAsync(ParseResult parse, bool hello, Func<MiddlewareClient, Task> action, CancellationToken cancellationToken)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        try
+        {
+            await using var client = await ConnectAsync(parse, hello, cancellationToken);
+            await action(client);
+            return 0;
+        }
+        catch (MiddlewareRpcException ex)
+        {
+            await error.WriteLineAsync($"Erreur {ex.Code} : {ex.CashierMessage}");
+            if (ex.Detail is not null)
+            {
+                await error.WriteLineAsync($"Detail: {ex.Detail}");
+            }
+
+            if (ex.Payload is { } payload)
+            {
+                await error.WriteLineAsync($"Payload: {payload.GetRawText()}");
+            }
+
+            return 2;
+        }
+        catch (Exception ex) when (ex is MiddlewareConnectionException or TimeoutException)
+        {
+            await error.WriteLineAsync($"Connexion au middleware impossible : {ex.Message}");
+            return 3;
+        }
+    }
+
+    public static Task PrintAsync(ParseResult parse, object? value) =>
+        parse.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(value, Pretty));
+}
