@@ -15,7 +15,12 @@ public sealed class PcscFixture : IAsyncLifetime
     public const string FirstReader = "Virtual PCD 00 00";
     public const string SecondReader = "Virtual PCD 00 01";
 
+    /// <summary>Held while a test assembly uses pcscd and vpcd (these tests kill and restart pcscd): other test
+    /// projects that use the virtual readers take the same lock so that they never run at the same time.</summary>
+    public const string LockPath = "/tmp/middleware-pcsc-tests.lock";
+
     private ISmartCardSystem? _system;
+    private FileStream? _lock;
 
     public ISmartCardSystem System => _system ?? throw new InvalidOperationException("The PC/SC fixture is not initialised.");
 
@@ -35,6 +40,7 @@ public sealed class PcscFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _lock = await AcquireLockAsync(TimeSpan.FromMinutes(4));
         await RunStartScriptAsync(restart: false);
         _system = PcscServiceCollectionExtensions.CreateSmartCardSystem();
         await WaitForReaderAsync(FirstReader, TimeSpan.FromSeconds(15));
@@ -43,7 +49,26 @@ public sealed class PcscFixture : IAsyncLifetime
     public Task DisposeAsync()
     {
         (_system as IDisposable)?.Dispose();
+        _lock?.Dispose();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Takes the cross-process lock on the virtual readers (an exclusively opened file; the OS frees it if
+    /// the process dies).</summary>
+    public static async Task<FileStream> AcquireLockAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
     }
 
     /// <summary>Runs the start script (or, with <paramref name="restart"/>, kills pcscd hard and starts it again).</summary>
@@ -93,6 +118,25 @@ public sealed class PcscFixture : IAsyncLifetime
         }
 
         throw new TimeoutException($"Reader '{reader}' did not appear within {timeout}.", last);
+    }
+
+    /// <summary>The status once no reader has changed for 300 ms (a removal by a previous test may still be settling).</summary>
+    public async Task<IReadOnlyList<SmartCardReaderStatus>> StableStatusAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var status = await System.GetStatusAsync(CancellationToken.None);
+        while (DateTime.UtcNow < deadline)
+        {
+            var after = await System.WaitForChangeAsync(status, TimeSpan.FromMilliseconds(300), CancellationToken.None);
+            if (after.Select(s => (s.ReaderName, s.State, s.EventCount)).SequenceEqual(status.Select(s => (s.ReaderName, s.State, s.EventCount))))
+            {
+                return after;
+            }
+
+            status = after;
+        }
+
+        throw new TimeoutException("The readers did not settle within 10 s.");
     }
 
     /// <summary>Waits until the reader's status satisfies <paramref name="condition"/>, through WaitForChangeAsync.</summary>

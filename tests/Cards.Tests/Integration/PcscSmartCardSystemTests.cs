@@ -98,7 +98,7 @@ public sealed class PcscSmartCardSystemTests(PcscFixture fixture)
     [Fact]
     public async Task A_wait_without_change_times_out_and_returns_the_same_state()
     {
-        var known = await System.GetStatusAsync(CancellationToken.None);
+        var known = await fixture.StableStatusAsync();
 
         var after = await System.WaitForChangeAsync(known, TimeSpan.FromMilliseconds(300), CancellationToken.None);
 
@@ -108,7 +108,7 @@ public sealed class PcscSmartCardSystemTests(PcscFixture fixture)
     [Fact]
     public async Task A_wait_is_cancelled_through_its_token()
     {
-        var known = await System.GetStatusAsync(CancellationToken.None);
+        var known = await fixture.StableStatusAsync();
         using var cancel = new CancellationTokenSource();
 
         var wait = System.WaitForChangeAsync(known, Timeout.InfiniteTimeSpan, cancel.Token);
