@@ -63,6 +63,15 @@ internal static class MiddlewareHost
     private static void ConfigureLogging(HostApplicationBuilder builder)
     {
         var contentRoot = builder.Environment.ContentRootPath;
+        // Relative log paths are relative to the content root, not to the working directory (a service's is not its own).
+        foreach (var sink in builder.Configuration.GetSection("Serilog:WriteTo").GetChildren())
+        {
+            if (sink["Args:path"] is { Length: > 0 } path && !Path.IsPathRooted(path))
+            {
+                builder.Configuration[$"{sink.Path}:Args:path"] = Path.GetFullPath(path, contentRoot);
+            }
+        }
+
         builder.Services.AddSerilog((services, logger) =>
         {
             logger.ReadFrom.Configuration(builder.Configuration)

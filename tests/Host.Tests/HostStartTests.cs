@@ -1,0 +1,78 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Middleware.Client;
+using Middleware.Pipe;
+using Microsoft.Extensions.Options;
+
+namespace Middleware.Host.Tests;
+
+public sealed class HostStartTests
+{
+    [Fact]
+    public async Task The_host_with_the_shipped_settings_serves_hello_on_the_pipe_and_writes_its_log_file()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(root, "appsettings.json"));
+        var pipeName = "mwh-" + Guid.NewGuid().ToString("N")[..10];
+
+        var builder = MiddlewareHost.CreateBuilder([$"--Pipe:PipeName={pipeName}", "--Host:Mode=console"], root);
+        var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            await using var client = await MiddlewareClient.ConnectAsync(new MiddlewareClientOptions { PipeName = pipeName, PointOfSale = "1-1-1-1-1", ConnectTimeout = TimeSpan.FromSeconds(20) });
+
+            Assert.Equal("Demo", client.HelloInfo!.Label);
+            Assert.Contains("readers.list", client.HelloInfo.Capabilities);
+            Assert.Equal(HostMode.Console, host.Services.GetRequiredService<HostStartInfo>().Mode);
+            var options = host.Services.GetRequiredService<IOptions<PipeServerOptions>>().Value;
+            Assert.Equal(1024 * 1024, options.MaxMessageBytes);
+            Assert.Equal(TimeSpan.FromDays(7), options.IdempotencyRetention);
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+
+        var logs = Directory.GetFiles(Path.Combine(root, "logs"), "middleware-*.log");
+        var text = await File.ReadAllTextAsync(Assert.Single(logs));
+        Assert.Contains("Till pipe server listening on", text);
+        Assert.Contains("said hello on connection", text);
+    }
+
+    [Fact]
+    public void Command_line_beats_environment_which_beats_appsettings()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "appsettings.json"), """{"Pipe":{"PipeName":"from-file","MaxMessageBytes":2048,"AllowedUsers":["a"]}}""");
+        var variable = "MIDDLEWARE_Pipe__MaxMessageBytes";
+        Environment.SetEnvironmentVariable(variable, "4096");
+        Environment.SetEnvironmentVariable("MIDDLEWARE_Pipe__AllowedUsers__0", "b");
+        try
+        {
+            var builder = MiddlewareHost.CreateBuilder(["--Pipe:MaxMessageBytes=8192"], root);
+
+            Assert.Equal("from-file", builder.Configuration["Pipe:PipeName"]);
+            Assert.Equal("8192", builder.Configuration["Pipe:MaxMessageBytes"]);
+            Assert.Equal("b", builder.Configuration["Pipe:AllowedUsers:0"]);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+            Environment.SetEnvironmentVariable("MIDDLEWARE_Pipe__AllowedUsers__0", null);
+        }
+    }
+
+    [Fact]
+    public void Plugins_file_is_the_setting_else_the_working_directory_else_the_content_root()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));
+
+        Assert.Equal(Path.Combine(root, "custom.json"), MiddlewareHost.ResolvePluginsFile("custom.json", root));
+        var resolved = MiddlewareHost.ResolvePluginsFile(null, root);
+        Assert.Equal(File.Exists(Path.GetFullPath("plugins.json")) ? Path.GetFullPath("plugins.json") : Path.Combine(root, "plugins.json"), resolved);
+    }
+}
