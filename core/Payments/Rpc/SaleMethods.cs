@@ -18,7 +18,7 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
         await ViewAsync(await sales.GetAsync(Till.PointOfSale, saleId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     [RpcMethod("sale.setBasket", Mutating = true)]
-    public async Task<SaleView> SetBasketAsync(Guid requestId, string saleId, IReadOnlyList<BasketLine> lines, int? distribution, CancellationToken cancellationToken)
+    public async Task<SaleView> SetBasketAsync(Guid requestId, string saleId, IReadOnlyList<BasketLine> lines, int? distribution = null, CancellationToken cancellationToken = default)
     {
         _ = requestId;
         var basket = new Basket { Lines = lines ?? throw new MiddlewareException(ErrorCode.InvalidRequest, "lines is required.") };
@@ -33,7 +33,7 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
     }
 
     [RpcMethod("sale.identifyCard", Mutating = true)]
-    public async Task<SaleView> IdentifyCardAsync(Guid requestId, string saleId, string? reader, CancellationToken cancellationToken)
+    public async Task<SaleView> IdentifyCardAsync(Guid requestId, string saleId, string? reader = null, CancellationToken cancellationToken = default)
     {
         _ = requestId;
         return SaleView.From(await sales.IdentifyByCardAsync(Till.PointOfSale, saleId, reader, cancellationToken).ConfigureAwait(false));
@@ -77,7 +77,7 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
     }
 
     [RpcMethod("izlypay.start", Mutating = true)]
-    public async Task<WebPaymentView> StartWebPaymentAsync(Guid requestId, string saleId, string? redirectUrl, CancellationToken cancellationToken)
+    public async Task<WebPaymentView> StartWebPaymentAsync(Guid requestId, string saleId, string? redirectUrl = null, CancellationToken cancellationToken = default)
     {
         var redirect = redirectUrl is null ? null
             : Uri.TryCreate(redirectUrl, UriKind.Absolute, out var uri) ? uri
