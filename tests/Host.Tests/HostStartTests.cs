@@ -16,14 +16,14 @@ public sealed class HostStartTests
         File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(root, "appsettings.json"));
         var pipeName = "mwh-" + Guid.NewGuid().ToString("N")[..10];
 
-        var builder = MiddlewareHost.CreateBuilder([$"--Pipe:PipeName={pipeName}", "--Host:Mode=console"], root);
+        var builder = MiddlewareHost.CreateBuilder([$"--Pipe:PipeName={pipeName}", "--Host:Mode=console", .. SandboxArguments(root)], root);
         var host = builder.Build();
         await host.StartAsync();
         try
         {
-            await using var client = await MiddlewareClient.ConnectAsync(new MiddlewareClientOptions { PipeName = pipeName, PointOfSale = "1-1-1-1-1", ConnectTimeout = TimeSpan.FromSeconds(20) });
+            await using var client = await MiddlewareClient.ConnectAsync(new MiddlewareClientOptions { PipeName = pipeName, PointOfSale = "5-1-9-8-14", ConnectTimeout = TimeSpan.FromSeconds(20) });
 
-            Assert.Equal("Demo", client.HelloInfo!.Label);
+            Assert.Equal("RU La Doua - caisse 14 (sandbox)", client.HelloInfo!.Label);
             Assert.Contains("readers.list", client.HelloInfo.Capabilities);
             Assert.Equal(HostMode.Console, host.Services.GetRequiredService<HostStartInfo>().Mode);
             var options = host.Services.GetRequiredService<IOptions<PipeServerOptions>>().Value;
@@ -40,6 +40,25 @@ public sealed class HostStartTests
         var text = await File.ReadAllTextAsync(Assert.Single(logs));
         Assert.Contains("Till pipe server listening on", text);
         Assert.Contains("said hello on connection", text);
+    }
+
+    /// <summary>Every store in the test's folder and the embedded sandbox on a free port, with the clients pointed at it.</summary>
+    internal static string[] SandboxArguments(string root)
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var url = $"http://127.0.0.1:{port}";
+        return [
+            $"--Sandbox:Port={port}", $"--Sandbox:DatabasePath={Path.Combine(root, "sandbox.db")}",
+            $"--CrousApis:Vem:BaseUrl={url}", $"--CrousApis:Izly:BaseUrl={url}",
+            $"--CrousApis:Reference:DatabasePath={Path.Combine(root, "reference.db")}",
+            $"--Tickets:DatabasePath={Path.Combine(root, "tickets.db")}",
+            $"--Payments:DatabasePath={Path.Combine(root, "payments.db")}",
+            $"--Sales:DatabasePath={Path.Combine(root, "sales.db")}",
+            $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
+        ];
     }
 
     [Fact]

@@ -58,9 +58,11 @@ public sealed class PluginsFileTests
         }
 
         Assert.NotNull(repoRoot);
-        var entry = Assert.Single(PluginsFile.Read(Path.Combine(repoRoot.FullName, "plugins.json")));
-        Assert.Equal("reader.desfire", entry.Id);
-        Assert.Equal(Path.Combine(repoRoot.FullName, "plugins", "Desfire"), entry.Folder);
+        var entries = PluginsFile.Read(Path.Combine(repoRoot.FullName, "plugins.json"));
+        Assert.Equal(["reader.desfire", "channel.card", "channel.qr", "channel.izlypay"], entries.Select(e => e.Id));
+        var entry = entries[0];
+        // A build deploys each plugin into its bin/ folder (plugins/Directory.Build.targets).
+        Assert.Equal(Path.Combine(repoRoot.FullName, "plugins", "Desfire", "bin"), entry.Folder);
         Assert.Equal("Middleware.Plugins.Desfire.dll", entry.Assembly);
         Assert.True(entry.Enabled);
     }

@@ -15,9 +15,9 @@ public sealed class PaymentOptions
 
     /// <summary>
     /// How long after the last debit attempt a "no such order" answer from Izly proves that the debit never reached
-    /// it (a slower request could still arrive before). Default 30 s.
+    /// it (a slower request could still arrive before). Keep it well above <see cref="DebitTimeout"/>. Default 2 minutes.
     /// </summary>
-    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How often open payments (pending, unknown) are settled in the background. Default 10 s.</summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(10);
