@@ -7,5 +7,10 @@ if (args.Length > 0 && args[0] == Middleware.Benchmarks.Pipe.PipeLoadGenerator.C
     return await Middleware.Benchmarks.Pipe.PipeLoadGenerator.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "scripting-probe")
+{
+    return Middleware.Benchmarks.Scripting.ScriptingProbes.Run(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Middleware.Benchmarks.Pipe.PipeLoadGenerator).Assembly).Run(args);
 return 0;
