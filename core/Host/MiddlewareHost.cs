@@ -52,11 +52,13 @@ internal static class MiddlewareHost
         }
 
         ConfigureLogging(builder);
-        // The folder of plugins.json is the installation folder: the plugin host and the scripts resolve from there.
+        // The folder of plugins.json is the installation folder: the plugin host, the scripts and every relative store or
+        // key-file path resolve from there.
         var installation = Path.GetDirectoryName(pluginsFile)!;
         builder.Configuration["PluginHost:PluginsFile"] = pluginsFile;
         var scriptsRoot = builder.Configuration["Scripting:ScriptsRoot"] ?? "scripts";
         builder.Configuration["Scripting:ScriptsRoot"] = Path.IsPathRooted(scriptsRoot) ? scriptsRoot : Path.Combine(installation, scriptsRoot);
+        InstallationPaths.Resolve(builder.Configuration, installation);
         builder.Services.AddMiddlewareFeatures(builder.Configuration);
         builder.Services.AddSingleton(new HostStartInfo(mode, warning, pluginsFile));
         builder.Services.AddHostedService<StartupReport>();

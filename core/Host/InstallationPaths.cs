@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Configuration;
+using Middleware.Api.Reference;
+using Middleware.Api.Secrets;
+using Middleware.Cards.Sam;
+using Middleware.Payments.Journal;
+using Middleware.Payments.Sales;
+using Middleware.Pipe;
+using Middleware.Sandbox.Hosting;
+using Middleware.Tickets;
+
+namespace Middleware.Host;
+
+/// <summary>
+/// Every relative file setting of the host (stores, key files) resolves against one folder: the installation folder,
+/// where plugins.json is, like the plugins and the scripts. A service's working directory is not its own, and a host
+/// started from another folder must find the same tickets and payments, never an empty new store.
+/// </summary>
+internal static class InstallationPaths
+{
+    /// <summary>The file settings and their defaults when the configuration does not name them.</summary>
+    private static readonly (string Key, string? Default)[] FileSettings =
+    [
+        ("Sandbox:DatabasePath", new EmbeddedSandboxSettings().DatabasePath),
+        (ReferenceOptions.Section + ":DatabasePath", new ReferenceOptions().DatabasePath),
+        (TicketsOptions.SectionName + ":DatabasePath", new TicketsOptions().DatabasePath),
+        ("Payments:DatabasePath", new PaymentOptions().DatabasePath),
+        ("Sales:DatabasePath", new SalesOptions().DatabasePath),
+        (PipeServerOptions.SectionName + ":IdempotencyDatabasePath", new PipeServerOptions().IdempotencyDatabasePath),
+        (SoftwareSamOptions.SectionName + ":KeyFile", null),
+        ("CrousApis:Secrets:File", null),
+    ];
+
+    /// <summary>Rewrites each relative file setting as an absolute path under <paramref name="installation"/>.</summary>
+    public static void Resolve(IConfiguration configuration, string installation)
+    {
+        foreach (var (key, fallback) in FileSettings)
+        {
+            var value = configuration[key];
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                value = fallback;
+            }
+
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                configuration[key] = Path.GetFullPath(value, installation);
+            }
+        }
+    }
+}
