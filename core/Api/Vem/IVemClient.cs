@@ -50,8 +50,11 @@ public interface IVemClient
     /// </summary>
     Task<TicketUploadResult> UploadTicketAsync(PointOfSaleId pointOfSale, VemTicket ticket, bool versCommandeEnLigne, CancellationToken cancellationToken);
 
-    /// <summary>Sends an order to the kitchen display (§9). Sent ONCE (no idempotency key: a repeat would cook twice);
-    /// throws <see cref="VemApiException"/> with <see cref="VemFailure.Unavailable"/> when the outcome is unknown.</summary>
+    /// <summary>Sends an order to the kitchen display (§9). Whiz keys an order by its distribution unit and
+    /// <c>numeroTicket</c> (unique per point of sale: it carries the date): a repeat answers 200 with the first order, so
+    /// the caller may repeat a creation whose outcome is unknown without cooking twice. This call itself sends once and
+    /// throws <see cref="VemApiException"/> with <see cref="VemFailure.Unavailable"/> when the outcome is unknown, so that
+    /// the caller's durable queue, not an in-memory retry, decides when to repeat.</summary>
     Task<WhizOrderCreated> CreateWhizOrderAsync(PointOfSaleId pointOfSale, WhizOrder order, CancellationToken cancellationToken);
 
     /// <summary>Sets a Whiz order's status (§9). Retried: setting the same status twice is harmless.</summary>

@@ -15,8 +15,9 @@ public sealed record WhizOrderRecord(string PointOfSale, string IdTicketEntete, 
 /// <summary>
 /// The Whiz feed's own queue, in the tickets file. Orders are queued in the ticket's commit transaction (so none is
 /// lost) and sent by the background sender separately from VEM uploads: a Whiz failure never blocks or loses a sale.
-/// A creation whose outcome is unknown is retried (up to <see cref="TicketsOptions.WhizMaxAttempts"/>): the kitchen may
-/// see an order twice, recognisable by its numeroTicket, rather than never.
+/// A creation whose outcome is unknown is retried (up to <see cref="TicketsOptions.WhizMaxAttempts"/>): Whiz keys orders
+/// by distribution unit and numeroTicket and answers a repeat with the first order, so a retry never shows the kitchen
+/// the order twice.
 /// </summary>
 internal sealed class WhizQueue(TicketDatabase db, TicketsOptions options, OutboxSignal signal, ILogger<WhizQueue> logger)
 {
