@@ -43,7 +43,9 @@ public static class IzlyVirtualCards
     /// <param name="uid">The card's 7-byte UID (also the diversification input).</param>
     /// <param name="keys">Master keys to diversify, or the card's keys.</param>
     /// <param name="layout">Where to put it (defaults of cards.md §3).</param>
-    public static VirtualDesfireCard FromZdc(ZdcDescription zdc, byte[] uid, IzlyCardKeys keys, IzlyDesfireLayout? layout = null)
+    /// <param name="random">The card's random source for RndB; cryptographic by default (a benchmark fixes it to replay
+    /// a recorded APDU sequence).</param>
+    public static VirtualDesfireCard FromZdc(ZdcDescription zdc, byte[] uid, IzlyCardKeys keys, IzlyDesfireLayout? layout = null, Func<int, byte[]>? random = null)
     {
         ArgumentNullException.ThrowIfNull(zdc);
         ArgumentNullException.ThrowIfNull(keys);
@@ -68,7 +70,7 @@ public static class IzlyVirtualCards
             record.Length);
         record.CopyTo(file.Data, 0);
         var application = new DesfireApplication(layout.Aid, cardKeys, layout.KeySettings).WithFile(file);
-        return new VirtualDesfireCard(uid).WithApplication(application);
+        return new VirtualDesfireCard(uid, random: random).WithApplication(application);
     }
 
     /// <summary>A DESFire EV1 card with one unrelated application (AID <c>000001</c>, AES keys, a plain file) and no
