@@ -2,9 +2,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Rpc;
 using Middleware.Scripting.Engine;
 using Middleware.Scripting.Rpc;
+using Middleware.Scripting.TicketMapping;
+using Middleware.Tickets.Mapping;
 
 namespace Middleware.Scripting;
 
@@ -25,6 +29,21 @@ public static class ScriptingServiceCollectionExtensions
         services.AddSingleton<ScriptWatcher>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ScriptWatcher>());
         services.AddSingleton<IRpcTarget, ScriptsRpcTarget>();
+        return services;
+    }
+
+    /// <summary>
+    /// Tickets of points of sale whose script site has its own <c>mapping.csx</c> are mapped by that script
+    /// (<see cref="ScriptTicketMapper"/>); the others by the built-in mapping. Replaces the <see cref="ITicketMapper"/>
+    /// that <c>AddTickets</c> registers, whichever is called first. Points of sale from the <c>PointsOfSale</c> section.
+    /// </summary>
+    public static IServiceCollection AddScriptTicketMapping(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Replace(ServiceDescriptor.Singleton<ITicketMapper>(sp => new ScriptTicketMapper(
+            sp.GetRequiredService<ScriptEngine>(),
+            configuration.GetSection("PointsOfSale").Get<List<PointOfSaleOptions>>() ?? [],
+            DefaultTicketMapper.Instance,
+            sp.GetService<ILogger<ScriptTicketMapper>>())));
         return services;
     }
 }

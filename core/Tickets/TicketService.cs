@@ -282,11 +282,25 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         if (!result.IsValid)
         {
             logger.LogInformation("Ticket refused for point of sale {PointOfSale}: {Violations}", pos, result.Describe());
-            Fail(completion, new MiddlewareException(ErrorCode.TicketInvalid, "Incoherent ticket: " + result.Describe(), result.Violations));
+            Fail(completion, new MiddlewareException(ErrorCode.TicketInvalid, $"Incoherent ticket (mapped by {MappedBy(pos)}): " + result.Describe(), result.Violations));
             return null;
         }
 
         return ticket;
+    }
+
+    private string MappedBy(PointOfSaleId pos)
+    {
+        try
+        {
+            return mapper.MappedBy(pos);
+        }
+        catch (Exception ex)
+        {
+            // Naming the mapper is a courtesy in an error message: it must never hide the real refusal.
+            logger.LogDebug(ex, "Ticket mapper could not name itself");
+            return "the configured mapper";
+        }
     }
 
     private static void Fail(TaskCompletionSource<TicketReceipt>? completion, MiddlewareException ex)

@@ -1,4 +1,5 @@
 using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Tickets;
 using Middleware.Scripting.Globals;
 
 namespace Middleware.Scripting.Engine;
@@ -33,4 +34,7 @@ public sealed record MappingRequest
     public string? TimeZone { get; init; }
     public required SaleForMapping Sale { get; init; }
     public DateTimeOffset? At { get; init; }
+
+    /// <summary>What the built-in mapping made of the sale; the script sees it as <c>DefaultTicket</c>.</summary>
+    public VemTicket? DefaultTicket { get; init; }
 }

@@ -107,7 +107,7 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         var handle = Handle(site.MappingPath, ScriptKind.Mapping);
         var loaded = Serving(handle);
         var script = (MappingScript)loaded.Factory();
-        script.Bind(request.Sale, site.Catalog, site.Settings, LocalNow(request.TimeZone, request.At));
+        script.Bind(request.Sale, site.Catalog, site.Settings, LocalNow(request.TimeZone, request.At), request.DefaultTicket);
         VemTicket? ticket = null;
         Run(handle, loaded, () => ticket = script.Execute());
         if (ticket is null || ticket.ListeLignes.Count == 0)
@@ -118,6 +118,21 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         Succeeded(handle);
         return ticket;
     }
+
+    /// <summary>
+    /// The <c>mapping.csx</c> a site or its Crous folder holds (absolute path), or null when only the scripts root's
+    /// default applies: the host then maps with its built-in mapping. Follows the site cache that
+    /// <see cref="ReloadAll"/> (the watcher) refreshes, so a file added or removed counts after the next reload.
+    /// </summary>
+    internal string? SiteMappingScript(string? site)
+    {
+        var path = Site(site).MappingPath;
+        var rootDefault = Path.Combine(root, SiteLayout.MappingFile);
+        return string.Equals(Path.GetFullPath(path), Path.GetFullPath(rootDefault), StringComparison.Ordinal) ? null : Path.GetFullPath(path);
+    }
+
+    /// <summary>Relative name of a script file for messages (<c>sites/crous-5/ru-9/mapping.csx</c>).</summary>
+    internal string RelativeName(string path) => Relative(path);
 
     public IReadOnlyList<ScriptStatus> GetStatus() => handles.Values
         .OrderBy(h => h.Path, StringComparer.Ordinal)

@@ -44,6 +44,13 @@ public abstract class MappingScript
     /// <summary>Local time of the point of sale.</summary>
     public DateTimeOffset Now { get; private set; }
 
+    /// <summary>
+    /// The ticket the middleware's built-in mapping makes of this sale (already numbered and valid for the default
+    /// rules): a site script may start from it (<c>return DefaultTicket with { ... };</c>) and change only what the
+    /// site needs. Null only when the script runs outside the host (e.g. a test harness that gives none).
+    /// </summary>
+    public VemTicket? DefaultTicket { get; private set; }
+
     /// <summary>The rate of a VAT code, or a clear failure when unknown.</summary>
     public decimal VatRateOf(int codeTva) =>
         Catalog.VatRate(codeTva) ?? throw Fail($"VAT code {codeTva} is unknown: check the catalogue's VAT rates.");
@@ -71,8 +78,9 @@ public abstract class MappingScript
     /// <summary>The script's body.</summary>
     public abstract VemTicket Execute();
 
-    internal void Bind(SaleForMapping sale, IPriceCatalog catalog, SiteSettings site, DateTimeOffset now)
+    internal void Bind(SaleForMapping sale, IPriceCatalog catalog, SiteSettings site, DateTimeOffset now, VemTicket? defaultTicket = null)
     {
+        DefaultTicket = defaultTicket;
         Sale = sale;
         Catalog = catalog;
         Site = site;

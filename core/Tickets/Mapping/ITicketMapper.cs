@@ -24,4 +24,8 @@ public sealed record TicketMappingContext(PointOfSaleId PointOfSale, TicketSale 
 public interface ITicketMapper
 {
     VemTicket Map(TicketMappingContext context);
+
+    /// <summary>What maps this point of sale's tickets (a script's file, or the built-in mapping), named in the error
+    /// a till gets when the mapped ticket is refused by validation.</summary>
+    string MappedBy(PointOfSaleId pointOfSale) => "the built-in mapping";
 }
