@@ -1,5 +1,6 @@
-// Default ticket mapping: the VEM ticket of a finished sale (crous-izly-api.md §4).
-// A site overrides this file with its own mapping.csx in scripts/sites/<crous>/<site>/.
+// Template ticket mapping: the VEM ticket of a finished sale (crous-izly-api.md §4), written out in full.
+// Sites without a mapping.csx of their own get the middleware's built-in mapping; copy this file (or start from
+// DefaultTicket, as sites/crous-5/ru-9/mapping.csx does) into scripts/sites/<crous>/<site>/ to map a site your way.
 // HT prices follow the spec: round(TTC / (1 + rate/100), 2, half away from zero); totals = unit × quantity.
 
 var lines = new List<VemTicketLine>();

@@ -50,6 +50,7 @@ internal static class Composition
         // Pricing and mapping scripts, tickets and their outbox, sales and payments.
         services.AddScripting(configuration);
         services.AddTickets(configuration);
+        services.AddScriptTicketMapping(configuration); // a site's own mapping.csx maps its tickets, else the built-in mapping
         services.AddPayments(configuration);
 
         // Till protocol: named-pipe JSON-RPC server (sections "Pipe" and "PointsOfSale").
