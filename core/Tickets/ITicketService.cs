@@ -37,6 +37,16 @@ public sealed record TicketRecord
     public VemTicket? Ticket { get; init; }
 }
 
+/// <summary>One event in a ticket's life after its commit: an upload outcome or a replay.</summary>
+/// <param name="At">When it happened.</param>
+/// <param name="Kind"><c>Committed</c>, <c>Integrated</c>, <c>Duplicate</c>, <c>Rejected</c>, <c>TransientFailure</c>, <c>Replayed</c>, <c>ReplayedRemapped</c>.</param>
+/// <param name="Code">VEM's error code of a rejection.</param>
+/// <param name="Message">VEM's message or the failure's detail.</param>
+public sealed record TicketEvent(DateTimeOffset At, string Kind, string? Code, string? Message);
+
+/// <summary>Everything the outbox knows of one ticket: its record with the VEM body, the sale it was mapped from, its history.</summary>
+public sealed record TicketDetail(TicketRecord Record, TicketSale Sale, IReadOnlyList<TicketEvent> History);
+
 /// <summary>Outbox counts of one point of sale.</summary>
 public sealed record PointOfSaleOutboxStatus(string PointOfSale, int Pending, int Sent, int Dead, DateTimeOffset? OldestPendingAt, double? OldestPendingAgeSeconds, string? LastError);
 
@@ -59,6 +69,9 @@ public interface ITicketService
 
     /// <summary>One ticket by its <c>idTicketEntete</c>, with its body; null when unknown.</summary>
     Task<TicketRecord?> GetAsync(PointOfSaleId pointOfSale, long idTicketEntete, CancellationToken cancellationToken);
+
+    /// <summary>One ticket with its body, its stored sale and its history (commit, each upload outcome, replays), oldest first; null when unknown.</summary>
+    Task<TicketDetail?> GetDetailAsync(PointOfSaleId pointOfSale, long idTicketEntete, CancellationToken cancellationToken);
 
     /// <summary>One ticket by the till's requestId, with its body; null when unknown.</summary>
     Task<TicketRecord?> GetByRequestIdAsync(PointOfSaleId pointOfSale, string requestId, CancellationToken cancellationToken);

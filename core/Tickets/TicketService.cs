@@ -346,6 +346,47 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
     public Task<TicketRecord?> GetByRequestIdAsync(PointOfSaleId pointOfSale, string requestId, CancellationToken cancellationToken) =>
         Task.Run(() => QueryOne("pos = $p AND request_id = $k", pointOfSale, requestId), cancellationToken);
 
+    public Task<TicketDetail?> GetDetailAsync(PointOfSaleId pointOfSale, long idTicketEntete, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        using var c = db.Open(durable: false);
+        // One read transaction: the record and its history are one snapshot even while the sender writes.
+        using var tx = c.BeginTransaction(deferred: true);
+        TicketRecord record;
+        TicketSale sale;
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = $"SELECT {RecordColumns}, body, sale FROM tickets WHERE pos = $p AND id = $id";
+            cmd.Parameters.AddWithValue("$p", pointOfSale.ToString());
+            cmd.Parameters.AddWithValue("$id", idTicketEntete);
+            using var r = cmd.ExecuteReader();
+            if (!r.Read())
+            {
+                return null;
+            }
+
+            record = ReadRecord(r, withBody: true);
+            sale = JsonSerializer.Deserialize<TicketSale>(r.GetString(13), Json)!;
+        }
+
+        var history = new List<TicketEvent> { new(record.CommittedAt, "Committed", null, null) };
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT at, kind, code, message FROM ticket_events WHERE pos = $p AND id = $id ORDER BY seq";
+            cmd.Parameters.AddWithValue("$p", pointOfSale.ToString());
+            cmd.Parameters.AddWithValue("$id", idTicketEntete);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                history.Add(new TicketEvent(DateTimeOffset.Parse(r.GetString(0), CultureInfo.InvariantCulture), r.GetString(1),
+                    r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)));
+            }
+        }
+
+        return (TicketDetail?)new TicketDetail(record, sale, history);
+    }, cancellationToken);
+
     private TicketRecord? QueryOne(string where, PointOfSaleId pos, object key)
     {
         using var c = db.Open(durable: false);
@@ -438,12 +479,20 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         await Task.Run(() =>
         {
             using var c = db.Open(durable: true);
+            using var tx = c.BeginTransaction(deferred: false);
             using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
             cmd.CommandText = "UPDATE tickets SET state = 0, attempts = 0, replays = replays + 1, body = COALESCE($b, body) WHERE pos = $p AND id = $id AND state <> 1";
             cmd.Parameters.AddWithValue("$p", pointOfSale.ToString());
             cmd.Parameters.AddWithValue("$id", idTicketEntete);
             cmd.Parameters.AddWithValue("$b", (object?)body ?? DBNull.Value);
-            cmd.ExecuteNonQuery();
+            if (cmd.ExecuteNonQuery() > 0)
+            {
+                TicketEventKinds.Add(c, tx, pointOfSale.ToString(), idTicketEntete, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+                    remap ? TicketEventKinds.Remapped : TicketEventKinds.Replayed, record.ErrorCode, record.LastError);
+            }
+
+            tx.Commit();
         }, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Ticket {IdTicketEntete} of {PointOfSale} replayed (remap: {Remap})", idTicketEntete, pointOfSale, remap);
         signal.Notify();

@@ -43,6 +43,15 @@ internal sealed class TicketsRpcTarget(ITicketService tickets, WhizQueue whiz) :
         return tickets.ListAsync(TillContext.Required.PointOfSale, parsed, limit, cancellationToken);
     }
 
+    /// <summary>One ticket in full: its record and VEM body, the sale it was mapped from, and its history (commit, each upload outcome with VEM's code and message, replays).</summary>
+    [RpcMethod("outbox.show")]
+    public async Task<TicketDetail> ShowAsync(string idTicketEntete, CancellationToken cancellationToken = default)
+    {
+        var pos = TillContext.Required.PointOfSale;
+        return await tickets.GetDetailAsync(pos, ParseId(idTicketEntete), cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.TicketNotFound, $"No ticket {idTicketEntete} at {pos}.");
+    }
+
     /// <summary>Sends a dead ticket again: as-is, or rebuilt from its sale by the current mapper (<paramref name="remap"/>).</summary>
     [RpcMethod("outbox.replay", Mutating = true)]
     public Task<TicketRecord> ReplayAsync(string requestId, string idTicketEntete, bool remap = false, CancellationToken cancellationToken = default) =>

@@ -172,7 +172,10 @@ internal sealed class TicketSender(TicketDatabase db, TicketsOptions options, IT
             cmd.Parameters.AddWithValue("$at", now);
             cmd.Parameters.AddWithValue("$c", (object?)response.Code ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$m", (object?)response.Message ?? "rejected");
-            cmd.ExecuteNonQuery();
+            if (cmd.ExecuteNonQuery() > 0)
+            {
+                TicketEventKinds.Add(c, tx, pos, id, now, response.Status.ToString(), response.Code, response.Message);
+            }
         }
 
         if (failure is { } f)
@@ -183,7 +186,10 @@ internal sealed class TicketSender(TicketDatabase db, TicketsOptions options, IT
             cmd.Parameters.AddWithValue("$p", pos);
             cmd.Parameters.AddWithValue("$id", f.Id);
             cmd.Parameters.AddWithValue("$m", f.Error);
-            cmd.ExecuteNonQuery();
+            if (cmd.ExecuteNonQuery() > 0)
+            {
+                TicketEventKinds.Add(c, tx, pos, f.Id, now, nameof(TicketUploadStatus.TransientFailure), null, f.Error);
+            }
         }
 
         tx.Commit();

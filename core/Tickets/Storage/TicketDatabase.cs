@@ -15,6 +15,28 @@ public enum TicketState
     Dead = 2,
 }
 
+/// <summary>What happened to a ticket after its commit (<c>ticket_events.kind</c>): upload outcomes and replays.</summary>
+internal static class TicketEventKinds
+{
+    public const string Replayed = "Replayed";
+    public const string Remapped = "ReplayedRemapped";
+
+    /// <summary>Adds one event in <paramref name="tx"/> (the transaction that changes the ticket's state).</summary>
+    public static void Add(SqliteConnection c, SqliteTransaction tx, string pos, long id, string at, string kind, string? code, string? message)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT INTO ticket_events (pos, id, at, kind, code, message) VALUES ($p, $id, $at, $k, $c, $m)";
+        cmd.Parameters.AddWithValue("$p", pos);
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.Parameters.AddWithValue("$at", at);
+        cmd.Parameters.AddWithValue("$k", kind);
+        cmd.Parameters.AddWithValue("$c", (object?)code ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$m", (object?)message ?? DBNull.Value);
+        cmd.ExecuteNonQuery();
+    }
+}
+
 /// <summary>The outbox SQLite file: schema and connections. WAL; the commit connection uses synchronous=FULL.</summary>
 internal sealed class TicketDatabase
 {
@@ -84,6 +106,15 @@ internal sealed class TicketDatabase
         CREATE UNIQUE INDEX IF NOT EXISTS ux_tickets_request ON tickets (pos, request_id);
         CREATE UNIQUE INDEX IF NOT EXISTS ux_tickets_numero ON tickets (pos, numero);
         CREATE INDEX IF NOT EXISTS ix_tickets_state ON tickets (state, pos, id);
+        CREATE TABLE IF NOT EXISTS ticket_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            pos TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            code TEXT NULL,
+            message TEXT NULL);
+        CREATE INDEX IF NOT EXISTS ix_ticket_events ON ticket_events (pos, id, seq);
         CREATE TABLE IF NOT EXISTS whiz_orders (
             pos TEXT NOT NULL,
             id_ticket INTEGER NOT NULL,
