@@ -24,7 +24,7 @@ internal static class ScriptTestCommand
 
         var test = new Command("test", "Run a pricing script against test cases and show what differs.") { target, cases, noCache };
         test.SetAction(parse =>
-            ScriptTestRunner.Run(parse.GetRequiredValue(target), parse.GetRequiredValue(cases), Console.Out, parse.GetValue(noCache) ? "" : null).ExitCode);
+            ScriptTestRunner.Run(parse.GetRequiredValue(target), parse.GetRequiredValue(cases), parse.InvocationConfiguration.Output, parse.GetValue(noCache) ? "" : null).ExitCode);
 
         return new Command("script", "Pricing and ticket-mapping scripts.") { test };
     }
