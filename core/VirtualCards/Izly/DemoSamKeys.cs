@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Middleware.VirtualCards.Izly;
 
@@ -65,5 +66,33 @@ public static class DemoSamKeys
             // UnixCreateMode applies only when the file is created: an overwritten file keeps its old mode otherwise.
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+    }
+
+    /// <summary>
+    /// The DESFire master key of entry <paramref name="keyNumber"/> in a software SAM key file (core/Cards/Sam/README.md
+    /// format), to personalise cards that this SAM reads. Throws <see cref="ArgumentException"/> naming what is missing
+    /// (never the key).
+    /// </summary>
+    public static string ReadDesfireMasterKeyHex(string path, int keyNumber = DesfireReadKeyNumber)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
+        {
+            throw new ArgumentException($"The SAM key file '{path}' has no \"keys\" array.");
+        }
+
+        foreach (var entry in keys.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.Object
+                && entry.TryGetProperty("technology", out var technology) && string.Equals(technology.GetString(), "Desfire", StringComparison.OrdinalIgnoreCase)
+                && entry.TryGetProperty("keyNumber", out var number) && number.TryGetInt32(out var n) && n == keyNumber
+                && entry.TryGetProperty("key", out var key) && key.GetString() is { Length: 32 } hex && hex.All(char.IsAsciiHexDigit))
+            {
+                return hex.ToUpperInvariant();
+            }
+        }
+
+        throw new ArgumentException($"The SAM key file '{path}' has no DESFire key {keyNumber} of 32 hex digits.");
     }
 }
