@@ -7,6 +7,11 @@ if (args.Length > 0 && args[0] == Middleware.Benchmarks.Pipe.PipeLoadGenerator.C
     return await Middleware.Benchmarks.Pipe.PipeLoadGenerator.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == Middleware.Benchmarks.Cards.CardReadLoadGenerator.Command)
+{
+    return await Middleware.Benchmarks.Cards.CardReadLoadGenerator.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "scripting-probe")
 {
     return Middleware.Benchmarks.Scripting.ScriptingProbes.Run(args);
