@@ -106,16 +106,23 @@ public sealed class PaymentJournal
         ExecuteAsync("UPDATE payments SET last_attempt_at=@now, updated_at=@now WHERE client_order_id=@coid",
             new { coid = clientOrderId, now = Format(_time.GetUtcNow()) }, cancellationToken);
 
-    /// <summary>Izly debited: records the transaction. Only a Pending or Unknown payment can become Approved.</summary>
-    public Task<bool> ApproveAsync(string clientOrderId, string idTransactionIzly, decimal balanceAfter, CancellationToken cancellationToken) =>
+    /// <summary>Izly debited: records the transaction. Only a Pending or Unknown payment can become Approved.
+    /// <paramref name="balanceAfter"/> is null when Izly does not tell it (an IzlyPay web payment).</summary>
+    public Task<bool> ApproveAsync(string clientOrderId, string idTransactionIzly, decimal? balanceAfter, CancellationToken cancellationToken) =>
         TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
             "state='Approved', id_transaction=@txn, balance_after=@balance, error_code=NULL, error_detail=NULL",
-            new { txn = idTransactionIzly, balance = Format(balanceAfter) }, cancellationToken);
+            new { txn = idTransactionIzly, balance = balanceAfter is { } b ? Format(b) : null }, cancellationToken);
 
     /// <summary>Izly refused, or proved it never got the debit.</summary>
     public Task<bool> RefuseAsync(string clientOrderId, int errorCode, string detail, CancellationToken cancellationToken) =>
+        RefuseAsync(clientOrderId, errorCode, detail, null, cancellationToken);
+
+    /// <summary>Izly refused and told the holder's balance (insufficient balance): it is kept as the balance after the
+    /// (refused) payment, so that the till can show it.</summary>
+    public Task<bool> RefuseAsync(string clientOrderId, int errorCode, string detail, decimal? balance, CancellationToken cancellationToken) =>
         TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
-            "state='Refused', error_code=@code, error_detail=@detail", new { code = errorCode, detail }, cancellationToken);
+            "state='Refused', error_code=@code, error_detail=@detail, balance_after=@balance",
+            new { code = errorCode, detail, balance = balance is { } b ? Format(b) : null }, cancellationToken);
 
     /// <summary>The answer was lost: the outcome must be recovered by a status query.</summary>
     public Task<bool> MarkUnknownAsync(string clientOrderId, int errorCode, string detail, CancellationToken cancellationToken) =>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Middleware.Contracts.Channels;
 using Middleware.Domain.Errors;
+using Middleware.Payments.Chaos;
 
 namespace Middleware.Payments.Journal;
 
@@ -19,7 +20,8 @@ public sealed record PaymentCommand(string PointOfSale, Guid RequestId, string? 
 /// Takes Izly payments without ever paying twice: the intent is durable before Izly is called, every debit carries a
 /// client order id derived from the till's request id, and a lost answer is settled by asking Izly for that order id.
 /// </summary>
-public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGateway gateway, TimeProvider time, IOptions<PaymentOptions> options, ILogger<PaymentProcessor> logger)
+public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGateway gateway, TimeProvider time, IOptions<PaymentOptions> options, ILogger<PaymentProcessor> logger,
+    CrashPoints? crashPoints = null)
 {
     private readonly PaymentOptions _options = options.Value;
 
@@ -64,12 +66,15 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         try
         {
             var result = await debit(request, linked.Token).ConfigureAwait(false);
+            crashPoints?.Hit(CrashPoints.AfterIzlyDebit);
             await SettleAsync(record, result, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (IzlyRefusedException refused)
+        catch (Exception ex) when (AsRefusal(ex) is { } refused)
         {
+            // Izly answered "no" (balance, blocked account, used QR code...): final, nothing was debited. The channel
+            // call may have wrapped the refusal into the till's error: it is still a refusal, not a lost answer.
             LogRefused(logger, record.ClientOrderId, refused.Refusal);
-            await journal.RefuseAsync(record.ClientOrderId, (int)IzlyErrors.ToErrorCode(refused.Refusal), refused.Message, CancellationToken.None).ConfigureAwait(false);
+            await journal.RefuseAsync(record.ClientOrderId, (int)IzlyErrors.ToErrorCode(refused.Refusal), refused.Message, refused.Balance, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -211,6 +216,9 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
                 break;
         }
     }
+
+    private static IzlyRefusedException? AsRefusal(Exception ex) =>
+        ex as IzlyRefusedException ?? (ex as MiddlewareException)?.InnerException as IzlyRefusedException;
 
     private async Task<PaymentRecord> Reload(PaymentRecord record, CancellationToken cancellationToken) =>
         await journal.GetByClientOrderIdAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false)

@@ -68,6 +68,33 @@ public sealed class PaymentProcessorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_refusal_wrapped_in_the_tills_error_by_the_channel_call_is_final_keeps_the_balance_and_asks_izly_nothing()
+    {
+        // The sale's channel call turns Izly's refusal into the till's error (the refusal as inner exception): it is
+        // still a refusal, not a lost answer that would leave the payment unknown for minutes.
+        _izly.Balance = 1.20m;
+        var processor = NewProcessor();
+
+        var refused = await processor.DebitAsync(Command(Guid.NewGuid()), async (request, ct) =>
+        {
+            try
+            {
+                return await _izly.DebitAsync(request, ct);
+            }
+            catch (IzlyRefusedException ex)
+            {
+                throw IzlyErrors.ToException(ex);
+            }
+        }, default);
+
+        Assert.Equal(PaymentState.Refused, refused.State);
+        Assert.Equal((int)ErrorCode.InsufficientBalance, refused.ErrorCode);
+        Assert.Equal(1.20m, refused.BalanceAfter);
+        Assert.Equal(0, _izly.StatusCalls);
+        Assert.Equal(1.20m, _izly.Balance);
+    }
+
+    [Fact]
     public async Task Answer_dropped_after_commit_is_recovered_by_status_and_debited_once()
     {
         _izly.DropAnswerAfterCommit = true;
