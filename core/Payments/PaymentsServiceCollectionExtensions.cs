@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Rpc;
+using Middleware.Payments.Chaos;
 using Middleware.Payments.Journal;
 using Middleware.Payments.Rpc;
 using Middleware.Payments.Sales;
@@ -25,6 +26,8 @@ public static class PaymentsServiceCollectionExtensions
         services.Configure<PaymentOptions>(configuration.GetSection("Payments"));
         services.Configure<SalesOptions>(configuration.GetSection("Sales"));
         services.Configure<List<PointOfSaleOptions>>(configuration.GetSection("PointsOfSale"));
+        services.Configure<ChaosOptions>(configuration.GetSection("Chaos"));
+        services.AddSingleton<CrashPoints>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new PaymentJournal(sp.GetRequiredService<IOptions<PaymentOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new SaleStore(sp.GetRequiredService<IOptions<SalesOptions>>().Value.DatabasePath));

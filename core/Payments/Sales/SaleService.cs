@@ -8,6 +8,7 @@ using Middleware.Contracts.Readers;
 using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Tickets;
+using Middleware.Payments.Chaos;
 using Middleware.Payments.Customers;
 using Middleware.Payments.Journal;
 using Middleware.PluginHost;
@@ -38,7 +39,8 @@ public sealed partial class SaleService(
     IOptions<SalesOptions> options,
     IOptionsMonitor<List<PointOfSaleOptions>> pointsOfSale,
     TimeProvider time,
-    ILogger<SaleService> logger)
+    ILogger<SaleService> logger,
+    CrashPoints? crashPoints = null)
 {
     private readonly SalesOptions _options = options.Value;
 
@@ -280,9 +282,10 @@ public sealed partial class SaleService(
                     committed++;
                 }
             }
-            catch (MiddlewareException ex) when (ex.Code is ErrorCode.PaymentOutcomeUnknown or ErrorCode.PaymentRefused or ErrorCode.InsufficientBalance)
+            catch (MiddlewareException ex) when ((int)ex.Code is >= 1300 and < 1500)
             {
-                // Still unknown, or refused (the sale went back to Open): nothing more to do now.
+                // Customer and payment outcomes (1300-1499): still unknown; refused by Izly (the sale went back to Open);
+                // or the till's own call moved the sale meanwhile (SaleStateInvalid). Nothing more to do in this pass.
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -306,18 +309,30 @@ public sealed partial class SaleService(
             }
             else
             {
-                payment = sale.PaymentMethod == "izlypay"
-                    ? await SettleWebPaymentAsync(sale, cancellationToken).ConfigureAwait(false)
-                    : await DebitAsync(sale, cancellationToken).ConfigureAwait(false);
+                if (sale.PaymentMethod == "izlypay")
+                {
+                    // Settling may have stored the customer's code on the sale: go on from that version, not the old one.
+                    (sale, payment) = await SettleWebPaymentAsync(sale, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    payment = await DebitAsync(sale, cancellationToken).ConfigureAwait(false);
+                }
+
                 switch (payment.State)
                 {
                     case PaymentState.Approved:
+                        crashPoints?.Hit(CrashPoints.AfterDebitJournaled);
                         sale = await MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Paid }, cancellationToken).ConfigureAwait(false);
                         break;
                     case PaymentState.Refused or PaymentState.Cancelled:
                         await MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Open, PaymentRequestId = null, PaymentMethod = null, WebOperationId = null }, cancellationToken).ConfigureAwait(false);
                         var code = payment.ErrorCode is { } c ? (ErrorCode)c : ErrorCode.PaymentRefused;
-                        throw new MiddlewareException(code, payment.ErrorDetail ?? "Payment refused.", new { requestId = payment.RequestId });
+                        // Izly's refusal for balance carries the balance: the cashier shows it and offers CB, as when the
+                        // middleware refuses before calling Izly.
+                        throw new MiddlewareException(code, payment.ErrorDetail ?? "Payment refused.", code == ErrorCode.InsufficientBalance
+                            ? (object)new { requestId = payment.RequestId, balance = payment.BalanceAfter, total = payment.Amount }
+                            : new { requestId = payment.RequestId });
                     default:
                         if (sale.PaymentMethod == "izlypay")
                         {
@@ -333,6 +348,7 @@ public sealed partial class SaleService(
         if (sale.State == SaleState.Paid)
         {
             payment ??= sale.PaymentMethod == "cb" ? null : await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false);
+            crashPoints?.Hit(CrashPoints.BeforeTicketCommit);
             var receipt = await tickets.CommitAsync(pointOfSale, sale.PaymentRequestId!, ToTicketSale(sale, payment), cancellationToken).ConfigureAwait(false);
             sale = await MoveAsync(sale, SaleState.Paid, s => s with { State = SaleState.Committed, Ticket = receipt, LastError = null }, cancellationToken).ConfigureAwait(false);
         }
@@ -354,13 +370,13 @@ public sealed partial class SaleService(
             cancellationToken);
     }
 
-    private async Task<PaymentRecord> SettleWebPaymentAsync(Sale sale, CancellationToken cancellationToken)
+    private async Task<(Sale Sale, PaymentRecord Payment)> SettleWebPaymentAsync(Sale sale, CancellationToken cancellationToken)
     {
         var record = await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("A web payment has no journal record.");
         if (record.IsFinal || sale.WebOperationId is null)
         {
-            return record;
+            return (sale, record);
         }
 
         WebPaymentState state;
@@ -371,16 +387,19 @@ public sealed partial class SaleService(
         }
         catch (MiddlewareException ex) when (ex.Code is ErrorCode.UpstreamUnavailable or ErrorCode.PluginTimeout)
         {
-            return record;
+            return (sale, record);
         }
 
         if (state.Status == IzlyOperationStatus.Completed)
         {
-            await journal.ApproveAsync(record.ClientOrderId, state.OperationId, 0m, cancellationToken).ConfigureAwait(false);
-            if (state.ClientCode is not null && sale.Identification is null)
+            // The customer's code goes on the sale before the journal says approved: the ticket needs it (§4, IzlyPay).
+            if (state.ClientCode is not null && sale.Identification is null && sale.Profile.CodeClient != state.ClientCode)
             {
-                await MoveAsync(sale, SaleState.Paying, s => s with { AnonymousProfile = s.Profile with { CodeClient = state.ClientCode } }, cancellationToken).ConfigureAwait(false);
+                sale = await MoveAsync(sale, SaleState.Paying, s => s with { AnonymousProfile = s.Profile with { CodeClient = state.ClientCode } }, cancellationToken).ConfigureAwait(false);
             }
+
+            // IzlyPay does not tell the balance after the payment: none is recorded rather than a false 0.
+            await journal.ApproveAsync(record.ClientOrderId, state.OperationId, null, cancellationToken).ConfigureAwait(false);
         }
         else if (state.Status is IzlyOperationStatus.Refused or IzlyOperationStatus.Cancelled || state.Error is not null)
         {
@@ -391,7 +410,7 @@ public sealed partial class SaleService(
             await journal.RefuseAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, "The customer did not confirm the web payment in time.", cancellationToken).ConfigureAwait(false);
         }
 
-        return await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false) ?? record;
+        return (sale, await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false) ?? record);
     }
 
     private TicketSale ToTicketSale(Sale sale, PaymentRecord? payment)

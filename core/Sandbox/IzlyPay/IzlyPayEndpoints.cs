@@ -136,6 +136,9 @@ internal static class IzlyPayEndpoints
                 orderId = row.Client_Order_Id,
                 error = row.Error_Code is null ? null : new { code = row.Error_Code, message = row.Error_Message },
                 operationStatus = row.Status,
+                // [designed, §8 + §4] the payer's client code once paid: a till that polls (no callback) needs it for the
+                // IzlyPay ticket's complementaire.codeClient.
+                clientCode = row.Status == 1 ? row.Identifier : null,
             });
         });
 
