@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the middleware on its embedded sandbox (local Crous + Izly API) from a fresh clone:
 #   bash core/Host/run-sandbox.sh           build everything, start pcscd when available, run the host
-#   bash core/Host/run-sandbox.sh --demo    the same, then play a QR-code sale through the till pipe with mwctl
+#   bash core/Host/run-sandbox.sh --demo    the same, then play a QR-code sale and an Izly card sale (a virtual card on
+#                                           pcscd + vpcd, put there by the izly-vcard tool) through the till pipe with mwctl
+# Card reading needs a SAM key file: unless MIDDLEWARE_Cards__SoftwareSam__KeyFile names one, the sandbox's public demo
+# SAM keys are written (mode 600) to data/sam-keys.json (data/ of the installation folder) and used.
 # Tills connect to the pipe "izly-middleware" (Linux: /tmp/CoreFxPipe_izly-middleware) as point of sale 5-1-9-8-14.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,6 +18,14 @@ if [ -x /usr/sbin/pcscd ] && [ "$(id -u)" = "0" ]; then bash tests/pcsc/start-pc
 
 host=".artifacts/bin/Middleware.Host/release/Middleware.Host.dll"
 mwctl="dotnet .artifacts/bin/Middleware.Cli/release/mwctl.dll"
+vcard="dotnet .artifacts/bin/Middleware.VirtualCards.Tool/release/izly-vcard.dll"
+# The software SAM's key file: the operator's, else the sandbox's public demo keys (never for real cards).
+keys="${MIDDLEWARE_Cards__SoftwareSam__KeyFile:-}"
+if [ -z "$keys" ]; then
+  keys="$PWD/data/sam-keys.json"   # data/ of the installation folder (plugins.json's), as the stores
+  [ -f "$keys" ] || $vcard demo-sam-keys "$keys"
+  export MIDDLEWARE_Cards__SoftwareSam__KeyFile="$keys"
+fi
 if [ "$demo" = "0" ]; then
   exec dotnet "$host"
 fi
@@ -41,5 +52,45 @@ echo "== 6. Pay by Izly: debit, then the ticket is committed to the outbox"
 $mwctl call sale.pay "{\"saleId\":\"$sale\",\"method\":\"izly\"}" --mutating $P | json '"   sale", d["state"], "| payment", d["payment"]["state"], d["payment"]["idTransactionIzly"], "balance after", d["payment"]["balanceAfter"], "| ticket", d["ticket"]["numeroTicket"]'
 sleep 3
 echo "== 7. The outbox sent it to VEM (sandbox)"; $mwctl call outbox.status '{}' $P | json '"   pending", d["pending"], "sent", d["sent"], "dead", d["dead"]'
+
+reader="Virtual PCD 00 00"
+if [ -z "$(pgrep -x pcscd || true)" ]; then
+  echo "== Card sale skipped: pcscd is not running (apt-get install -y pcscd vsmartcard-vpcd, run this script as root)"
+else
+  echo "== 8. An Izly card sale. The till listens for card notifications (mwctl watch); the reader:"
+  for _ in $(seq 1 30); do
+    state=$($mwctl call readers.list '{}' $P 2>/dev/null | json "[r['state'] for r in d if r['name']=='$reader'][0]" 2>/dev/null || true)
+    [ "$state" = "Empty" ] && break; sleep 1
+  done
+  echo "   $reader: ${state:-unknown}"
+  wlog=$(mktemp); vlog=$(mktemp)
+  $mwctl watch $P >"$wlog" 2>&1 &
+  wpid=$!
+  trap 'kill $pid $wpid ${vpid:-} 2>/dev/null || true' EXIT
+  for _ in $(seq 1 30); do grep -q "Watching" "$wlog" && break; sleep 1; done
+  echo "== 9. The till opens a sale and sets the basket (one full meal, guest price until the customer is known)"
+  sale=$($mwctl call sale.open '{}' --mutating $P | json 'd["saleId"]'); echo "   sale $sale"
+  $mwctl call sale.setBasket "{\"saleId\":\"$sale\",\"lines\":[{\"codeArticle\":1201,\"quantity\":1}]}" --mutating $P | json '"   total", d["totalTtc"]'
+  echo "== 10. A student (sandbox holder 1000015) taps an Izly card: izly-vcard puts a virtual DESFire card on $reader"
+  $vcard insert --holder 1000015 --key-file "$keys" --seconds 300 >"$vlog" 2>&1 &
+  vpid=$!
+  for _ in $(seq 1 30); do grep -q "inserted\|No vpcd\|Invalid" "$vlog" && break; sleep 1; done
+  sed 's/^/   izly-vcard: /' "$vlog"
+  for _ in $(seq 1 30); do grep -q "card\.\(tapped\|readFailed\)" "$wlog" && break; sleep 1; done
+  echo "   the till is told (SAM-authenticated read of the card's ZDC):"
+  grep "card\.\(tapped\|readFailed\)" "$wlog" | sed 's/^/   /' || true
+  echo "== 11. Identify by the tapped card -- student price"
+  $mwctl call sale.identifyCard "{\"saleId\":\"$sale\"}" --mutating $P | json '"  ", d["customer"]["name"], "balance", d["customer"]["balance"], "card", d["cardNumber"], "total", d["totalTtc"]'
+  echo "== 12. Pay by Izly: the card is debited, then the ticket is committed to the outbox"
+  $mwctl call sale.pay "{\"saleId\":\"$sale\",\"method\":\"izly\"}" --mutating $P | json '"   sale", d["state"], "| payment", d["payment"]["channel"], d["payment"]["state"], d["payment"]["idTransactionIzly"], "balance after", d["payment"]["balanceAfter"], "| ticket", d["ticket"]["numeroTicket"]'
+  echo "== 13. The student takes the card away"
+  kill -TERM $vpid 2>/dev/null || true; wait $vpid 2>/dev/null || true
+  for _ in $(seq 1 30); do grep -q "card\.removed" "$wlog" && break; sleep 1; done
+  grep "card\.removed" "$wlog" | sed 's/^/   /' || true
+  for _ in $(seq 1 30); do [ "$($mwctl call outbox.status '{}' $P | json 'd["pending"]' || true)" = "0" ] && break; sleep 1; done
+  echo "== 14. The outbox sent the card sale's ticket to VEM (sandbox)"; $mwctl call outbox.status '{}' $P | json '"   pending", d["pending"], "sent", d["sent"], "dead", d["dead"]'
+  curl -s "http://127.0.0.1:5080/_sandbox/tickets?appId=5-1-9-8-14" | json 'next(("   ticket %s at VEM: codeReglement %s, idSupport %s, numeroApplicatif %s, idTransactionIzly %s" % (t["numeroTicket"], r["codeReglement"], r["idSupport"], r.get("numeroApplicatif"), r.get("idTransactionIzly")) for t in reversed(d) for r in t["ticket"]["listeReglements"] if r.get("idSupport")), "   no card ticket at VEM yet")'
+  kill $wpid 2>/dev/null || true
+fi
 echo "== Demo done. The host keeps running (Ctrl-C to stop); log: $log"
 wait $pid
