@@ -14,9 +14,14 @@ namespace Middleware.Benchmarks.Tickets;
 
 /// <summary>
 /// Ticket commit (validate + number + map + durable write, synchronous=FULL, WAL) next to a raw SQLite insert of the
-/// same row at the same durability. One invocation per iteration, so Mean is the per-ticket latency (throughput =
-/// 1/Mean) and P99 the per-ticket 99th percentile. <c>Commit8Tills</c>: 8 tills committing at once (group commit),
-/// per-ticket figures = the column values / 8.
+/// same row at the same durability, and the parts of a commit measured alone: <c>MapValidateSerialize</c> (the CPU
+/// part: built-in mapping, validation, the ticket's and the sale's JSON) and <c>WriterStatements</c> (the writer's
+/// SQL for one ticket: the requestId look-up, the insert, the numbering upsert, in one synchronous=FULL transaction
+/// on a kept connection with SQLite's default inline auto-checkpoint). Commit minus these two is the hand-over to the
+/// writer and back. One invocation per iteration, so Mean is the per-ticket latency (throughput = 1/Mean) and P99 the
+/// per-ticket 99th percentile. <c>Commit8Tills</c>: 8 tills committing at once (group commit), per-ticket figures =
+/// the column values / 8. Count fsyncs per commit with
+/// <c>strace -f -c -e trace=fsync,fdatasync</c> around a run filtered to <c>*TicketCommitBenchmark.Commit</c>.
 /// Run: <c>dotnet run -c Release --project tests/Benchmarks -- --filter *TicketCommitBenchmark*</c>
 /// </summary>
 [Config(typeof(Config))]
@@ -30,6 +35,8 @@ public class TicketCommitBenchmark
     private int n;
     private string body = "";
     private string sale = "";
+    private SqliteConnection writer = null!;
+    private readonly BenchCatalog catalog = new();
 
     private sealed class Config : ManualConfig
     {
@@ -60,6 +67,8 @@ public class TicketCommitBenchmark
             rawInsert.Parameters.Add(new SqliteParameter(p, null));
         }
 
+        writer = new TicketDatabase(Path.Combine(dir, "writer.db")).Open(durable: true);
+
         var receipt = service.CommitAsync(Pos, "template", BenchSales.Sale(1), CancellationToken.None).GetAwaiter().GetResult();
         var record = service.GetAsync(Pos, long.Parse(receipt.IdTicketEntete, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None).GetAwaiter().GetResult()!;
         body = JsonSerializer.Serialize(record.Ticket, VemJson.Options);
@@ -81,6 +90,47 @@ public class TicketCommitBenchmark
         rawInsert.Parameters["$s"].Value = sale;
         rawInsert.ExecuteNonQuery();
         tx.Commit();
+    }
+
+    [Benchmark]
+    public int MapValidateSerialize()
+    {
+        var i = Interlocked.Increment(ref n);
+        var s = BenchSales.Sale(i);
+        var identity = new TicketIdentity(i, "260101" + i, DateTimeOffset.Now, "bench", null);
+        var ticket = DefaultTicketMapper.Instance.Map(new TicketMappingContext(Pos, s, identity, catalog));
+        return VemTicketValidator.Validate(ticket, catalog).IsValid
+            ? JsonSerializer.Serialize(ticket, VemJson.Options).Length + JsonSerializer.Serialize(s, VemJson.Options).Length
+            : throw new InvalidOperationException("The bench sale must be valid.");
+    }
+
+    [Benchmark]
+    public void WriterStatements()
+    {
+        var i = Interlocked.Increment(ref n);
+        using var tx = writer.BeginTransaction(deferred: false);
+        Exec(tx, "SELECT id, numero, body FROM tickets WHERE pos = $p AND request_id = $r", ("$p", Pos.ToString()), ("$r", "w-" + i));
+        Exec(tx, "INSERT INTO tickets (pos, id, numero, request_id, committed_at, online, body, sale) VALUES ($p, $id, $n, $r, $at, 0, $b, $s)",
+            ("$p", Pos.ToString()), ("$id", i), ("$n", "260101" + i), ("$r", "w-" + i), ("$at", DateTimeOffset.UtcNow.ToString("O")), ("$b", body), ("$s", sale));
+        Exec(tx, "INSERT INTO pos_sequence (pos, last_id, day, day_seq) VALUES ($p, $id, '260101', $id) ON CONFLICT(pos) DO UPDATE SET last_id = $id, day_seq = $id",
+            ("$p", Pos.ToString()), ("$id", i));
+        tx.Commit();
+    }
+
+    private void Exec(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var cmd = writer.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+        }
     }
 
     [Benchmark]
@@ -108,6 +158,7 @@ public class TicketCommitBenchmark
     {
         rawInsert.Dispose();
         raw.Dispose();
+        writer.Dispose();
         service.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(dir, recursive: true);
