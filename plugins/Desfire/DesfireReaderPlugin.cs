@@ -111,6 +111,13 @@ public sealed class DesfireReaderPlugin : IReaderPlugin
         var settings = _settings!;
         try
         {
+            // The usual case: the till asks right after a tap, the watcher already knows the card is there. Read at
+            // once, without asking the PC/SC service for every reader's status first (two more round trips).
+            if (settings.Accepts(readerName) && GetReaders().Any(r => r.Name == readerName && r.State == ReaderState.CardPresent))
+            {
+                return await ReadAsync(readerName, cancellationToken);
+            }
+
             var statuses = await pcsc.GetStatusAsync(cancellationToken);
             while (true)
             {

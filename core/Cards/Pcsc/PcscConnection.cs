@@ -11,7 +11,6 @@ internal sealed class PcscConnection(
     nint card,
     uint protocol,
     string readerName,
-    byte[] atr,
     int receiveBufferSize,
     TimeSpan removalCheckWindow) : ISmartCardConnection
 {
@@ -22,7 +21,24 @@ internal sealed class PcscConnection(
 
     public string ReaderName => readerName;
 
-    public ReadOnlyMemory<byte> Atr => atr;
+    // Asked of the service on first use only: a read that never looks at the ATR saves a round trip to pcscd.
+    private byte[]? _atr;
+
+    public ReadOnlyMemory<byte> Atr
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_atr is null && !_closed && api.GetAtr(card, out var atr) == PcscCode.Success)
+                {
+                    _atr = atr;
+                }
+
+                return _atr ?? [];
+            }
+        }
+    }
 
     public Task<byte[]> TransmitAsync(ReadOnlyMemory<byte> apdu, CancellationToken cancellationToken)
     {

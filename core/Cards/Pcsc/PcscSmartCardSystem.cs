@@ -84,9 +84,8 @@ internal sealed class PcscSmartCardSystem : ISmartCardSystem, IDisposable
                 throw PcscErrors.For(rc, "SCardConnect", readerName);
             }
 
-            _api.GetAtr(card, out var atr);
             _logger.LogDebug("Connected to the card on {Reader} (protocol T={Protocol})", readerName, protocol == PcscConst.ProtocolT1 ? 1 : 0);
-            return Task.FromResult<ISmartCardConnection>(new PcscConnection(_api, _pool, lease, card, protocol, readerName, atr, _options.ReceiveBufferSize, _options.RemovalCheckWindow));
+            return Task.FromResult<ISmartCardConnection>(new PcscConnection(_api, _pool, lease, card, protocol, readerName, _options.ReceiveBufferSize, _options.RemovalCheckWindow));
         }
     }
 
