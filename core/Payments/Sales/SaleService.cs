@@ -296,8 +296,32 @@ public sealed partial class SaleService(
         return committed;
     }
 
-    // Moves a Paying/Paid sale as far as it can go: debit (or its recovery), then the ticket.
+    // Moves a Paying/Paid sale as far as it can go. The till's call, its retry on another connection, payment.resolve and
+    // the background pass may all push the same sale at once: the one that loses a state change goes on from where the
+    // winner left the sale (every step is idempotent) instead of failing the till's call.
     private async Task<PayOutcome> ContinueAsync(Sale sale, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ContinueOnceAsync(sale, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MiddlewareException ex) when (ex.Code == ErrorCode.SaleStateInvalid && attempt < 5)
+            {
+                var now = await store.GetAsync(sale.Id, cancellationToken).ConfigureAwait(false);
+                if (now is null || now.PaymentRequestId != sale.PaymentRequestId || now.State is not (SaleState.Paying or SaleState.Paid or SaleState.Committed))
+                {
+                    throw;
+                }
+
+                sale = now;
+            }
+        }
+    }
+
+    // One pass: debit (or its recovery), then the ticket.
+    private async Task<PayOutcome> ContinueOnceAsync(Sale sale, CancellationToken cancellationToken)
     {
         var pointOfSale = PointOfSaleId.Parse(sale.PointOfSale);
         PaymentRecord? payment = null;
