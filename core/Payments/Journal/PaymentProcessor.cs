@@ -39,7 +39,7 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         }
 
         var (record, created) = await journal.RecordIntentAsync(command.PointOfSale, command.RequestId, command.SaleId,
-            command.Medium.Channel, command.Amount, command.MediumJson, cancellationToken).ConfigureAwait(false);
+            command.Medium.Channel, command.Amount, command.MediumJson, attemptNow: true, cancellationToken).ConfigureAwait(false);
         if (!created)
         {
             if (record.Amount != command.Amount || record.Channel != command.Medium.Channel)
@@ -57,9 +57,11 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
                 // Izly may have the debit: ask, never pay again.
                 return await RecoverAsync(record, cancellationToken).ConfigureAwait(false);
             }
+
+            // An intent stored earlier but never sent (a crash before the call): mark this attempt before calling.
+            await journal.MarkAttemptAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false);
         }
 
-        await journal.MarkAttemptAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false);
         var request = new DebitRequest(command.PointOfSale, record.ClientOrderId, command.Amount, command.Medium);
         using var timeout = new CancellationTokenSource(_options.DebitTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
