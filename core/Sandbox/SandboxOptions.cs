@@ -32,6 +32,20 @@ public sealed class SandboxOptions
     /// <summary>Logging; null (default) logs nothing. Secrets (keys, tokens, passwords, QR codes) are never logged.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>
+    /// Benchmarks only: called after every API request with its method, path, status and the time the sandbox spent on it
+    /// (from the start of its pipeline to the end of its handler). Null (default): nothing is timed.
+    /// </summary>
+    public Action<SandboxRequestTiming>? RequestObserver { get; set; }
+
     /// <summary>Timeout of the IzlyPay callback POST to the merchant. Default five seconds.</summary>
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
+
+/// <summary>One request the sandbox handled, as seen by <see cref="SandboxOptions.RequestObserver"/>.</summary>
+/// <param name="Method">HTTP method.</param>
+/// <param name="Path">Request path.</param>
+/// <param name="Status">Response status.</param>
+/// <param name="StartTimestamp">When the sandbox's pipeline got the request (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).</param>
+/// <param name="Elapsed">Time spent in the sandbox's pipeline, handler included.</param>
+public sealed record SandboxRequestTiming(string Method, string Path, int Status, long StartTimestamp, TimeSpan Elapsed);

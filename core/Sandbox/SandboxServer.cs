@@ -83,6 +83,17 @@ public sealed class SandboxServer : IAsyncDisposable
                 j.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
             });
             var app = builder.Build();
+            if (options.RequestObserver is { } observer)
+            {
+                app.Use(async (context, next) =>
+                {
+                    var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    await next(context);
+                    observer(new SandboxRequestTiming(context.Request.Method, context.Request.Path.Value ?? "/", context.Response.StatusCode, start,
+                        System.Diagnostics.Stopwatch.GetElapsedTime(start)));
+                });
+            }
+
             app.UseMiddleware<FaultMiddleware>();
             VemEndpoints.Map(app, state);
             IzlyEndpoints.Map(app, state);

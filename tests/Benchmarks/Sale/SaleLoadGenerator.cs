@@ -1,0 +1,249 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Middleware.Client;
+using Middleware.Sandbox;
+using Middleware.Sandbox.Seed;
+
+namespace Middleware.Benchmarks.Sale;
+
+/// <summary>
+/// A full QR sale over the pipe, repeated: <c>sale.open</c>, <c>sale.setBasket</c>, <c>sale.identifyQr</c>, <c>sale.pay</c>
+/// (Izly debit, journal, ticket committed to the outbox), against the real host executable (a child process with its
+/// shipped settings, plugins.json, scripts and Serilog logging) and the sandbox on loopback (in this process).
+/// <para>
+/// <b>How the sandbox's share is measured.</b> The sandbox times every request it serves, from the start of its
+/// pipeline to the end of its handler (<see cref="SandboxOptions.RequestObserver"/>). The middleware's share of a sale is
+/// its total as the till sees it minus the sandbox time of the calls made during that sale. What the sandbox does not
+/// time (the host's HTTP client, loopback TCP, Kestrel parsing the request) is counted as the middleware's: the share
+/// reported is, if anything, too high. Between two sales the outbox's ticket upload is awaited, so that no background
+/// upload falls inside a measured sale (its time is not the till's).
+/// </para>
+/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- sale-load [sales] [warm-up sales]</c>.
+/// </summary>
+public static class SaleLoadGenerator
+{
+    public const string Command = "sale-load";
+    private const string Customer = "1000015";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sales = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
+        var warmUp = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+        var root = Path.Combine(Path.GetTempPath(), "mw-sale-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        var timings = new ConcurrentQueue<SandboxRequestTiming>();
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions
+        {
+            Port = 0,
+            DatabasePath = Path.Combine(root, "sandbox.db"),
+            RequestObserver = timings.Enqueue,
+        });
+        await sandbox.SetBalanceAsync(Customer, 100_000_000);
+        var pipeName = "mwsale-" + Guid.NewGuid().ToString("N")[..8];
+        using var host = StartHost(root, pipeName, sandbox);
+        try
+        {
+            await using var till = await ConnectAsync(pipeName, host);
+            await till.CallAsync("reference.sync");
+            Console.WriteLine($"Sale load: {Environment.ProcessorCount} cores, {sales} measured sales after {warmUp} warm-up, host pid {host.Id}, data in {root}");
+
+            var results = new List<SaleTiming>(sales);
+            var cpuBefore = TimeSpan.Zero;
+            for (var i = 0; i < warmUp + sales; i++)
+            {
+                if (i == warmUp)
+                {
+                    host.Refresh();
+                    cpuBefore = host.TotalProcessorTime;
+                }
+
+                var result = await OneSaleAsync(till, sandbox, timings, i + 1);
+                if (i >= warmUp)
+                {
+                    results.Add(result);
+                }
+            }
+
+            host.Refresh();
+            var cpuPerSale = (host.TotalProcessorTime - cpuBefore) / sales;
+            Print(results);
+            // CPU time does not grow when other processes crowd the cores, unlike wall time: the load-independent figure.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"host process CPU per sale (all threads, outbox upload and logging included): {cpuPerSale.TotalMilliseconds:F2} ms; machine load average {LoadAverage()}"));
+            PrintDiskSync(root);
+            return 0;
+        }
+        finally
+        {
+            if (!host.HasExited)
+            {
+                host.Kill(entireProcessTree: true);
+                await host.WaitForExitAsync();
+            }
+        }
+    }
+
+    private static async Task<SaleTiming> OneSaleAsync(MiddlewareClient till, SandboxServer sandbox, ConcurrentQueue<SandboxRequestTiming> timings, int ticketsExpected)
+    {
+        var qr = sandbox.IssueQrCode(Customer);
+        timings.Clear();
+        var start = Stopwatch.GetTimestamp();
+        var sale = await till.CallMutatingAsync("sale.open", new { });
+        var saleId = sale.GetProperty("saleId").GetString()!;
+        await till.CallMutatingAsync("sale.setBasket", new { saleId, lines = new[] { new { codeArticle = 1201, quantity = 1 } } });
+        await till.CallMutatingAsync("sale.identifyQr", new { saleId, qrCode = qr });
+        var payStart = Stopwatch.GetTimestamp();
+        var paid = await till.CallMutatingAsync("sale.pay", new { saleId, method = "izly" });
+        var end = Stopwatch.GetTimestamp();
+        if (paid.GetProperty("state").GetString() != "Committed")
+        {
+            throw new InvalidOperationException($"Sale {saleId} ended {paid.GetProperty("state").GetString()}.");
+        }
+
+        // Only the calls that started inside this sale count; the ticket upload of the outbox is not the till's wait.
+        var inside = timings.Where(t => t.StartTimestamp >= start && t.StartTimestamp <= end && !t.Path.Contains("/remontee-caisse/", StringComparison.Ordinal)).ToList();
+        var sandboxTime = inside.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
+        var paySandbox = inside.Where(t => t.StartTimestamp >= payStart).Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
+
+        // Let the outbox send this ticket before the next sale starts.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await sandbox.GetTicketsAsync()).Count < ticketsExpected)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The outbox did not send ticket {ticketsExpected} within 30 s.");
+            }
+
+            await Task.Delay(5);
+        }
+
+        return new SaleTiming(Stopwatch.GetElapsedTime(start, end), sandboxTime, Stopwatch.GetElapsedTime(payStart, end), paySandbox, inside.Count);
+    }
+
+    private static void Print(List<SaleTiming> results)
+    {
+        static double Percentile(IEnumerable<TimeSpan> values, double p)
+        {
+            var sorted = values.Select(v => v.TotalMilliseconds).Order().ToArray();
+            return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+        }
+
+        void Row(string what, IEnumerable<TimeSpan> values) =>
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what,-42} {Percentile(values, 0.50),9:F2} {Percentile(values, 0.99),9:F2} {values.Max(v => v.TotalMilliseconds),9:F2}"));
+
+        Console.WriteLine($"sandbox calls per sale: {results.Min(r => r.SandboxCalls)}..{results.Max(r => r.SandboxCalls)}");
+        Console.WriteLine("(ms)                                             p50       p99       max");
+        Row("whole sale (4 calls), as the till sees it", results.Select(r => r.Total));
+        Row("  of which in the sandbox", results.Select(r => r.Sandbox));
+        Row("  middleware's own share", results.Select(r => r.Total - r.Sandbox));
+        Row("sale.pay alone, as the till sees it", results.Select(r => r.Pay));
+        Row("  middleware's own share", results.Select(r => r.Pay - r.PaySandbox));
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    // The floor under the middleware's share: every durable commit (idempotency store, sale to Paying, payment journal,
+    // ticket outbox) waits for one disk sync. Measured here, in the same folder, for context.
+    private static void PrintDiskSync(string root)
+    {
+        var path = Path.Combine(root, "fsync.probe");
+        var samples = new List<double>(200);
+        using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+        {
+            var block = new byte[128];
+            for (var i = 0; i < 200; i++)
+            {
+                file.Write(block);
+                var start = Stopwatch.GetTimestamp();
+                file.Flush(flushToDisk: true);
+                samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }
+
+        File.Delete(path);
+        samples.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"disk sync (fsync of a 128-byte append) in {root}: p50 {samples[100]:F2} ms, p99 {samples[197]:F2} ms; a sale makes 8 durable commits"));
+    }
+
+    private static async Task<MiddlewareClient> ConnectAsync(string pipeName, Process host)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            try
+            {
+                return await MiddlewareClient.ConnectAsync(new MiddlewareClientOptions
+                {
+                    PipeName = pipeName,
+                    PointOfSale = SandboxSeed.MainTill.ToString(),
+                    ConnectTimeout = TimeSpan.FromSeconds(10),
+                });
+            }
+            catch (Exception ex) when (ex is MiddlewareConnectionException or TimeoutException && DateTime.UtcNow < deadline && !host.HasExited)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    // The real host executable with its shipped settings; stores and logs in the benchmark's folder, Izly and VEM are
+    // this process's sandbox.
+    private static Process StartHost(string root, string pipeName, SandboxServer sandbox)
+    {
+        var url = sandbox.BaseUrl.ToString().TrimEnd('/');
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            "exec", Path.Combine(AppContext.BaseDirectory, "Middleware.Host.dll"),
+            $"--Pipe:PipeName={pipeName}", "--Host:Mode=console",
+            $"--PluginsFile={Path.Combine(RepositoryRoot(), "plugins.json")}", "--PluginHost:WatchForChanges=false",
+            "--Sandbox:Enabled=false", $"--CrousApis:Vem:BaseUrl={url}", $"--CrousApis:Izly:BaseUrl={url}",
+            $"--CrousApis:Reference:DatabasePath={Path.Combine(root, "reference.db")}",
+            $"--Tickets:DatabasePath={Path.Combine(root, "tickets.db")}",
+            $"--Payments:DatabasePath={Path.Combine(root, "payments.db")}",
+            $"--Sales:DatabasePath={Path.Combine(root, "sales.db")}",
+            $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
+            $"--Serilog:WriteTo:1:Args:path={Path.Combine(root, "logs", "middleware-.log")}",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["MW_VEM_INSTALLATION_KEY_5_1_9_8_14"] = sandbox.Seed.PointOfSale(SandboxSeed.MainTill).InstallationKey;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        // Drain the console (the host logs to it): a full pipe would block the host.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine("host: " + e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var repo = new DirectoryInfo(AppContext.BaseDirectory);
+        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "Middleware.sln")))
+        {
+            repo = repo.Parent;
+        }
+
+        return repo?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository's build output.");
+    }
+
+    private sealed record SaleTiming(TimeSpan Total, TimeSpan Sandbox, TimeSpan Pay, TimeSpan PaySandbox, int SandboxCalls);
+}
