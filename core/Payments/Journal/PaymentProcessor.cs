@@ -23,7 +23,21 @@ public sealed record PaymentCommand(string PointOfSale, Guid RequestId, string? 
 public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGateway gateway, TimeProvider time, IOptions<PaymentOptions> options, ILogger<PaymentProcessor> logger,
     CrashPoints? crashPoints = null)
 {
+    /// <summary>The channel of IzlyPay web payments: settled only by the sale's verification call, never here.</summary>
+    public const string WebPaymentChannel = "izlypay";
+
     private readonly PaymentOptions _options = options.Value;
+
+    /// <summary>
+    /// Whether a payment is an IzlyPay web payment. Izly's debit search by client order id does not find those (the
+    /// operation is keyed by its operation id), so a "not found" would wrongly refuse a payment the customer may still
+    /// confirm: <see cref="Sales.SaleService"/> settles them through the web-payment verification call instead.
+    /// </summary>
+    public static bool IsWebPayment(PaymentRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return string.Equals(record.Channel, WebPaymentChannel, StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// Debits once. A repeat of the same request id returns the recorded outcome; a repeat while the outcome is open
@@ -95,8 +109,9 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
     public async Task<PaymentRecord> RecoverAsync(PaymentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (record.IsFinal)
+        if (record.IsFinal || IsWebPayment(record))
         {
+            // A web payment is not a debit by order id: only the sale's verification call may settle it.
             return record;
         }
 
@@ -147,6 +162,11 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         var settled = 0;
         foreach (var open in await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (IsWebPayment(open))
+            {
+                continue; // Settled by SaleService with the web-payment verification call (its sale is Paying).
+            }
+
             try
             {
                 var after = await RecoverAsync(open, cancellationToken).ConfigureAwait(false);

@@ -100,6 +100,19 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
     {
         var record = await journal.GetAsync(Till.PointOfSale.ToString(), paymentRequestId, cancellationToken).ConfigureAwait(false)
             ?? throw new MiddlewareException(ErrorCode.PaymentNotFound, "No payment with this request id.");
+        if (PaymentProcessor.IsWebPayment(record))
+        {
+            // IzlyPay: Izly's debit search by order id does not know web payments; the sale's verification call (the
+            // same as sale.refresh) settles it and commits the ticket when paid. A refusal answers its error (1401).
+            if (!record.IsFinal && record.SaleId is { } webSaleId)
+            {
+                await sales.RefreshAsync(Till.PointOfSale, webSaleId, cancellationToken).ConfigureAwait(false);
+            }
+
+            var after = await journal.GetAsync(Till.PointOfSale.ToString(), paymentRequestId, cancellationToken).ConfigureAwait(false) ?? record;
+            return PaymentView.From(after);
+        }
+
         var settled = await payments.RecoverAsync(record, cancellationToken).ConfigureAwait(false);
         if (settled.SaleId is { } saleId && settled.IsFinal)
         {

@@ -398,8 +398,22 @@ public sealed partial class SaleService(
     {
         var record = await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("A web payment has no journal record.");
-        if (record.IsFinal || sale.WebOperationId is null)
+        if (record.IsFinal)
         {
+            return (sale, record);
+        }
+
+        if (sale.WebOperationId is null)
+        {
+            // Izly's page was never handed out (a crash or a failure while starting it): nobody can confirm it, but an
+            // izlypay.start still running must not be cut short, so it is given up only after the web-payment timeout.
+            if (time.GetUtcNow() - record.CreatedAt > _options.WebPaymentTimeout)
+            {
+                LogWebPaymentGivenUp(logger, record.ClientOrderId, sale.Id, "never started");
+                await journal.RefuseAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, "The web payment was never started at Izly.", cancellationToken).ConfigureAwait(false);
+                return (sale, await journal.GetByClientOrderIdAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false) ?? record);
+            }
+
             return (sale, record);
         }
 
@@ -431,6 +445,9 @@ public sealed partial class SaleService(
         }
         else if (time.GetUtcNow() - record.CreatedAt > _options.WebPaymentTimeout)
         {
+            // Only the verification call decides while the customer may still confirm; past the timeout (and with
+            // the operation still not final just now) the sale is given back to the till, and it is logged for support.
+            LogWebPaymentGivenUp(logger, record.ClientOrderId, sale.Id, $"status {state.Status} after {_options.WebPaymentTimeout}");
             await journal.RefuseAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, "The customer did not confirm the web payment in time.", cancellationToken).ConfigureAwait(false);
         }
 
@@ -555,6 +572,9 @@ public sealed partial class SaleService(
     private IReadOnlyList<string> ReadersOf(PointOfSaleId pointOfSale) =>
         pointsOfSale.CurrentValue.FirstOrDefault(p => PointOfSaleId.TryParse(p.Id, out var id) && id == pointOfSale)?.Readers
         ?? throw new MiddlewareException(ErrorCode.UnknownPointOfSale, $"Point of sale {pointOfSale} is not configured.");
+
+    [LoggerMessage(LogLevel.Warning, "IzlyPay payment {ClientOrderId} of sale {SaleId} given up: {Reason}")]
+    private static partial void LogWebPaymentGivenUp(ILogger logger, string clientOrderId, string saleId, string reason);
 
     [LoggerMessage(LogLevel.Error, "Completing sale {SaleId} failed; retried at the next pass")]
     private static partial void LogCompletionFailed(ILogger logger, Exception ex, string saleId);

@@ -72,7 +72,38 @@ internal sealed class FakeIzly(TimeProvider time) : IIzlyGateway
 
     public Task<RightHolder> FindByQrCodeAsync(string pointOfSale, string scannedText, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<WebPaymentStarted> StartWebPaymentAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken) => throw new NotSupportedException();
+    // IzlyPay web payments, keyed by operation id as Izly keys them: the debit search by client order id
+    // (GetDebitAsync) does not find them, as with the real API and the sandbox.
+    private readonly ConcurrentDictionary<string, WebOperation> _webPayments = new();
+    public int WebStatusCalls;
 
-    public Task<WebPaymentState> GetWebPaymentAsync(string pointOfSale, string operationId, string clientOrderId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>The verification call fails as an unreachable Izly would.</summary>
+    public bool WebStatusUnavailable { get; set; }
+
+    public IReadOnlyDictionary<string, WebOperation> WebPayments => _webPayments;
+
+    public Task<WebPaymentStarted> StartWebPaymentAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken)
+    {
+        var operationId = "op-" + Interlocked.Increment(ref _next).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _webPayments[operationId] = new WebOperation(clientOrderId, amount, IzlyOperationStatus.Waiting, null);
+        return Task.FromResult(new WebPaymentStarted(operationId, new Uri("https://izly.test/pay/" + operationId)));
+    }
+
+    public Task<WebPaymentState> GetWebPaymentAsync(string pointOfSale, string operationId, string clientOrderId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref WebStatusCalls);
+        if (WebStatusUnavailable)
+        {
+            throw new IzlyUnavailableException("down");
+        }
+
+        var operation = _webPayments[operationId];
+        return Task.FromResult(new WebPaymentState(operationId, operation.Status, operation.ClientCode, null));
+    }
+
+    /// <summary>The customer confirms on Izly's page: the operation is paid.</summary>
+    public void ConfirmWebPayment(string operationId, string clientCode) =>
+        _webPayments[operationId] = _webPayments[operationId] with { Status = IzlyOperationStatus.Completed, ClientCode = clientCode };
+
+    public sealed record WebOperation(string ClientOrderId, decimal Amount, IzlyOperationStatus Status, string? ClientCode);
 }
