@@ -10,8 +10,13 @@ if [ -x /usr/sbin/pcscd ] && [ -f tests/pcsc/start-pcscd.sh ]; then bash tests/p
 log=$(mktemp)
 dotnet build Middleware.sln -c Release -nologo -v q 2>&1 | tee "$log.build" | tail -n 20
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "0 passed, 1 failed"; exit 1; fi
-dotnet test Middleware.sln -c Release --no-build -nologo -v q --filter "Category!=Long" 2>&1 | tee "$log"
+results=.artifacts/test-results
+rm -rf "$results"
+dotnet test Middleware.sln -c Release --no-build -nologo -v q --filter "Category!=Long" --logger trx --results-directory "$results" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+# Quiet output names a failed test but not why; repeat each failure's message and first stack lines at the end,
+# where a CI log's tail shows them.
+python3 tests/failed-tests.py "$results" || true
 # Sum the per-project summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12").
 read -r passed failed skipped < <(grep -E "(Passed|Failed)! +- Failed:" "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi

@@ -281,7 +281,7 @@ public sealed class MiddlewareClient : IAsyncDisposable
             throw;
         }
 
-        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = CreateJsonOptions() };
+        var formatter = new OwnedBufferFormatter { JsonSerializerOptions = CreateJsonOptions() };
         var handler = new NewLineDelimitedMessageHandler(stream, stream, formatter) { NewLine = NewLineDelimitedMessageHandler.NewLineStyle.Lf };
         var rpc = new ClientJsonRpc(handler);
         var connection = new Connection(stream, rpc);

@@ -213,6 +213,16 @@ internal sealed class TestTarget : IRpcTarget
     [RpcMethod("test.whoami")]
     public string WhoAmI() => TillContext.Required.PointOfSale + "|" + TillContext.Required.TillName;
 
+    /// <summary>Echoes its argument with the calling till's name, after a yield so the parameter is read while other
+    /// connections' messages are being parsed.</summary>
+    [RpcMethod("test.echo")]
+    public async Task<string> Echo(string text)
+    {
+        var till = TillContext.Required.TillName;
+        await Task.Yield();
+        return till + "|" + text;
+    }
+
     [RpcMethod("test.add")]
     public int Add(int a, int b) => a + b;
 

@@ -15,7 +15,7 @@ public sealed class RegistryTests
         Assert.True(registry.TryGet("test.add", out var add));
         Assert.False(add.Mutating);
         Assert.False(registry.TryGet("Add", out _));
-        Assert.Equal(["hello", "test.add", "test.count", "test.crash", "test.refuse", "test.slow", "test.whoami"], registry.Capabilities);
+        Assert.Equal(["hello", "test.add", "test.count", "test.crash", "test.echo", "test.refuse", "test.slow", "test.whoami"], registry.Capabilities);
     }
 
     [Fact]
