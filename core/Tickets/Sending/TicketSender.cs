@@ -132,11 +132,17 @@ internal sealed class TicketSender(TicketDatabase db, TicketsOptions options, IT
         return TimeSpan.FromMilliseconds(Math.Max(0, baseMs * jitter));
     }
 
+    /// <summary>The next pending tickets of one till, oldest first.</summary>
+    /// <remarks>INDEXED BY: without it SQLite walks the primary key (pos, id) and reads every ticket the till ever sent,
+    /// overflow pages included, to test its state: 1,600 page reads per sale once 2,000 tickets were sent, and growing.</remarks>
+    internal const string PendingBatchSql =
+        "SELECT id, body, online, attempts FROM tickets INDEXED BY ix_tickets_state WHERE state = 0 AND pos = $p ORDER BY id LIMIT $l";
+
     private List<Pending> LoadBatch(string pos)
     {
         using var c = db.Open(durable: false);
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, body, online, attempts FROM tickets WHERE state = 0 AND pos = $p ORDER BY id LIMIT $l";
+        cmd.CommandText = PendingBatchSql;
         cmd.Parameters.AddWithValue("$p", pos);
         cmd.Parameters.AddWithValue("$l", Math.Max(1, options.BatchSize));
         using var r = cmd.ExecuteReader();

@@ -33,11 +33,16 @@ public static class SaleLoadGenerator
         var root = Path.Combine(Path.GetTempPath(), "mw-sale-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var timings = new ConcurrentQueue<SandboxRequestTiming>();
+        var uploads = new UploadCounter();
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions
         {
             Port = 0,
             DatabasePath = Path.Combine(root, "sandbox.db"),
-            RequestObserver = timings.Enqueue,
+            RequestObserver = t =>
+            {
+                timings.Enqueue(t);
+                uploads.Observe(t);
+            },
         });
         await sandbox.SetBalanceAsync(Customer, 100_000_000);
         var pipeName = "mwsale-" + Guid.NewGuid().ToString("N")[..8];
@@ -58,7 +63,7 @@ public static class SaleLoadGenerator
                     cpuBefore = host.TotalProcessorTime;
                 }
 
-                var result = await OneSaleAsync(till, sandbox, timings, i + 1);
+                var result = await OneSaleAsync(till, sandbox, timings, uploads, i + 1);
                 if (i >= warmUp)
                 {
                     results.Add(result);
@@ -84,41 +89,69 @@ public static class SaleLoadGenerator
         }
     }
 
-    private static async Task<SaleTiming> OneSaleAsync(MiddlewareClient till, SandboxServer sandbox, ConcurrentQueue<SandboxRequestTiming> timings, int ticketsExpected)
+    private static readonly string[] CallNames = ["sale.open", "sale.setBasket", "sale.identifyQr", "sale.pay"];
+
+    private static async Task<SaleTiming> OneSaleAsync(MiddlewareClient till, SandboxServer sandbox, ConcurrentQueue<SandboxRequestTiming> timings, UploadCounter uploads, int ticketsExpected)
     {
         var qr = sandbox.IssueQrCode(Customer);
         timings.Clear();
-        var start = Stopwatch.GetTimestamp();
+        var marks = new long[CallNames.Length + 1];
+        marks[0] = Stopwatch.GetTimestamp();
         var sale = await till.CallMutatingAsync("sale.open", new { });
+        marks[1] = Stopwatch.GetTimestamp();
         var saleId = sale.GetProperty("saleId").GetString()!;
         await till.CallMutatingAsync("sale.setBasket", new { saleId, lines = new[] { new { codeArticle = 1201, quantity = 1 } } });
+        marks[2] = Stopwatch.GetTimestamp();
         await till.CallMutatingAsync("sale.identifyQr", new { saleId, qrCode = qr });
-        var payStart = Stopwatch.GetTimestamp();
+        marks[3] = Stopwatch.GetTimestamp();
         var paid = await till.CallMutatingAsync("sale.pay", new { saleId, method = "izly" });
-        var end = Stopwatch.GetTimestamp();
+        marks[4] = Stopwatch.GetTimestamp();
         if (paid.GetProperty("state").GetString() != "Committed")
         {
             throw new InvalidOperationException($"Sale {saleId} ended {paid.GetProperty("state").GetString()}.");
         }
 
         // Only the calls that started inside this sale count; the ticket upload of the outbox is not the till's wait.
-        var inside = timings.Where(t => t.StartTimestamp >= start && t.StartTimestamp <= end && !t.Path.Contains("/remontee-caisse/", StringComparison.Ordinal)).ToList();
-        var sandboxTime = inside.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
-        var paySandbox = inside.Where(t => t.StartTimestamp >= payStart).Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
-
-        // Let the outbox send this ticket before the next sale starts.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await sandbox.GetTicketsAsync()).Count < ticketsExpected)
+        var inside = timings.Where(t => t.StartTimestamp >= marks[0] && t.StartTimestamp <= marks[4] && !t.Path.Contains("/remontee-caisse/", StringComparison.Ordinal)).ToList();
+        var calls = new CallTiming[CallNames.Length];
+        for (var c = 0; c < calls.Length; c++)
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The outbox did not send ticket {ticketsExpected} within 30 s.");
-            }
-
-            await Task.Delay(5);
+            var (from, to) = (marks[c], marks[c + 1]);
+            calls[c] = new CallTiming(Stopwatch.GetElapsedTime(from, to), inside.Where(t => t.StartTimestamp >= from && t.StartTimestamp < to).Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed));
         }
 
-        return new SaleTiming(Stopwatch.GetElapsedTime(start, end), sandboxTime, Stopwatch.GetElapsedTime(payStart, end), paySandbox, inside.Count);
+        // Let the outbox send this ticket before the next sale starts (the sandbox counts the uploads it served).
+        await uploads.WaitForAsync(ticketsExpected, TimeSpan.FromSeconds(30));
+        return new SaleTiming(calls, inside.Count);
+    }
+
+    /// <summary>Counts the ticket uploads the sandbox has answered, and lets the generator wait for the next one.</summary>
+    private sealed class UploadCounter
+    {
+        private readonly SemaphoreSlim changed = new(0);
+        private int count;
+
+        public void Observe(SandboxRequestTiming timing)
+        {
+            if (timing.Method == "POST" && timing.Path.Contains("/remontee-caisse/", StringComparison.Ordinal) && timing.Status is >= 200 and < 300)
+            {
+                Interlocked.Increment(ref count);
+                changed.Release();
+            }
+        }
+
+        public async Task WaitForAsync(int expected, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (Volatile.Read(ref count) < expected)
+            {
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || !await changed.WaitAsync(left))
+                {
+                    throw new TimeoutException($"The outbox did not send ticket {expected} within {timeout.TotalSeconds:0} s.");
+                }
+            }
+        }
     }
 
     private static void Print(List<SaleTiming> results)
@@ -137,8 +170,11 @@ public static class SaleLoadGenerator
         Row("whole sale (4 calls), as the till sees it", results.Select(r => r.Total));
         Row("  of which in the sandbox", results.Select(r => r.Sandbox));
         Row("  middleware's own share", results.Select(r => r.Total - r.Sandbox));
-        Row("sale.pay alone, as the till sees it", results.Select(r => r.Pay));
-        Row("  middleware's own share", results.Select(r => r.Pay - r.PaySandbox));
+        for (var c = 0; c < CallNames.Length; c++)
+        {
+            Row($"{CallNames[c]}, as the till sees it", results.Select(r => r.Calls[c].Total));
+            Row("  middleware's own share", results.Select(r => r.Calls[c].Total - r.Calls[c].Sandbox));
+        }
     }
 
     private static string LoadAverage() =>
@@ -245,5 +281,12 @@ public static class SaleLoadGenerator
         return repo?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository's build output.");
     }
 
-    private sealed record SaleTiming(TimeSpan Total, TimeSpan Sandbox, TimeSpan Pay, TimeSpan PaySandbox, int SandboxCalls);
+    private readonly record struct CallTiming(TimeSpan Total, TimeSpan Sandbox);
+
+    private sealed record SaleTiming(CallTiming[] Calls, int SandboxCalls)
+    {
+        public TimeSpan Total => Calls.Aggregate(TimeSpan.Zero, (sum, c) => sum + c.Total);
+
+        public TimeSpan Sandbox => Calls.Aggregate(TimeSpan.Zero, (sum, c) => sum + c.Sandbox);
+    }
 }

@@ -248,3 +248,40 @@ public sealed class SenderTests
         }
     }
 }
+
+public sealed class SenderQueryPlanTests
+{
+    [Fact]
+    public async Task The_next_batch_is_found_through_the_state_index_not_by_reading_every_sent_ticket()
+    {
+        await using var f = new TicketFixture(options: new TicketsOptions { BatchSize = 50 });
+        for (var i = 0; i < 120; i++)
+        {
+            await f.CommitAsync("s" + i, pos: TicketFixture.Pos1);
+        }
+
+        Assert.Equal((120, 0), await f.DrainReadyAsync());
+        await f.CommitAsync("late", pos: TicketFixture.Pos1);
+
+        using var c = f.Db.Open(durable: false);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "EXPLAIN QUERY PLAN " + TicketSender.PendingBatchSql;
+        cmd.Parameters.AddWithValue("$p", TicketFixture.Pos1.ToString());
+        cmd.Parameters.AddWithValue("$l", 50);
+        var plan = new List<string>();
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                plan.Add(r.GetString(3));
+            }
+        }
+
+        // One search of the (state, pos, id) index, already in id order: no walk of the table, no sort.
+        Assert.Equal(["SEARCH tickets USING INDEX ix_tickets_state (state=? AND pos=?)"], plan);
+
+        // And the batch it loads is the one pending ticket.
+        Assert.Equal((1, 0), await f.DrainReadyAsync());
+        Assert.Equal("121", f.Uploader.IdsFor(TicketFixture.Pos1).Last());
+    }
+}
