@@ -77,7 +77,7 @@ public sealed partial class SaleService(
         ArgumentNullException.ThrowIfNull(basket);
         if (distribution is not (1 or 2))
         {
-            throw new MiddlewareException(ErrorCode.InvalidRequest, "idTypeDistribution must be 1 (on site) or 2 (take-away).");
+            throw new MiddlewareException(ErrorCode.InvalidRequest, "distribution (the ticket's idTypeDistribution) must be 1 (on site) or 2 (take-away).");
         }
 
         if (basket.Lines.Any(l => l.Quantity <= 0))

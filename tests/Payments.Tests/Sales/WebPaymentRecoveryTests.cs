@@ -64,6 +64,21 @@ public sealed class WebPaymentRecoveryTests : IDisposable
         return (started, paymentId);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public async Task A_basket_with_a_distribution_other_than_on_site_or_take_away_is_refused_naming_the_parameter(int distribution)
+    {
+        var (sales, _, _) = NewHost();
+        var sale = await sales.OpenAsync(PosId, Guid.NewGuid(), default);
+
+        var error = await Assert.ThrowsAsync<MiddlewareException>(() => sales.SetBasketAsync(PosId, sale.Id, Basket.Of(new BasketLine { CodeArticle = 1001 }), distribution, default));
+
+        Assert.Equal(ErrorCode.InvalidRequest, error.Code);
+        Assert.StartsWith("distribution ", error.Message, StringComparison.Ordinal);
+        Assert.True((await sales.GetAsync(PosId, sale.Id, default)).Basket.IsEmpty);
+    }
+
     [Fact]
     public async Task A_web_payment_past_SettleDelay_but_before_the_timeout_stays_pending_and_is_never_searched_as_a_debit()
     {
