@@ -199,6 +199,14 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
             throw new MiddlewareException(ErrorCode.PaymentNotCancellable, $"A payment in state {record.State} cannot be cancelled.");
         }
 
+        if (record.Channel == WebPaymentChannel)
+        {
+            // Its id is the web operation's, not a till debit's: sent to the till API's cancel call it would name
+            // another operation, or someone else's debit. The IzlyPay API has no refund call.
+            throw new MiddlewareException(ErrorCode.PaymentNotCancellable,
+                "An IzlyPay web payment cannot be refunded from the till (the IzlyPay API has no refund call): refund it from the Izly back office.");
+        }
+
         IzlyOperationStatus status;
         try
         {

@@ -60,8 +60,11 @@ internal sealed class FakeIzly(TimeProvider time) : IIzlyGateway
         return Task.FromResult(_debits.TryGetValue(clientOrderId, out var r) ? r : null);
     }
 
+    public int CancelCalls;
+
     public Task<IzlyOperationStatus> CancelAsync(string pointOfSale, string idTransactionIzly, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref CancelCalls);
         var entry = _debits.Single(d => d.Value.IdTransactionIzly == idTransactionIzly);
         Balance += _amounts[entry.Key];
         _debits[entry.Key] = entry.Value with { Status = IzlyOperationStatus.Cancelled };

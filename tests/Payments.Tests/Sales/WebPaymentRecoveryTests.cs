@@ -209,6 +209,25 @@ public sealed class WebPaymentRecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Payment_cancel_of_an_approved_web_payment_is_refused_without_sending_its_operation_id_to_the_till_cancel_call()
+    {
+        var (sales, processor, journal) = NewHost();
+        var methods = new SaleMethods(sales, processor, journal);
+        var (sale, paymentId) = await StartWebPaymentAsync(sales);
+        TillContext.Current = new TillContext(PosId, "test-till", "c1");
+        _izly.ConfirmWebPayment(sale.WebOperationId!, "4242");
+        Assert.Equal("Approved", (await methods.ResolveAsync(paymentId, default)).State);
+
+        var error = await Assert.ThrowsAsync<MiddlewareException>(() => methods.CancelPaymentAsync(Guid.NewGuid(), paymentId, default));
+
+        Assert.Equal(ErrorCode.PaymentNotCancellable, error.Code);
+        Assert.Contains("IzlyPay", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _izly.CancelCalls);
+        Assert.Equal(PaymentState.Approved, (await journal.GetAsync(Pos, paymentId, default))!.State);
+        Assert.Equal(SaleState.Committed, (await sales.GetAsync(PosId, sale.Id, default)).State);
+    }
+
+    [Fact]
     public async Task Payment_resolve_of_a_web_payment_refused_at_Izly_answers_the_refusal_and_reopens_the_sale()
     {
         var (sales, processor, journal) = NewHost();
