@@ -29,7 +29,8 @@ internal static class CliOptions
         Recursive = true,
     };
 
-    public static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // camelCase: what mwctl prints reads like the protocol's own JSON, whether it comes from a typed answer or not.
+    public static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void AddTo(RootCommand root)
     {

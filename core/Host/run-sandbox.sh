@@ -39,7 +39,7 @@ for _ in $(seq 1 60); do grep -q "pipe server listening" "$log" && break; sleep 
 P="--pos 5-1-9-8-14 --timeout 30"
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 for _ in $(seq 1 30); do [ "$($mwctl call reference.status '{}' $P 2>/dev/null | json 'd["hasData"]' 2>/dev/null)" = "True" ] && break; sleep 1; done
-echo "== 1. The till says hello"; $mwctl hello $P | json '"server", d["ServerVersion"], "for", d["Label"]'
+echo "== 1. The till says hello"; $mwctl hello $P | json '"server", d["serverVersion"], "for", d["label"]'
 echo "== 2. A student shows an Izly QR code (issued by the sandbox)"
 qr=$(curl -s -X POST http://127.0.0.1:5080/_sandbox/qrcodes -H 'content-type: application/json' -d '{"identifier":"1000001"}' | json 'd["text"]')
 echo "   scanned: ${qr:0:60}..."

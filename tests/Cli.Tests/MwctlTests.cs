@@ -19,9 +19,9 @@ public sealed class MwctlTests(ITestOutputHelper log) : IAsyncLifetime
         var run = await mw.RunAsync("hello");
         Assert.True(run.ExitCode == 0, run.ToString());
         var hello = run.Json();
-        Assert.Equal(MiddlewareUnderTest.Pos, hello.GetProperty("PointOfSale").GetString());
-        Assert.Equal("RU 9 caisse 14 (cli tests)", hello.GetProperty("Label").GetString());
-        var capabilities = hello.GetProperty("Capabilities").EnumerateArray().Select(c => c.GetString()).ToList();
+        Assert.Equal(MiddlewareUnderTest.Pos, hello.GetProperty("pointOfSale").GetString());
+        Assert.Equal("RU 9 caisse 14 (cli tests)", hello.GetProperty("label").GetString());
+        var capabilities = hello.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()).ToList();
         Assert.Contains("outbox.show", capabilities);
         Assert.Contains("outbox.replay", capabilities);
     }
@@ -32,7 +32,7 @@ public sealed class MwctlTests(ITestOutputHelper log) : IAsyncLifetime
         var run = await mw.RunAsync("plugins");
         Assert.True(run.ExitCode == 0, run.ToString());
         var plugin = Assert.Single(run.Json().EnumerateArray());
-        Assert.Equal(("reader.calypso", "Disabled"), (plugin.GetProperty("Id").GetString(), plugin.GetProperty("State").GetString()));
+        Assert.Equal(("reader.calypso", "Disabled"), (plugin.GetProperty("id").GetString(), plugin.GetProperty("state").GetString()));
     }
 
     [Fact]
