@@ -543,7 +543,11 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
     {
         using var c = db.Open(durable: false);
         using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT {RecordColumns} FROM tickets WHERE ($p IS NULL OR pos = $p) AND ($s IS NULL OR state = $s) ORDER BY pos, id LIMIT $l";
+        // With a state, the (state, pos, id) index gives the rows already in order; without it SQLite would walk every
+        // ticket ever committed (overflow pages included) to find, say, the few pending ones.
+        cmd.CommandText = state is null
+            ? $"SELECT {RecordColumns} FROM tickets WHERE ($p IS NULL OR pos = $p) ORDER BY pos, id LIMIT $l"
+            : $"SELECT {RecordColumns} FROM tickets INDEXED BY ix_tickets_state WHERE state = $s AND ($p IS NULL OR pos = $p) ORDER BY pos, id LIMIT $l";
         cmd.Parameters.AddWithValue("$p", (object?)pointOfSale?.ToString() ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$s", state is { } s ? (int)s : DBNull.Value);
         cmd.Parameters.AddWithValue("$l", Math.Clamp(limit, 1, 10_000));

@@ -280,6 +280,12 @@ public sealed class SenderQueryPlanTests
         // One search of the (state, pos, id) index, already in id order: no walk of the table, no sort.
         Assert.Equal(["SEARCH tickets USING INDEX ix_tickets_state (state=? AND pos=?)"], plan);
 
+        // outbox.list by state goes through the same index, in (pos, id) order, with or without a point of sale.
+        var pending = Assert.Single(await f.Service.ListAsync(null, TicketState.Pending, 10, CancellationToken.None));
+        Assert.Equal((TicketFixture.Pos1.ToString(), "121"), (pending.PointOfSale, pending.IdTicketEntete));
+        var sent = await f.Service.ListAsync(TicketFixture.Pos1, TicketState.Sent, 5, CancellationToken.None);
+        Assert.Equal(["1", "2", "3", "4", "5"], sent.Select(t => t.IdTicketEntete));
+
         // And the batch it loads is the one pending ticket.
         Assert.Equal((1, 0), await f.DrainReadyAsync());
         Assert.Equal("121", f.Uploader.IdsFor(TicketFixture.Pos1).Last());
