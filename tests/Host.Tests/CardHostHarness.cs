@@ -20,7 +20,6 @@ internal sealed class CardHostHarness : IAsyncDisposable
 {
     public const string Reader = "Virtual PCD 00 00";
     public const string PointOfSale = "5-1-9-8-14";
-    public const string LockPath = "/tmp/middleware-pcsc-tests.lock";
 
     /// <summary>This harness's SAM id: not the demo one, so a test sees the id of the key file it wrote.</summary>
     public const string SamId = "5357534D0000E2E0";
@@ -77,7 +76,7 @@ internal sealed class CardHostHarness : IAsyncDisposable
 
     public static async Task<CardHostHarness> StartAsync(string pipePrefix)
     {
-        var readersLock = await AcquireLockAsync(TimeSpan.FromMinutes(5));
+        var readersLock = await Middleware.Tests.Pcsc.PcscTestLock.AcquireAsync(TimeSpan.FromMinutes(5));
         CardHostHarness? harness = null;
         try
         {
@@ -190,23 +189,6 @@ internal sealed class CardHostHarness : IAsyncDisposable
         _till.CardRemoved += (_, e) => _events.Writer.TryWrite(e);
         _till.ReadersChanged += (_, e) => _events.Writer.TryWrite(e);
         await WaitForEmptyReaderAsync();
-    }
-
-    /// <summary>The same lock file as Cards.Tests' PcscFixture: an exclusively opened file, freed by the OS if the process dies.</summary>
-    private static async Task<FileStream> AcquireLockAsync(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 
     /// <summary>Starts pcscd with vpcd when it is not running (tests/pcsc/start-pcscd.sh; needs root). Without it the

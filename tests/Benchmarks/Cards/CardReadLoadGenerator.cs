@@ -29,7 +29,6 @@ internal static partial class CardReadLoadGenerator
 {
     public const string Command = "card-read";
     private const string Reader = "Virtual PCD 00 00";
-    private const string LockPath = "/tmp/middleware-pcsc-tests.lock";
     private static readonly byte[] ReadMaster = Convert.FromHexString("00112233445566778899AABBCCDDEEFF");
     private static readonly byte[] Uid = Convert.FromHexString("04A1B2C3D4E5F6");
 
@@ -42,7 +41,7 @@ internal static partial class CardReadLoadGenerator
         }
 
         var iterations = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 300;
-        await using var gate = await AcquireLockAsync(TimeSpan.FromMinutes(5));
+        await using var gate = await Middleware.Tests.Pcsc.PcscTestLock.AcquireAsync(TimeSpan.FromMinutes(5));
         var keyDir = Directory.CreateTempSubdirectory("mw-card-bench-");
         var keyFile = Path.Combine(keyDir.FullName, "sam-keys.json");
         await File.WriteAllTextAsync(keyFile, $$"""{ "samId": "5357534D000000AA", "keys": [ { "technology": "Desfire", "keyNumber": 1, "key": "{{Convert.ToHexString(ReadMaster)}}" } ] }""");
@@ -122,22 +121,6 @@ internal static partial class CardReadLoadGenerator
     {
         var sorted = values.Order().ToArray();
         return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
-
-    private static async Task<FileStream> AcquireLockAsync(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-            }
-        }
     }
 
     internal sealed record Exchange(byte[] Command, byte[] Response);

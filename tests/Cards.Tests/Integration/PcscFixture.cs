@@ -15,11 +15,10 @@ public sealed class PcscFixture : IAsyncLifetime
     public const string FirstReader = "Virtual PCD 00 00";
     public const string SecondReader = "Virtual PCD 00 01";
 
-    /// <summary>Held while a test assembly uses pcscd and vpcd (these tests kill and restart pcscd): other test
-    /// projects that use the virtual readers take the same lock so that they never run at the same time.</summary>
-    public const string LockPath = "/tmp/middleware-pcsc-tests.lock";
-
     private ISmartCardSystem? _system;
+
+    // Held while this test assembly uses pcscd and vpcd (these tests kill and restart pcscd): the other projects that
+    // use the virtual readers take the same lock (PcscTestLock), so they never run at the same time.
     private FileStream? _lock;
 
     public ISmartCardSystem System => _system ?? throw new InvalidOperationException("The PC/SC fixture is not initialised.");
@@ -40,7 +39,7 @@ public sealed class PcscFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _lock = await AcquireLockAsync(TimeSpan.FromMinutes(4));
+        _lock = await Middleware.Tests.Pcsc.PcscTestLock.AcquireAsync(TimeSpan.FromMinutes(4));
         await RunStartScriptAsync(restart: false);
         _system = PcscServiceCollectionExtensions.CreateSmartCardSystem();
         await WaitForReaderAsync(FirstReader, TimeSpan.FromSeconds(15));
@@ -51,24 +50,6 @@ public sealed class PcscFixture : IAsyncLifetime
         (_system as IDisposable)?.Dispose();
         _lock?.Dispose();
         return Task.CompletedTask;
-    }
-
-    /// <summary>Takes the cross-process lock on the virtual readers (an exclusively opened file; the OS frees it if
-    /// the process dies).</summary>
-    public static async Task<FileStream> AcquireLockAsync(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 
     /// <summary>Runs the start script (or, with <paramref name="restart"/>, kills pcscd hard and starts it again).</summary>
