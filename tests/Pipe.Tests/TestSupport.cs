@@ -194,6 +194,14 @@ internal sealed class TestTarget : IRpcTarget
         return new CountResult(Interlocked.Increment(ref countCalls), label, amount);
     }
 
+    /// <summary>A mutating method whose answer is kept at process-crash durability (like the edits of an open sale).</summary>
+    [RpcMethod("test.note", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
+    public CountResult Note(string requestId, string label)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(requestId);
+        return new CountResult(Interlocked.Increment(ref countCalls), label, 0);
+    }
+
     [RpcMethod("test.refuse", Mutating = true)]
     public int Refuse(string requestId, int amount)
     {

@@ -14,6 +14,27 @@ public sealed class RpcMethodAttribute(string name) : Attribute
     /// <summary>True when the method changes state: the pipe server then requires a <c>requestId</c>
     /// parameter and replays the first answer for a repeat (design.md, lesson 4).</summary>
     public bool Mutating { get; init; }
+
+    /// <summary>How safe the stored first answer of a mutating method is when the till receives it. The default,
+    /// <see cref="AnswerDurability.PowerCut"/>, suits anything that moves money or commits a ticket.</summary>
+    public AnswerDurability Durability { get; init; }
+}
+
+/// <summary>How safe a mutating method's first answer (kept for replays) is at the moment the till receives it.</summary>
+public enum AnswerDurability
+{
+    /// <summary>On disk before the answer is sent (SQLite synchronous=FULL): it survives a power cut.</summary>
+    PowerCut = 0,
+
+    /// <summary>
+    /// Written, not flushed (synchronous=NORMAL): it survives a crash of the host; a power cut may lose it, and the
+    /// till's retry with the same request id then runs the method again. Only for methods whose run again reaches the
+    /// same outcome: either their own writes are no more durable than the answer (the edits of an open sale), or what
+    /// they did is on disk and keyed by the request id, so the second run finds it instead of doing it again
+    /// (<c>sale.pay</c>: the payment intent and the ticket are flushed and idempotent by request id). Flushing the
+    /// answer as well would cost one more disk sync per call and promise nothing more.
+    /// </summary>
+    ProcessCrash = 1,
 }
 
 /// <summary>A class whose <see cref="RpcMethodAttribute"/> methods the pipe server exposes. Register it in DI as

@@ -5,9 +5,14 @@ using Microsoft.Data.Sqlite;
 namespace Middleware.Payments.Journal;
 
 /// <summary>
-/// The durable payment journal (SQLite, WAL, synchronous=FULL): the intent of every debit is on disk before Izly is
+/// The durable payment journal (SQLite, WAL): the intent of every debit is on disk (synchronous=FULL) before Izly is
 /// called, so a crash or a lost answer is settled by asking Izly, never by paying again (design.md, lesson 5).
 /// Keyed by (point of sale, request id); the client order id sent to Izly is derived from both.
+/// <para>
+/// Izly's outcome (approved, refused, unknown) is written synchronous=NORMAL: it survives a crash of the host, and what a
+/// power cut loses is learnt again from Izly, by client order id, as for a lost answer (the intent with its attempt is on
+/// disk). A refund (<see cref="CancelAsync"/>) stays FULL: Izly cannot be asked whether it refunded.
+/// </para>
 /// </summary>
 public sealed class PaymentJournal
 {
@@ -121,7 +126,7 @@ public sealed class PaymentJournal
     public Task<bool> ApproveAsync(string clientOrderId, string idTransactionIzly, decimal? balanceAfter, CancellationToken cancellationToken) =>
         TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
             "state='Approved', id_transaction=@txn, balance_after=@balance, error_code=NULL, error_detail=NULL",
-            new { txn = idTransactionIzly, balance = balanceAfter is { } b ? Format(b) : null }, cancellationToken);
+            new { txn = idTransactionIzly, balance = balanceAfter is { } b ? Format(b) : null }, durable: false, cancellationToken);
 
     /// <summary>Izly refused, or proved it never got the debit.</summary>
     public Task<bool> RefuseAsync(string clientOrderId, int errorCode, string detail, CancellationToken cancellationToken) =>
@@ -132,16 +137,16 @@ public sealed class PaymentJournal
     public Task<bool> RefuseAsync(string clientOrderId, int errorCode, string detail, decimal? balance, CancellationToken cancellationToken) =>
         TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
             "state='Refused', error_code=@code, error_detail=@detail, balance_after=@balance",
-            new { code = errorCode, detail, balance = balance is { } b ? Format(b) : null }, cancellationToken);
+            new { code = errorCode, detail, balance = balance is { } b ? Format(b) : null }, durable: false, cancellationToken);
 
     /// <summary>The answer was lost: the outcome must be recovered by a status query.</summary>
     public Task<bool> MarkUnknownAsync(string clientOrderId, int errorCode, string detail, CancellationToken cancellationToken) =>
         TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
-            "state='Unknown', error_code=@code, error_detail=@detail", new { code = errorCode, detail }, cancellationToken);
+            "state='Unknown', error_code=@code, error_detail=@detail", new { code = errorCode, detail }, durable: false, cancellationToken);
 
     /// <summary>A completed debit was refunded.</summary>
     public Task<bool> CancelAsync(string clientOrderId, CancellationToken cancellationToken) =>
-        TransitionAsync(clientOrderId, "state='Approved'", "state='Cancelled'", null, cancellationToken);
+        TransitionAsync(clientOrderId, "state='Approved'", "state='Cancelled'", null, durable: true, cancellationToken);
 
     public async Task<PaymentRecord?> GetAsync(string pointOfSale, Guid requestId, CancellationToken cancellationToken)
     {
@@ -177,12 +182,12 @@ public sealed class PaymentJournal
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
-    private async Task<bool> TransitionAsync(string clientOrderId, string fromCondition, string set, object? values, CancellationToken cancellationToken)
+    private async Task<bool> TransitionAsync(string clientOrderId, string fromCondition, string set, object? values, bool durable, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters(values);
         parameters.Add("coid", clientOrderId);
         parameters.Add("now", Format(_time.GetUtcNow()));
-        await using var connection = Open();
+        await using var connection = Open(durable);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE payments SET {set}, updated_at=@now WHERE client_order_id=@coid AND {fromCondition}", parameters,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -195,12 +200,13 @@ public sealed class PaymentJournal
         await connection.ExecuteAsync(new CommandDefinition(sql, values, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    private SqliteConnection Open()
+    private SqliteConnection Open(bool durable = true)
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        // FULL: a payment intent acknowledged here must survive a power cut, not only a process crash.
-        connection.Execute("PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        // FULL: a payment intent acknowledged here must survive a power cut, not only a process crash. synchronous is
+        // per connection, and pooled connections keep it: set on every open.
+        connection.Execute(durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
         return connection;
     }
 

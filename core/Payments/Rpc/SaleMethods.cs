@@ -9,7 +9,7 @@ namespace Middleware.Payments.Rpc;
 /// <summary>The sale and payment methods of the till protocol (core/Pipe/PROTOCOL.md, "Sales and payments").</summary>
 internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, PaymentJournal journal) : IRpcTarget
 {
-    [RpcMethod("sale.open", Mutating = true)]
+    [RpcMethod("sale.open", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
     public async Task<SaleView> OpenAsync(Guid requestId, CancellationToken cancellationToken) =>
         SaleView.From(await sales.OpenAsync(Till.PointOfSale, requestId, cancellationToken).ConfigureAwait(false));
 
@@ -17,7 +17,7 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
     public async Task<SaleView> GetAsync(string saleId, CancellationToken cancellationToken) =>
         await ViewAsync(await sales.GetAsync(Till.PointOfSale, saleId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
-    [RpcMethod("sale.setBasket", Mutating = true)]
+    [RpcMethod("sale.setBasket", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
     public async Task<SaleView> SetBasketAsync(Guid requestId, string saleId, IReadOnlyList<BasketLine> lines, int? distribution = null, CancellationToken cancellationToken = default)
     {
         _ = requestId;
@@ -25,28 +25,28 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
         return SaleView.From(await sales.SetBasketAsync(Till.PointOfSale, saleId, basket, distribution ?? 1, cancellationToken).ConfigureAwait(false));
     }
 
-    [RpcMethod("sale.setProfile", Mutating = true)]
+    [RpcMethod("sale.setProfile", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
     public async Task<SaleView> SetProfileAsync(Guid requestId, string saleId, int codeSociete, int codeTarif, CancellationToken cancellationToken)
     {
         _ = requestId;
         return SaleView.From(await sales.SetProfileAsync(Till.PointOfSale, saleId, codeSociete, codeTarif, cancellationToken).ConfigureAwait(false));
     }
 
-    [RpcMethod("sale.identifyCard", Mutating = true)]
+    [RpcMethod("sale.identifyCard", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
     public async Task<SaleView> IdentifyCardAsync(Guid requestId, string saleId, string? reader = null, CancellationToken cancellationToken = default)
     {
         _ = requestId;
         return SaleView.From(await sales.IdentifyByCardAsync(Till.PointOfSale, saleId, reader, cancellationToken).ConfigureAwait(false));
     }
 
-    [RpcMethod("sale.identifyQr", Mutating = true)]
+    [RpcMethod("sale.identifyQr", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
     public async Task<SaleView> IdentifyQrAsync(Guid requestId, string saleId, string qrCode, CancellationToken cancellationToken)
     {
         _ = requestId;
         return SaleView.From(await sales.IdentifyByQrCodeAsync(Till.PointOfSale, saleId, qrCode, cancellationToken).ConfigureAwait(false));
     }
 
-    [RpcMethod("sale.pay", Mutating = true)]
+    [RpcMethod("sale.pay", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
     public async Task<SaleView> PayAsync(Guid requestId, string saleId, string method, CancellationToken cancellationToken)
     {
         var outcome = await sales.PayAsync(Till.PointOfSale, saleId, requestId, method, cancellationToken).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
         return await ViewAsync(sale, cancellationToken).ConfigureAwait(false);
     }
 
-    [RpcMethod("sale.cancel", Mutating = true)]
+    [RpcMethod("sale.cancel", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
     public async Task<SaleView> CancelAsync(Guid requestId, string saleId, CancellationToken cancellationToken)
     {
         _ = requestId;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Rpc;
 using Middleware.Pipe.Protocol;
 using StreamJsonRpc.Protocol;
 
@@ -11,7 +12,8 @@ namespace Middleware.Pipe.Idempotency;
 /// <summary>
 /// Runs mutating calls at most once per (point of sale, requestId): the first answer (result or middleware error)
 /// is stored durably before it is sent, and replayed for every repeat. Repeats that arrive while the first call
-/// still runs wait for it (one lock per key, across all connections).
+/// still runs wait for it (one lock per key, across all connections). How durable the stored answer is follows the
+/// method's <see cref="AnswerDurability"/>.
 /// </summary>
 internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeProvider, ILogger<IdempotencyGate> logger)
 {
@@ -27,6 +29,7 @@ internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeP
         MethodInfo method,
         PointOfSaleId pointOfSale,
         JsonSerializerOptions jsonOptions,
+        AnswerDurability durability,
         Func<ValueTask<JsonRpcMessage>> run,
         CancellationToken cancellationToken)
     {
@@ -70,7 +73,7 @@ internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeP
             if (toStore is not null)
             {
                 // Not cancellable: the method ran, its answer must be kept even if this till has gone.
-                await store.TryAddAsync(posKey, requestId, toStore, CancellationToken.None).ConfigureAwait(false);
+                await store.TryAddAsync(posKey, requestId, toStore, durability == AnswerDurability.PowerCut, CancellationToken.None).ConfigureAwait(false);
             }
             else
             {

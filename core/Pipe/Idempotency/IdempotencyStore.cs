@@ -12,8 +12,9 @@ namespace Middleware.Pipe.Idempotency;
 internal sealed record StoredAnswer(string Method, string ParamsHash, bool IsError, string AnswerJson, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// Durable store of first answers (SQLite, WAL, synchronous=FULL so an answer the till has seen survives a power cut).
-/// One short-lived connection per operation; Microsoft.Data.Sqlite pools them.
+/// Store of first answers (SQLite, WAL). A durable answer is committed with synchronous=FULL, so an answer the till has
+/// seen survives a power cut; the others with synchronous=NORMAL (they survive a crash of the host). One short-lived
+/// connection per operation; Microsoft.Data.Sqlite pools them.
 /// </summary>
 internal sealed class IdempotencyStore
 {
@@ -70,10 +71,11 @@ internal sealed class IdempotencyStore
         return row is null ? null : new StoredAnswer(row.Method, row.ParamsHash, row.IsError != 0, row.AnswerJson, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAtMs));
     }
 
-    /// <summary>Records the first answer; false when one was already there (it is kept).</summary>
-    public async Task<bool> TryAddAsync(string pointOfSale, string requestId, StoredAnswer answer, CancellationToken cancellationToken)
+    /// <summary>Records the first answer; false when one was already there (it is kept). <paramref name="durable"/>: on
+    /// disk before this returns (synchronous=FULL); otherwise written for the OS to flush (NORMAL).</summary>
+    public async Task<bool> TryAddAsync(string pointOfSale, string requestId, StoredAnswer answer, bool durable, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(cancellationToken, durable).ConfigureAwait(false);
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             "INSERT OR IGNORE INTO idempotency (point_of_sale, request_id, method, params_hash, is_error, answer_json, created_at_ms) VALUES (@pointOfSale, @requestId, @method, @paramsHash, @isError, @answerJson, @createdAtMs)",
             new
@@ -106,14 +108,15 @@ internal sealed class IdempotencyStore
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM idempotency", cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken, bool durable = true)
     {
         var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            // synchronous is per connection: FULL makes each commit durable before the till sees the answer.
-            await connection.ExecuteAsync("PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;").ConfigureAwait(false);
+            // synchronous is per connection, and pooled connections keep it: set on every open. FULL makes a commit
+            // durable before the till sees the answer (and every earlier NORMAL commit of the same WAL with it).
+            await connection.ExecuteAsync(durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;").ConfigureAwait(false);
             return connection;
         }
         catch

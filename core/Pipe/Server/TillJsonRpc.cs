@@ -49,7 +49,7 @@ internal sealed class TillJsonRpc : JsonRpc
         TillContext.Current = till;
         if (registry.TryGet(name, out var entry) && entry.Mutating)
         {
-            return await gate.ExecuteAsync(request, entry.Method, till.PointOfSale, jsonOptions,
+            return await gate.ExecuteAsync(request, entry.Method, till.PointOfSale, jsonOptions, entry.Durability,
                 () => DispatchCatchingAsync(request, targetMethod, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 

@@ -180,7 +180,7 @@ public static class SaleLoadGenerator
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    // The floor under the middleware's share: every durable commit (idempotency store, sale to Paying, payment journal,
+    // The floor under the middleware's share: every durable commit (sale to Paying, payment intent,
     // ticket outbox) waits for one disk sync. Measured here, in the same folder, for context.
     private static void PrintDiskSync(string root)
     {
@@ -201,7 +201,7 @@ public static class SaleLoadGenerator
         File.Delete(path);
         samples.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"disk sync (fsync of a 128-byte append) in {root}: p50 {samples[100]:F2} ms, p99 {samples[197]:F2} ms; a sale makes 8 durable commits"));
+            $"disk sync (fsync of a 128-byte append) in {root}: p50 {samples[100]:F2} ms, p99 {samples[197]:F2} ms; a QR sale makes 3 durable commits (sale to Paying, payment intent, ticket)"));
     }
 
     private static async Task<MiddlewareClient> ConnectAsync(string pipeName, Process host)

@@ -156,6 +156,32 @@ public sealed class IdempotencyTests
     }
 
     [Fact]
+    public async Task An_answer_kept_at_process_crash_durability_is_replayed_after_a_restart_too()
+    {
+        var pipeName = PipeServerHarness.NewPipeName();
+        var databasePath = PipeServerHarness.NewDatabasePath();
+        var requestId = Guid.NewGuid();
+        JsonElement first;
+        await using (var harness = await PipeServerHarness.StartAsync(pipeName: pipeName, databasePath: databasePath))
+        {
+            await using var client = await harness.ConnectAsync();
+            first = await client.CallMutatingAsync("test.note", new { label = "open sale edit" }, requestId);
+            var repeat = await client.CallMutatingAsync("test.note", new { label = "open sale edit" }, requestId);
+            Assert.Equal(first.GetRawText(), repeat.GetRawText());
+            Assert.Equal(1, harness.Target.CountCalls);
+        }
+
+        await using var restarted = await PipeServerHarness.StartAsync(pipeName: pipeName, databasePath: databasePath);
+        await using var again = await restarted.ConnectAsync();
+        var replay = await again.CallMutatingAsync("test.note", new { label = "open sale edit" }, requestId);
+        var reused = await Assert.ThrowsAsync<MiddlewareRpcException>(() => again.CallMutatingAsync("test.note", new { label = "other" }, requestId));
+
+        Assert.Equal(0, restarted.Target.CountCalls);
+        Assert.Equal(first.GetRawText(), replay.GetRawText());
+        Assert.Equal(1004, reused.Code);
+    }
+
+    [Fact]
     public async Task Answers_are_kept_for_the_retention_then_purged()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));

@@ -12,10 +12,13 @@ public sealed class RegistryTests
 
         Assert.True(registry.TryGet("test.count", out var count));
         Assert.True(count.Mutating);
+        Assert.Equal(AnswerDurability.PowerCut, count.Durability);
+        Assert.True(registry.TryGet("test.note", out var note));
+        Assert.Equal(AnswerDurability.ProcessCrash, note.Durability);
         Assert.True(registry.TryGet("test.add", out var add));
         Assert.False(add.Mutating);
         Assert.False(registry.TryGet("Add", out _));
-        Assert.Equal(["hello", "test.add", "test.count", "test.crash", "test.echo", "test.refuse", "test.slow", "test.whoami"], registry.Capabilities);
+        Assert.Equal(["hello", "test.add", "test.count", "test.crash", "test.echo", "test.note", "test.refuse", "test.slow", "test.whoami"], registry.Capabilities);
     }
 
     [Fact]
