@@ -24,7 +24,7 @@ internal static class InstallationPaths
         (ReferenceOptions.Section + ":DatabasePath", new ReferenceOptions().DatabasePath),
         (TicketsOptions.SectionName + ":DatabasePath", new TicketsOptions().DatabasePath),
         ("Payments:DatabasePath", new PaymentOptions().DatabasePath),
-        ("Sales:DatabasePath", new SalesOptions().DatabasePath),
+        ("Sales:DatabasePath", new SalesOptions().DatabasePath), // unset: the payment journal's file
         (PipeServerOptions.SectionName + ":IdempotencyDatabasePath", new PipeServerOptions().IdempotencyDatabasePath),
         (SoftwareSamOptions.SectionName + ":KeyFile", null),
         ("CrousApis:Secrets:File", null),

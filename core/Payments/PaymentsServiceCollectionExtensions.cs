@@ -30,7 +30,13 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<CrashPoints>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new PaymentJournal(sp.GetRequiredService<IOptions<PaymentOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new SaleStore(sp.GetRequiredService<IOptions<SalesOptions>>().Value.DatabasePath));
+        services.AddSingleton(sp =>
+        {
+            var journalPath = sp.GetRequiredService<IOptions<PaymentOptions>>().Value.DatabasePath;
+            var salesPath = sp.GetRequiredService<IOptions<SalesOptions>>().Value.DatabasePath ?? journalPath;
+            var sharesJournalFile = string.Equals(Path.GetFullPath(salesPath), Path.GetFullPath(journalPath), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            return new SaleStore(salesPath, sp.GetRequiredService<TimeProvider>(), payingFlushedByJournal: sharesJournalFile);
+        });
         services.AddSingleton<PaymentProcessor>();
         services.AddSingleton<RecentTaps>();
         services.AddSingleton<SaleService>();

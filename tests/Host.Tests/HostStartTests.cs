@@ -56,7 +56,6 @@ public sealed class HostStartTests
             $"--CrousApis:Reference:DatabasePath={Path.Combine(root, "reference.db")}",
             $"--Tickets:DatabasePath={Path.Combine(root, "tickets.db")}",
             $"--Payments:DatabasePath={Path.Combine(root, "payments.db")}",
-            $"--Sales:DatabasePath={Path.Combine(root, "sales.db")}",
             $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
         ];
     }

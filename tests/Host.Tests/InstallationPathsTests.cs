@@ -23,7 +23,8 @@ public sealed class InstallationPathsTests
         Assert.Equal(Path.Combine(installation, "keys", "sam.json"), configuration["Cards:SoftwareSam:KeyFile"]);
         // Not configured: the option's own default, under the installation folder too.
         Assert.Equal(Path.Combine(installation, "data", "payments.db"), configuration["Payments:DatabasePath"]);
-        Assert.Equal(Path.Combine(installation, "data", "sales.db"), configuration["Sales:DatabasePath"]);
+        // Sales unset: they live in the payment journal's file (SalesOptions).
+        Assert.Null(configuration["Sales:DatabasePath"]);
         Assert.Equal(Path.Combine(installation, "data", "reference.db"), configuration["CrousApis:Reference:DatabasePath"]);
         // No key file and no secrets file stay unset: the SAM reports that it has no keys instead of opening a wrong path.
         Assert.Null(configuration["CrousApis:Secrets:File"]);

@@ -133,7 +133,6 @@ public sealed class SaleCrashRecoveryTests
                 $"--CrousApis:Reference:DatabasePath={Path.Combine(root, "reference.db")}",
                 $"--Tickets:DatabasePath={Path.Combine(root, "tickets.db")}",
                 $"--Payments:DatabasePath={Path.Combine(root, "payments.db")}",
-                $"--Sales:DatabasePath={Path.Combine(root, "sales.db")}",
                 $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
                 "--Sales:RecoveryInterval=00:00:01",
                 $"--Serilog:WriteTo:1:Args:path={Path.Combine(root, "logs", "middleware-.log")}",

@@ -36,7 +36,8 @@ public sealed class SalePowerCutTests
                 "UPDATE payments SET state='Pending', id_transaction=NULL, balance_after=NULL WHERE request_id=@rid AND state='Approved'", new { rid }));
         }
 
-        await using (var sales = new SqliteConnection($"Data Source={Path.Combine(host.Root, "sales.db")}"))
+        // The sales share the journal's file by default (SalesOptions.DatabasePath).
+        await using (var sales = new SqliteConnection($"Data Source={Path.Combine(host.Root, "payments.db")}"))
         {
             Assert.Equal(1, await sales.ExecuteAsync(
                 "UPDATE sales SET state='Paying', body=json_remove(json_set(body, '$.state', 'Paying'), '$.ticket') WHERE id=@saleId AND state='Committed'", new { saleId }));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Middleware.Storage;
 
 namespace Middleware.Payments.Journal;
 
@@ -13,11 +14,13 @@ namespace Middleware.Payments.Journal;
 /// power cut loses is learnt again from Izly, by client order id, as for a lost answer (the intent with its attempt is on
 /// disk). A refund (<see cref="CancelAsync"/>) stays FULL: Izly cannot be asked whether it refunded.
 /// </para>
+/// The WAL is checkpointed in the background (<see cref="WalCheckpointer"/>), never inside a till's call.
 /// </summary>
 public sealed class PaymentJournal
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
+    private readonly WalCheckpointer _checkpointer;
 
     public PaymentJournal(string databasePath, TimeProvider time)
     {
@@ -30,6 +33,7 @@ public sealed class PaymentJournal
 
         _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
         _time = time;
+        _checkpointer = new WalCheckpointer(databasePath, time);
         using var connection = Open();
         connection.Execute("""
             PRAGMA journal_mode=WAL;
@@ -108,6 +112,7 @@ public sealed class PaymentJournal
         }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (inserted == 1)
         {
+            _checkpointer.NoteWrite();
             return (record, true);
         }
 
@@ -191,6 +196,7 @@ public sealed class PaymentJournal
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE payments SET {set}, updated_at=@now WHERE client_order_id=@coid AND {fromCondition}", parameters,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
+        _checkpointer.NoteWrite();
         return changed == 1;
     }
 
@@ -198,6 +204,7 @@ public sealed class PaymentJournal
     {
         await using var connection = Open();
         await connection.ExecuteAsync(new CommandDefinition(sql, values, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        _checkpointer.NoteWrite();
     }
 
     private SqliteConnection Open(bool durable = true)
@@ -206,7 +213,8 @@ public sealed class PaymentJournal
         connection.Open();
         // FULL: a payment intent acknowledged here must survive a power cut, not only a process crash. synchronous is
         // per connection, and pooled connections keep it: set on every open.
-        connection.Execute(durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        connection.Execute((durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")
+            + WalCheckpointer.DisableAutoCheckpoint);
         return connection;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Middleware.Storage;
 
 namespace Middleware.Payments.Sales;
 
@@ -10,21 +11,27 @@ namespace Middleware.Payments.Sales;
 /// crash still gets its ticket at restart. A sale is stored whole as JSON; its state and keys are columns for the
 /// recovery queries.
 /// <para>
-/// Only a write to <see cref="SaleState.Paying"/> waits for the disk (synchronous=FULL): it must be on disk before the
-/// payment journal records the debit's intent, or a power cut could leave money taken for a sale still open. Every
+/// A write to <see cref="SaleState.Paying"/> must be on disk before the payment journal records the debit's intent, or a
+/// power cut could leave money taken for a sale still open. When the sales share the journal's file
+/// (<c>payingFlushedByJournal</c>), it is written synchronous=NORMAL: the intent's FULL commit, next in the same WAL,
+/// flushes it too (a FULL commit makes every earlier commit of its WAL durable). In a file of its own it is FULL. Every
 /// other write (basket and customer of an open sale, Paid, Committed, Cancelled) is synchronous=NORMAL: it survives a
 /// process crash, and a power cut can only lose changes that the journal and the outbox redo (a Paid or Committed state
-/// lost is found again from the approved journal record, and the ticket commit is idempotent), or an open sale's last
-/// edit. A FULL commit also makes every earlier commit of the WAL durable. This spares a fsync on most writes of a sale.
+/// lost is found again from the journal and Izly, and the ticket commit is idempotent), or an open sale's last edit.
 /// </para>
+/// The WAL is checkpointed in the background (<see cref="WalCheckpointer"/>), never inside a till's call.
 /// </summary>
 public sealed class SaleStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly string _connectionString;
+    private readonly bool _payingFlushedByJournal;
+    private readonly WalCheckpointer _checkpointer;
 
-    public SaleStore(string databasePath)
+    public SaleStore(string databasePath, TimeProvider time, bool payingFlushedByJournal = false)
     {
+        ArgumentNullException.ThrowIfNull(time);
+        _payingFlushedByJournal = payingFlushedByJournal;
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         if (!string.IsNullOrEmpty(directory))
@@ -33,6 +40,7 @@ public sealed class SaleStore
         }
 
         _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
+        _checkpointer = new WalCheckpointer(databasePath, time);
         using var connection = Open();
         connection.Execute("""
             PRAGMA journal_mode=WAL;
@@ -54,13 +62,14 @@ public sealed class SaleStore
     public async Task<Sale> InsertOrGetAsync(Sale sale, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sale);
-        await using var connection = Open(durable: sale.State == SaleState.Paying);
+        await using var connection = Open(durable: sale.State == SaleState.Paying && !_payingFlushedByJournal);
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO sales (id, pos, open_request_id, state, payment_request_id, body, updated_at)
             VALUES (@Id, @Pos, @Rid, @State, @Prid, @Body, @At) ON CONFLICT (pos, open_request_id) DO NOTHING
             """, Parameters(sale), cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (inserted == 1)
         {
+            _checkpointer.NoteWrite();
             return sale;
         }
 
@@ -74,12 +83,13 @@ public sealed class SaleStore
     public async Task<bool> UpdateAsync(Sale sale, SaleState expected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sale);
-        await using var connection = Open(durable: sale.State == SaleState.Paying);
+        await using var connection = Open(durable: sale.State == SaleState.Paying && !_payingFlushedByJournal);
         var parameters = new DynamicParameters(Parameters(sale));
         parameters.Add("Expected", expected.ToString());
         var changed = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE sales SET state=@State, payment_request_id=@Prid, body=@Body, updated_at=@At WHERE id=@Id AND state=@Expected
             """, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        _checkpointer.NoteWrite();
         return changed == 1;
     }
 
@@ -118,7 +128,8 @@ public sealed class SaleStore
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         // synchronous is per connection, and pooled connections keep it: set it on every open.
-        connection.Execute(durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        connection.Execute((durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")
+            + WalCheckpointer.DisableAutoCheckpoint);
         return connection;
     }
 }

@@ -3,8 +3,12 @@ namespace Middleware.Payments.Sales;
 /// <summary>Sale settings (configuration section <c>Sales</c>).</summary>
 public sealed class SalesOptions
 {
-    /// <summary>The sales' SQLite file. Default <c>data/sales.db</c>.</summary>
-    public string DatabasePath { get; set; } = Path.Combine("data", "sales.db");
+    /// <summary>
+    /// The sales' SQLite file. Default (null): the payment journal's file (<c>Payments:DatabasePath</c>). In one file
+    /// the sale's move to Paying needs no disk sync of its own: the journal's intent, committed right after it to the
+    /// same WAL, flushes both. A file of its own costs one more disk sync per payment.
+    /// </summary>
+    public string? DatabasePath { get; set; }
 
     /// <summary>The plugin id that serves each channel. Defaults: card → channel.card, qr → channel.qr, izlypay → channel.izlypay.</summary>
     public Dictionary<string, string> ChannelPlugins { get; set; } = new(StringComparer.OrdinalIgnoreCase)

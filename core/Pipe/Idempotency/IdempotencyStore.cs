@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Middleware.Storage;
 
 namespace Middleware.Pipe.Idempotency;
 
@@ -14,15 +15,18 @@ internal sealed record StoredAnswer(string Method, string ParamsHash, bool IsErr
 /// <summary>
 /// Store of first answers (SQLite, WAL). A durable answer is committed with synchronous=FULL, so an answer the till has
 /// seen survives a power cut; the others with synchronous=NORMAL (they survive a crash of the host). One short-lived
-/// connection per operation; Microsoft.Data.Sqlite pools them.
+/// connection per operation; Microsoft.Data.Sqlite pools them. The WAL is checkpointed in the background
+/// (<see cref="WalCheckpointer"/>), never inside a till's call.
 /// </summary>
 internal sealed class IdempotencyStore
 {
     private readonly string connectionString;
+    private readonly WalCheckpointer checkpointer;
 
-    public IdempotencyStore(string databasePath)
+    public IdempotencyStore(string databasePath, TimeProvider time)
     {
         DatabasePath = Path.GetFullPath(databasePath);
+        checkpointer = new WalCheckpointer(DatabasePath, time);
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = DatabasePath,
@@ -89,6 +93,7 @@ internal sealed class IdempotencyStore
                 createdAtMs = answer.CreatedAt.ToUnixTimeMilliseconds(),
             },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
+        checkpointer.NoteWrite();
         return rows == 1;
     }
 
@@ -96,10 +101,12 @@ internal sealed class IdempotencyStore
     public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM idempotency WHERE created_at_ms < @before",
             new { before = before.ToUnixTimeMilliseconds() },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
+        checkpointer.NoteWrite();
+        return deleted;
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
@@ -116,7 +123,8 @@ internal sealed class IdempotencyStore
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             // synchronous is per connection, and pooled connections keep it: set on every open. FULL makes a commit
             // durable before the till sees the answer (and every earlier NORMAL commit of the same WAL with it).
-            await connection.ExecuteAsync(durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;").ConfigureAwait(false);
+            await connection.ExecuteAsync((durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;")
+                + WalCheckpointer.DisableAutoCheckpoint).ConfigureAwait(false);
             return connection;
         }
         catch

@@ -246,7 +246,6 @@ public static class SaleLoadGenerator
             $"--CrousApis:Reference:DatabasePath={Path.Combine(root, "reference.db")}",
             $"--Tickets:DatabasePath={Path.Combine(root, "tickets.db")}",
             $"--Payments:DatabasePath={Path.Combine(root, "payments.db")}",
-            $"--Sales:DatabasePath={Path.Combine(root, "sales.db")}",
             $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
             $"--Serilog:WriteTo:1:Args:path={Path.Combine(root, "logs", "middleware-.log")}",
         })

@@ -47,7 +47,7 @@ public sealed class WebPaymentRecoveryTests : IDisposable
         var journal = new PaymentJournal(_paymentOptions.DatabasePath, _time);
         var processor = new PaymentProcessor(journal, _izly, _time, Options.Create(_paymentOptions), NullLogger<PaymentProcessor>.Instance);
         var pointsOfSale = new FixedMonitor<List<PointOfSaleOptions>>([new PointOfSaleOptions { Id = Pos }]);
-        var sales = new SaleService(new SaleStore(_salesOptions.DatabasePath), processor, journal, _tickets, new FixedPricer(),
+        var sales = new SaleService(new SaleStore(_salesOptions.DatabasePath!, _time), processor, journal, _tickets, new FixedPricer(),
             new SinglePluginCatalog(new GatewayWebPaymentPlugin(_izly)), new RecentTaps(), Options.Create(_salesOptions), pointsOfSale,
             _time, NullLogger<SaleService>.Instance);
         return (sales, processor, journal);

@@ -189,7 +189,7 @@ public sealed class IdempotencyTests
         await using var client = await harness.ConnectAsync();
         var requestId = Guid.NewGuid();
         await client.CallMutatingAsync("test.count", new { label = "x", amount = 1 }, requestId);
-        var store = new Middleware.Pipe.Idempotency.IdempotencyStore(harness.DatabasePath);
+        var store = new Middleware.Pipe.Idempotency.IdempotencyStore(harness.DatabasePath, time);
 
         time.Advance(TimeSpan.FromDays(6) + TimeSpan.FromHours(23));
         await client.CallMutatingAsync("test.count", new { label = "x", amount = 1 }, requestId);
