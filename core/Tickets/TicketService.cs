@@ -21,8 +21,10 @@ namespace Middleware.Tickets;
 /// synchronous=FULL transaction (group commit): each till is answered only after that transaction is on disk, and the
 /// numbers are allocated inside it, so a refused or rolled-back ticket leaves no gap.
 /// <para>
-/// Latency (the till waits for it): the writer is a dedicated thread woken directly by each commit, not a thread-pool
-/// continuation that waits behind the rest of the host's work; one commit is one transaction and one WAL fsync. WAL
+/// Latency (the till waits for it): a commit that finds no other commit running is written by its caller's own thread,
+/// without waking another thread and being woken back (two thread switches, each a scheduling delay on a busy till PC).
+/// Commits that arrive meanwhile queue for a dedicated writer thread, woken directly, which groups them; one batch is one
+/// transaction and one WAL fsync. Both paths write through one lock, so batches never overlap. WAL
 /// checkpoints (copying the WAL into the database file, with its own fsyncs) run on a background connection every
 /// <see cref="CheckpointEveryTickets"/> tickets instead of inside whichever commit crosses SQLite's auto-checkpoint size.
 /// Durability is unchanged: a ticket is acknowledged once its WAL frames are on disk; a checkpoint is only a copy.
@@ -46,6 +48,9 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
     private readonly ConcurrentQueue<PendingCommit> queue = new();
     private readonly SemaphoreSlim queued = new(0);
     private readonly Lock gate = new();
+    // Held while a batch is written (by the writer thread or by a caller writing its own commit): guards the connection,
+    // the numbering state and the checkpoint counter.
+    private readonly Lock commitLock = new();
     private readonly Dictionary<PointOfSaleId, NumberingState> numbering = [];
     private readonly Thread writer;
     private readonly TaskCompletionSource writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -96,10 +101,52 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
             queue.Enqueue(pending);
         }
 
-        queued.Release();
+        if (commitLock.TryEnter())
+        {
+            // No commit running: write this one (and any queued with it) here, one batch only: under load the caller
+            // must not go on writing the commits of other tills before it answers its own.
+            try
+            {
+                DrainAndCommit(new List<PendingCommit>(options.MaxCommitGroup), oneBatch: true);
+            }
+            finally
+            {
+                commitLock.Exit();
+            }
+
+            if (!queue.IsEmpty)
+            {
+                queued.Release(); // arrived while this thread wrote: the writer takes them
+            }
+        }
+        else
+        {
+            queued.Release();
+        }
 
         // Once queued the commit happens whatever the caller does: a till that gave up retries with the same requestId.
         return pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes queued commits, one batch of at most MaxCommitGroup at a time, until the queue is empty (or after
+    /// one batch). The caller holds <see cref="commitLock"/>.</summary>
+    private void DrainAndCommit(List<PendingCommit> batch, bool oneBatch = false)
+    {
+        for (var batches = 0; !oneBatch || batches == 0; batches++)
+        {
+            batch.Clear();
+            while (batch.Count < Math.Max(1, options.MaxCommitGroup) && queue.TryDequeue(out var item))
+            {
+                batch.Add(item);
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            CommitBatch(batch);
+        }
     }
 
     private void WriterLoop()
@@ -109,31 +156,18 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         {
             while (true)
             {
-                // Blocks this thread only: a commit's Release wakes it directly.
+                // Blocks this thread only: a commit's Release wakes it directly. A wake-up finds the queue emptied by a
+                // caller that wrote its own commit meanwhile: nothing to do.
                 queued.Wait();
-                batch.Clear();
-                while (batch.Count < Math.Max(1, options.MaxCommitGroup) && queue.TryDequeue(out var item))
+                lock (commitLock)
                 {
-                    batch.Add(item);
+                    DrainAndCommit(batch);
                 }
 
-                if (batch.Count == 0)
+                if (closed && queue.IsEmpty)
                 {
-                    if (closed)
-                    {
-                        return;
-                    }
-
-                    continue;
+                    return;
                 }
-
-                // One wake-up per item was released: take back the ones this batch consumed.
-                for (var i = 1; i < batch.Count; i++)
-                {
-                    queued.Wait(0);
-                }
-
-                CommitBatch(batch);
             }
         }
         catch (Exception ex)
@@ -643,8 +677,11 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         await checkpointer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         if (writerDone.Task.IsCompleted)
         {
-            connection?.Dispose();
-            connection = null;
+            lock (commitLock)
+            {
+                connection?.Dispose();
+                connection = null;
+            }
         }
     }
 
