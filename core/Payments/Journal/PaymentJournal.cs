@@ -211,10 +211,8 @@ public sealed class PaymentJournal
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        // FULL: a payment intent acknowledged here must survive a power cut, not only a process crash. synchronous is
-        // per connection, and pooled connections keep it: set on every open.
-        connection.Execute((durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")
-            + WalCheckpointer.DisableAutoCheckpoint);
+        // FULL: a payment intent acknowledged here must survive a power cut, not only a process crash.
+        PooledConnectionSettings.Apply(connection, durable, busyTimeoutMilliseconds: 5000, backgroundCheckpoints: true);
         return connection;
     }
 

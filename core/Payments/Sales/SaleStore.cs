@@ -127,9 +127,7 @@ public sealed class SaleStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        // synchronous is per connection, and pooled connections keep it: set it on every open.
-        connection.Execute((durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")
-            + WalCheckpointer.DisableAutoCheckpoint);
+        PooledConnectionSettings.Apply(connection, durable, busyTimeoutMilliseconds: 5000, backgroundCheckpoints: true);
         return connection;
     }
 }

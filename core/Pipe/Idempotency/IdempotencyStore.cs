@@ -121,10 +121,8 @@ internal sealed class IdempotencyStore
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            // synchronous is per connection, and pooled connections keep it: set on every open. FULL makes a commit
-            // durable before the till sees the answer (and every earlier NORMAL commit of the same WAL with it).
-            await connection.ExecuteAsync((durable ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;" : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;")
-                + WalCheckpointer.DisableAutoCheckpoint).ConfigureAwait(false);
+            // FULL makes a commit durable before the till sees the answer (and every earlier NORMAL commit of its WAL).
+            PooledConnectionSettings.Apply(connection, durable, busyTimeoutMilliseconds: 30000, backgroundCheckpoints: true);
             return connection;
         }
         catch
