@@ -35,6 +35,7 @@ public sealed class HotReloadMemoryTests(ITestOutputHelper output)
         await catalog.StartAsync(CancellationToken.None);
         var watch = Stopwatch.StartNew();
         (long Managed, long Private) baseline = default, warm = default;
+        var warmAt = 0;
         for (var i = 1; i <= reloads; i++)
         {
             var status = await catalog.ReloadAsync("test.echo", CancellationToken.None);
@@ -48,10 +49,8 @@ public sealed class HotReloadMemoryTests(ITestOutputHelper output)
             else if (i % (reloads / 4) == 0 && i != reloads)
             {
                 var m = await MeasureSettledAsync(catalog);
-                if (warm == default)
-                {
-                    warm = m;
-                }
+                warm = m; // the last quarter's figure is the reference (see the assertion)
+                warmAt = i;
 
                 output.WriteLine($"after {i}: managed {m.Managed / 1024} KiB, private {m.Private / 1024} KiB, threads {Process.GetCurrentProcess().Threads.Count}");
             }
@@ -60,16 +59,18 @@ public sealed class HotReloadMemoryTests(ITestOutputHelper output)
         var elapsed = watch.Elapsed;
         var final = await MeasureSettledAsync(catalog);
         var history = catalog.GetUnloadHistory();
-        output.WriteLine($"threads {Process.GetCurrentProcess().Threads.Count}; after {reloads}: managed {final.Managed / 1024} KiB ({100.0 * final.Managed / baseline.Managed:0.0}% of after 10), private {final.Private / 1024} KiB ({100.0 * final.Private / baseline.Private:0.0}% of after 10, {100.0 * final.Private / warm.Private:0.0}% of after {reloads / 4})");
+        output.WriteLine($"threads {Process.GetCurrentProcess().Threads.Count}; after {reloads}: managed {final.Managed / 1024} KiB ({100.0 * final.Managed / baseline.Managed:0.0}% of after 10), private {final.Private / 1024} KiB ({100.0 * final.Private / baseline.Private:0.0}% of after 10, {100.0 * final.Private / warm.Private:0.0}% of after {warmAt})");
         output.WriteLine($"{reloads} reloads in {elapsed.TotalSeconds:0.0} s ({elapsed.TotalMilliseconds / reloads:0.0} ms each, measurements included)");
 
         Assert.Equal(Math.Min(reloads, 256), history.Count);
         Assert.All(history, r => Assert.True(r.Unloaded, $"{r.Version} not unloaded"));
         Assert.True(final.Managed <= baseline.Managed * 1.10, $"managed heap grew from {baseline.Managed} to {final.Managed} bytes");
-        // Native private memory is compared with the figure after the first quarter: the runtime and the thread pool
-        // settle in the first few hundred reloads (measured: 10.1 MB after 10, 12.2 after 250 with 3 more threads, then
-        // 11.0, 11.5, 11.7 MB up to 1,000), and a leak per reload shows as growth after that point.
-        Assert.True(final.Private <= warm.Private * 1.10, $"private memory grew from {warm.Private} after {reloads / 4} reloads to {final.Private} bytes");
+        // Native private memory is compared with the figure after the third quarter: the runtime, the allocator and the
+        // thread pool settle over the first few hundred reloads, at a pace that depends on the machine's load (measured:
+        // 10.1 MB after 10, 12.2 after 250 with 3 more threads, then 11.0, 11.5, 11.7 MB up to 1,000; under a full
+        // parallel test run 16.5, 19.7, 20.8, 21.2 MB after 100, 200, 300, 400: slowing, not a leak). A leak per reload
+        // (an assembly image is hundreds of KiB) shows as growth over the last quarter; every context must also unload.
+        Assert.True(final.Private <= warm.Private * 1.10, $"private memory grew from {warm.Private} after {warmAt} reloads to {final.Private} bytes");
     }
 
     /// <summary>The smallest of three measurements: a single one may catch the allocator or the GC mid-way.</summary>
