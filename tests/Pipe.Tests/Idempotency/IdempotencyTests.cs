@@ -132,49 +132,26 @@ public sealed class IdempotencyTests
         }
     }
 
-    [Fact]
-    public async Task First_answers_survive_a_server_restart()
+    [Theory]
+    [InlineData("test.count")] // kept with synchronous=FULL (the default)
+    [InlineData("test.note")] // kept at process-crash durability (synchronous=NORMAL), like the edits of an open sale
+    public async Task First_answers_survive_a_server_restart(string method)
     {
         var pipeName = PipeServerHarness.NewPipeName();
         var databasePath = PipeServerHarness.NewDatabasePath();
         var requestId = Guid.NewGuid();
+        object Params(string label) => method == "test.note" ? new { label } : new { label, amount = 1 };
         JsonElement first;
         await using (var harness = await PipeServerHarness.StartAsync(pipeName: pipeName, databasePath: databasePath))
         {
             await using var client = await harness.ConnectAsync();
-            first = await client.CallMutatingAsync("test.count", new { label = "before restart", amount = 1 }, requestId);
+            first = await client.CallMutatingAsync(method, Params("before restart"), requestId);
         }
 
         await using var restarted = await PipeServerHarness.StartAsync(pipeName: pipeName, databasePath: databasePath);
         await using var again = await restarted.ConnectAsync();
-        var replay = await again.CallMutatingAsync("test.count", new { label = "before restart", amount = 1 }, requestId);
-        var reused = await Assert.ThrowsAsync<MiddlewareRpcException>(() => again.CallMutatingAsync("test.count", new { label = "changed", amount = 1 }, requestId));
-
-        Assert.Equal(0, restarted.Target.CountCalls);
-        Assert.Equal(first.GetRawText(), replay.GetRawText());
-        Assert.Equal(1004, reused.Code);
-    }
-
-    [Fact]
-    public async Task An_answer_kept_at_process_crash_durability_is_replayed_after_a_restart_too()
-    {
-        var pipeName = PipeServerHarness.NewPipeName();
-        var databasePath = PipeServerHarness.NewDatabasePath();
-        var requestId = Guid.NewGuid();
-        JsonElement first;
-        await using (var harness = await PipeServerHarness.StartAsync(pipeName: pipeName, databasePath: databasePath))
-        {
-            await using var client = await harness.ConnectAsync();
-            first = await client.CallMutatingAsync("test.note", new { label = "open sale edit" }, requestId);
-            var repeat = await client.CallMutatingAsync("test.note", new { label = "open sale edit" }, requestId);
-            Assert.Equal(first.GetRawText(), repeat.GetRawText());
-            Assert.Equal(1, harness.Target.CountCalls);
-        }
-
-        await using var restarted = await PipeServerHarness.StartAsync(pipeName: pipeName, databasePath: databasePath);
-        await using var again = await restarted.ConnectAsync();
-        var replay = await again.CallMutatingAsync("test.note", new { label = "open sale edit" }, requestId);
-        var reused = await Assert.ThrowsAsync<MiddlewareRpcException>(() => again.CallMutatingAsync("test.note", new { label = "other" }, requestId));
+        var replay = await again.CallMutatingAsync(method, Params("before restart"), requestId);
+        var reused = await Assert.ThrowsAsync<MiddlewareRpcException>(() => again.CallMutatingAsync(method, Params("changed"), requestId));
 
         Assert.Equal(0, restarted.Target.CountCalls);
         Assert.Equal(first.GetRawText(), replay.GetRawText());
