@@ -11,9 +11,9 @@ namespace Middleware.Pipe.Idempotency;
 
 /// <summary>
 /// Runs mutating calls at most once per (point of sale, requestId): the first answer (result or middleware error)
-/// is stored durably before it is sent, and replayed for every repeat. Repeats that arrive while the first call
-/// still runs wait for it (one lock per key, across all connections). How durable the stored answer is follows the
-/// method's <see cref="AnswerDurability"/>.
+/// is stored before it is sent (on disk, or written for the OS to flush: the method's <see cref="AnswerDurability"/>),
+/// and replayed for every repeat. Repeats that arrive while the first call still runs wait for it (one lock per key,
+/// across all connections).
 /// </summary>
 internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeProvider, ILogger<IdempotencyGate> logger)
 {
