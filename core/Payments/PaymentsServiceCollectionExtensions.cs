@@ -32,10 +32,10 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton(sp => new PaymentJournal(sp.GetRequiredService<IOptions<PaymentOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
-            var journalPath = sp.GetRequiredService<IOptions<PaymentOptions>>().Value.DatabasePath;
-            var salesPath = sp.GetRequiredService<IOptions<SalesOptions>>().Value.DatabasePath ?? journalPath;
-            var sharesJournalFile = string.Equals(Path.GetFullPath(salesPath), Path.GetFullPath(journalPath), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-            return new SaleStore(salesPath, sp.GetRequiredService<TimeProvider>(), payingFlushedByJournal: sharesJournalFile);
+            var journal = sp.GetRequiredService<PaymentJournal>();
+            var salesPath = sp.GetRequiredService<IOptions<SalesOptions>>().Value.DatabasePath ?? journal.DatabasePath;
+            var sharesJournalFile = string.Equals(Path.GetFullPath(salesPath), Path.GetFullPath(journal.DatabasePath), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            return sharesJournalFile ? new SaleStore(journal) : new SaleStore(salesPath, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<PaymentProcessor>();
         services.AddSingleton<RecentTaps>();

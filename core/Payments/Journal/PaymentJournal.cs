@@ -33,6 +33,7 @@ public sealed class PaymentJournal
 
         _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
         _time = time;
+        DatabasePath = databasePath;
         _checkpointer = new WalCheckpointer(databasePath, time);
         using var connection = Open();
         connection.Execute("""
@@ -58,6 +59,12 @@ public sealed class PaymentJournal
             CREATE INDEX IF NOT EXISTS payments_sale ON payments(sale_id);
             """);
     }
+
+    /// <summary>The journal's SQLite file, as configured.</summary>
+    internal string DatabasePath { get; }
+
+    /// <summary>The background checkpointer of the journal's file (the sales use it when they share the file).</summary>
+    internal WalCheckpointer Checkpointer => _checkpointer;
 
     /// <summary>The Izly client order id of a till's request: unique per point of sale, the same on every retry.</summary>
     public static string ClientOrderIdFor(string pointOfSale, Guid requestId) =>

@@ -12,8 +12,8 @@ namespace Middleware.Payments.Sales;
 /// recovery queries.
 /// <para>
 /// A write to <see cref="SaleState.Paying"/> must be on disk before the payment journal records the debit's intent, or a
-/// power cut could leave money taken for a sale still open. When the sales share the journal's file
-/// (<c>payingFlushedByJournal</c>), it is written synchronous=NORMAL: the intent's FULL commit, next in the same WAL,
+/// power cut could leave money taken for a sale still open. When the sales share the journal's file, it is written
+/// synchronous=NORMAL: the intent's FULL commit, next in the same WAL,
 /// flushes it too (a FULL commit makes every earlier commit of its WAL durable). In a file of its own it is FULL. Every
 /// other write (basket and customer of an open sale, Paid, Committed, Cancelled) is synchronous=NORMAL: it survives a
 /// process crash, and a power cut can only lose changes that the journal and the outbox redo (a Paid or Committed state
@@ -28,10 +28,23 @@ public sealed class SaleStore
     private readonly bool _payingFlushedByJournal;
     private readonly WalCheckpointer _checkpointer;
 
-    public SaleStore(string databasePath, TimeProvider time, bool payingFlushedByJournal = false)
+    /// <summary>Sales in a file of their own.</summary>
+    public SaleStore(string databasePath, TimeProvider time)
+        : this(databasePath, new WalCheckpointer(databasePath, time), payingFlushedByJournal: false)
     {
-        ArgumentNullException.ThrowIfNull(time);
+    }
+
+    /// <summary>Sales in the payment journal's file: its checkpointer serves both, and its intent's FULL commit flushes
+    /// the move to Paying.</summary>
+    internal SaleStore(Journal.PaymentJournal journal)
+        : this(journal.DatabasePath, journal.Checkpointer, payingFlushedByJournal: true)
+    {
+    }
+
+    private SaleStore(string databasePath, WalCheckpointer checkpointer, bool payingFlushedByJournal)
+    {
         _payingFlushedByJournal = payingFlushedByJournal;
+        _checkpointer = checkpointer;
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         if (!string.IsNullOrEmpty(directory))
@@ -40,7 +53,6 @@ public sealed class SaleStore
         }
 
         _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
-        _checkpointer = new WalCheckpointer(databasePath, time);
         using var connection = Open();
         connection.Execute("""
             PRAGMA journal_mode=WAL;
