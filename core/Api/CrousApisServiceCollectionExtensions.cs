@@ -23,7 +23,7 @@ public static class CrousApisServiceCollectionExtensions
 
     /// <summary>
     /// Registers <see cref="IVemClient"/>, <see cref="IIzlyGateway"/> (the Izly client), <see cref="IReferenceStore"/>,
-    /// <see cref="IReferenceCatalog"/> (calling till's point of sale), the scheduled sync (hosted service) and the
+    /// <see cref="IReferenceCatalogSource"/> (each point of sale's catalogue, named explicitly), the scheduled sync (hosted service) and the
     /// <c>reference.sync</c> / <c>reference.status</c> RPC methods. Sections: <c>CrousApis:Vem</c>, <c>CrousApis:Izly</c>,
     /// <c>CrousApis:Reference</c>, <c>CrousApis:Secrets</c>, <c>PointsOfSale</c>. Secrets come from the environment
     /// (<c>MW_VEM_INSTALLATION_KEY_5_1_9_8_14</c>, <c>MW_VEM_INSTALLATION_KEY</c>, <c>MW_VEM_OAUTH_CLIENT_SECRET</c>)
@@ -61,7 +61,7 @@ public static class CrousApisServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<ReferenceStore>>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<ReferenceStore>.Instance));
         services.TryAddSingleton<IReferenceStore>(sp => sp.GetRequiredService<ReferenceStore>());
-        services.TryAddSingleton<IReferenceCatalog>(sp => new TillReferenceCatalog(sp.GetRequiredService<IReferenceStore>()));
+        services.TryAddSingleton<IReferenceCatalogSource>(sp => new StoreReferenceCatalogSource(sp.GetRequiredService<IReferenceStore>()));
         services.AddSingleton<IHostedService>(sp => new ReferenceSyncService(
             sp.GetRequiredService<IReferenceStore>(),
             sp.GetRequiredService<ReferenceOptions>(),

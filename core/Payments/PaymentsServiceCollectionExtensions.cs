@@ -40,8 +40,9 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<PaymentProcessor>();
         services.AddSingleton<RecentTaps>();
         services.AddSingleton<SaleService>();
+        services.TryAddSingleton<Tickets.IUnticketedSalesCounter, UnticketedSalesCounter>();
         services.TryAddSingleton<ISalePricer, ScriptSalePricer>();
-        services.TryAddSingleton<Scripting.Globals.IPriceCatalog, ReferencePriceCatalog>();
+        services.TryAddSingleton<Scripting.Prices.IPriceCatalogSource, ReferencePriceCatalogSource>();
         services.AddSingleton<IRpcTarget, SaleMethods>();
         services.AddHostedService<TapSubscription>();
         services.AddHostedService<SaleRecoveryService>();

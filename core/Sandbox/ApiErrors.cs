@@ -32,6 +32,8 @@ public static class SandboxErrorCodes
     /// <summary>[designed] Cancel refused: another day, another point of sale, or not completed.</summary>
     public const string NotCancellable = "-63";
     public const string IncoherentTicket = "-70";
+    /// <summary>[designed] 409: the idTicketEntete already holds another ticket (body <c>empreinteCorpsStocke</c> = its hash).</summary>
+    public const string TicketIdConflict = "-71";
     /// <summary>[designed] Malformed request (bad JSON, missing field, bad amount).</summary>
     public const string BadRequest = "-2";
     /// <summary>[designed] Authentication failed or token expired (401), or forbidden (403).</summary>

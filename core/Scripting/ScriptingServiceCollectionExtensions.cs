@@ -17,8 +17,9 @@ public static class ScriptingServiceCollectionExtensions
     /// <summary>
     /// The script engine: <see cref="IScriptEngine"/> (singleton), the <c>scripts.status</c> RPC target, and a hosted
     /// service that compiles all scripts at start-up and reloads them on edit. Options from the <c>Scripting</c>
-    /// section (<see cref="ScriptingOptions"/>). Register an <see cref="Globals.IPriceCatalog"/> for VEM prices;
-    /// without one, only sites with a local price list can price.
+    /// section (<see cref="ScriptingOptions"/>). Callers pass each point of sale's VEM catalogue in their
+    /// requests (<see cref="Prices.IPriceCatalogSource"/>); a registered <see cref="Globals.IPriceCatalog"/> serves
+    /// requests that name none (tests, tools). Without either, only sites with a local price list can price.
     /// </summary>
     public static IServiceCollection AddScripting(this IServiceCollection services, IConfiguration configuration)
     {
@@ -43,7 +44,8 @@ public static class ScriptingServiceCollectionExtensions
             sp.GetRequiredService<ScriptEngine>(),
             configuration.GetSection("PointsOfSale").Get<List<PointOfSaleOptions>>() ?? [],
             DefaultTicketMapper.Instance,
-            sp.GetService<ILogger<ScriptTicketMapper>>())));
+            sp.GetService<ILogger<ScriptTicketMapper>>(),
+            sp.GetService<Prices.IPriceCatalogSource>())));
         return services;
     }
 }

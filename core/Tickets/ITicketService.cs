@@ -48,10 +48,26 @@ public sealed record TicketEvent(DateTimeOffset At, string Kind, string? Code, s
 public sealed record TicketDetail(TicketRecord Record, TicketSale Sale, IReadOnlyList<TicketEvent> History);
 
 /// <summary>Outbox counts of one point of sale.</summary>
-public sealed record PointOfSaleOutboxStatus(string PointOfSale, int Pending, int Sent, int Dead, DateTimeOffset? OldestPendingAt, double? OldestPendingAgeSeconds, string? LastError);
+public sealed record PointOfSaleOutboxStatus(string PointOfSale, int Pending, int Sent, int Dead, DateTimeOffset? OldestPendingAt, double? OldestPendingAgeSeconds, string? LastError)
+{
+    /// <summary>Paid sales of this point of sale whose ticket was refused before reaching the outbox (an alert).</summary>
+    public int PaidNoTicket { get; init; }
+}
 
 /// <summary>Outbox counts, overall and per point of sale.</summary>
-public sealed record OutboxStatus(int Pending, int Sent, int Dead, double? OldestPendingAgeSeconds, IReadOnlyList<PointOfSaleOutboxStatus> PointsOfSale);
+public sealed record OutboxStatus(int Pending, int Sent, int Dead, double? OldestPendingAgeSeconds, IReadOnlyList<PointOfSaleOutboxStatus> PointsOfSale)
+{
+    /// <summary>Paid sales whose ticket was refused before reaching the outbox (state PaidNoTicket): each one is money
+    /// taken with no ticket, waiting for an operator (<c>sales.unticketed</c>, <c>sale.retryTicket</c>).</summary>
+    public int PaidNoTicket { get; init; }
+}
+
+/// <summary>Counts the paid sales without a ticket (implemented by the sales, which the outbox does not know).</summary>
+public interface IUnticketedSalesCounter
+{
+    /// <summary>PaidNoTicket sales by point of sale id.</summary>
+    Task<IReadOnlyDictionary<string, int>> CountByPointOfSaleAsync(CancellationToken cancellationToken);
+}
 
 /// <summary>
 /// Tickets: commit (validate, number, map, durable write, in that order), status, and the dead-letter replay.

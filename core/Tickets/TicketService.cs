@@ -29,6 +29,12 @@ namespace Middleware.Tickets;
 /// <see cref="CheckpointEveryTickets"/> tickets instead of inside whichever commit crosses SQLite's auto-checkpoint size.
 /// Durability is unchanged: a ticket is acknowledged once its WAL frames are on disk; a checkpoint is only a copy.
 /// </para>
+/// <para>
+/// Several tills: each commit names its point of sale, and everything about its ticket (time zone, reference catalogue,
+/// mapping, validation, numbering origin) is that point of sale's, whichever thread writes the batch. The mapping (a
+/// site's script may run there) happens on the caller's thread before the commit is queued, never under the commit
+/// lock that other tills' commits wait on; under the lock only numbering, the cheap validation and the insert run.
+/// </para>
 /// </summary>
 internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposable
 {
@@ -37,7 +43,10 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
     private readonly TicketDatabase db;
     private readonly TicketsOptions options;
     private readonly ITicketMapper mapper;
-    private readonly IReferenceCatalog catalog;
+    private readonly IReferenceCatalogSource catalogs;
+    private readonly INumberingOriginSource? vemOrigins;
+    // Points of sale whose numbering row is known to exist (no origin to ask VEM for). Read outside the commit lock.
+    private readonly ConcurrentDictionary<PointOfSaleId, bool> numbered = new();
     private readonly TimeProvider time;
     private readonly TicketZones zones;
     private readonly OutboxSignal signal;
@@ -60,24 +69,25 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
     private int sinceCheckpoint;
     private SqliteConnection? connection;
 
-    public TicketService(TicketDatabase db, TicketsOptions options, ITicketMapper mapper, IReferenceCatalog catalog, TimeProvider time, OutboxSignal signal, ILogger<TicketService>? logger = null)
+    public TicketService(TicketDatabase db, TicketsOptions options, ITicketMapper mapper, IReferenceCatalogSource catalogs, TimeProvider time, OutboxSignal signal, ILogger<TicketService>? logger = null, INumberingOriginSource? vemOrigins = null)
     {
         this.db = db;
         this.options = options;
         this.mapper = mapper;
-        this.catalog = catalog;
+        this.catalogs = catalogs;
         this.time = time;
         this.signal = signal;
         zones = new TicketZones(options);
+        this.vemOrigins = vemOrigins;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         writer = new Thread(WriterLoop) { IsBackground = true, Name = "ticket-writer" };
         writer.Start();
         checkpointer = Task.Run(CheckpointLoopAsync);
     }
 
-    private sealed record PendingCommit(PointOfSaleId PointOfSale, string RequestId, TicketSale Sale, TaskCompletionSource<TicketReceipt> Completion);
+    private sealed record PendingCommit(PointOfSaleId PointOfSale, string RequestId, TicketSale Sale, VemTicket Mapped, IReferenceCatalog Catalog, TimeZoneInfo Zone, VemLastTicket? Origin, TaskCompletionSource<TicketReceipt> Completion);
 
-    public Task<TicketReceipt> CommitAsync(PointOfSaleId pointOfSale, string requestId, TicketSale sale, CancellationToken cancellationToken)
+    public async Task<TicketReceipt> CommitAsync(PointOfSaleId pointOfSale, string requestId, TicketSale sale, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sale);
         if (string.IsNullOrWhiteSpace(requestId))
@@ -90,7 +100,23 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
             throw new MiddlewareException(ErrorCode.TicketInvalid, "A sale needs lines and a payment.");
         }
 
-        var pending = new PendingCommit(pointOfSale, requestId, sale, new TaskCompletionSource<TicketReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        PendingCommit pending;
+        try
+        {
+            pending = await PrepareAsync(pointOfSale, requestId, sale, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MiddlewareException)
+        {
+            // Already committed by an earlier call (its mapping may since have changed or broken): the till's retry
+            // gets the ticket it was given, not a new refusal.
+            if (await FindCommittedAsync(pointOfSale, requestId, cancellationToken).ConfigureAwait(false) is { } committed)
+            {
+                return committed;
+            }
+
+            throw;
+        }
+
         lock (gate)
         {
             if (closed)
@@ -125,8 +151,70 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         }
 
         // Once queued the commit happens whatever the caller does: a till that gave up retries with the same requestId.
-        return pending.Completion.Task.WaitAsync(cancellationToken);
+        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Maps the sale for its own point of sale, outside any lock. The numbers the mapper sees are provisional
+    /// (0 and ""): the ticket's <c>idTicketEntete</c>, <c>numeroTicket</c> and <c>date</c> are set at commit.</summary>
+    private async Task<PendingCommit> PrepareAsync(PointOfSaleId pos, string requestId, TicketSale sale, CancellationToken cancellationToken)
+    {
+        TimeZoneInfo zone;
+        try
+        {
+            zone = zones.For(pos);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new MiddlewareException(ErrorCode.UnknownPointOfSale, ex.Message);
+        }
+
+        var catalog = catalogs.For(pos);
+        var date = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
+        var identity = new TicketIdentity(0, "", date, options.VersionLogiciel, options.IdLogiciel);
+        var mapped = Map(pos, sale, identity, catalog);
+        var origin = numbered.ContainsKey(pos) ? null : await OriginIfUnnumberedAsync(pos, cancellationToken).ConfigureAwait(false);
+        return new PendingCommit(pos, requestId, sale, mapped, catalog, zone, origin, new TaskCompletionSource<TicketReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    /// <summary>For a point of sale this store has never numbered, what VEM says it holds (asked once, outside the
+    /// commit lock: a network call must never hold other tills' commits). Null when the store already numbers it.</summary>
+    private async Task<VemLastTicket?> OriginIfUnnumberedAsync(PointOfSaleId pos, CancellationToken cancellationToken)
+    {
+        var hasRow = await Task.Run(() =>
+        {
+            using var c = db.Open(durable: false);
+            using var tx = c.BeginTransaction(deferred: true);
+            return LoadState(c, tx, pos) is not null;
+        }, cancellationToken).ConfigureAwait(false);
+        if (hasRow)
+        {
+            numbered[pos] = true;
+            return null;
+        }
+
+        if (vemOrigins is null)
+        {
+            return VemLastTicket.Unsupported;
+        }
+
+        try
+        {
+            return await vemOrigins.GetLastTicketAsync(pos, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not MiddlewareException)
+        {
+            // Transient: the sale stays paid and its ticket is committed at a later attempt.
+            throw new MiddlewareException(ErrorCode.UpstreamUnavailable,
+                $"Point of sale {pos} has no ticket numbers in this host yet and VEM could not be asked for its last ticket: {ex.Message}", inner: ex);
+        }
+    }
+
+    private Task<TicketReceipt?> FindCommittedAsync(PointOfSaleId pos, string requestId, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        using var c = db.Open(durable: false);
+        using var tx = c.BeginTransaction(deferred: true);
+        return FindReceipt(c, tx, pos, requestId);
+    }, cancellationToken);
 
     /// <summary>Writes queued commits, one batch of at most MaxCommitGroup at a time, until the queue is empty (or after
     /// one batch). The caller holds <see cref="commitLock"/>.</summary>
@@ -301,6 +389,7 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         foreach (var (pos, state) in states)
         {
             numbering[pos] = state;
+            numbered[pos] = true;
         }
 
         foreach (var (item, receipt) in accepted)
@@ -328,33 +417,48 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         return c;
     }
 
-    /// <summary>Numbers, maps, validates and inserts one ticket; null (and the caller's task faulted) when refused.</summary>
+    /// <summary>Numbers, validates and inserts one mapped ticket; null (and the caller's task faulted) when refused.</summary>
     private TicketReceipt? TryCommitOne(SqliteConnection c, SqliteTransaction tx, PendingCommit item, Dictionary<PointOfSaleId, NumberingState> states)
     {
         var pos = item.PointOfSale;
         if (!states.TryGetValue(pos, out var state) && !numbering.TryGetValue(pos, out state))
         {
-            state = LoadState(c, tx, pos);
+            var stored = LoadState(c, tx, pos);
+            if (stored is null)
+            {
+                // No numbering row for this point of sale: a new till, or a lost store. Resume above what VEM or the
+                // configuration says it already holds, or refuse until told (never silently restart at 1).
+                var origin = NumberingOrigins.Resolve(pos, options, item.Origin ?? VemLastTicket.Unsupported);
+                if (origin.Error is { } refusal)
+                {
+                    logger.LogError("Ticket numbering of {PointOfSale} refused: {Reason}", pos, refusal);
+                    item.Completion.TrySetException(new MiddlewareException(ErrorCode.NumberingOriginUnknown, refusal));
+                    return null;
+                }
+
+                if (origin.State.LastId > 0)
+                {
+                    logger.LogWarning("Ticket numbering of {PointOfSale} starts above {LastId} ({Source}): the local store had no numbers for it",
+                        pos, origin.State.LastId, origin.Source);
+                }
+
+                stored = origin.State;
+            }
+
+            state = stored.Value;
         }
 
         var now = time.GetUtcNow();
-        TimeZoneInfo zone;
-        try
-        {
-            zone = zones.For(pos);
-        }
-        catch (InvalidOperationException ex)
-        {
-            item.Completion.TrySetException(new MiddlewareException(ErrorCode.UnknownPointOfSale, ex.Message));
-            return null;
-        }
-
-        var (next, id, numero) = TicketNumbering.Next(state, TicketNumbering.LocalDay(now, zone));
+        var (next, id, numero) = TicketNumbering.Next(state, TicketNumbering.LocalDay(now, item.Zone));
         // The ticket's date is its commit time, like its number: VEM reads the number's YYMMDD from the date.
-        var date = TimeZoneInfo.ConvertTime(now, zone);
-        var identity = new TicketIdentity(id, numero, date, options.VersionLogiciel, options.IdLogiciel);
-        var ticket = MapAndValidate(pos, item.Sale, identity, item.Completion);
-        if (ticket is null)
+        var date = TimeZoneInfo.ConvertTime(now, item.Zone);
+        var ticket = item.Mapped with
+        {
+            IdTicketEntete = id.ToString(CultureInfo.InvariantCulture),
+            NumeroTicket = numero,
+            Date = date,
+        };
+        if (!Validate(pos, ticket, item.Catalog, item.Completion))
         {
             return null;
         }
@@ -383,40 +487,38 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         return new TicketReceipt(pos.ToString(), ticket.IdTicketEntete, numero, date, false);
     }
 
-    /// <summary>Maps with the configured mapper and validates; null with the completion faulted when refused.</summary>
-    private VemTicket? MapAndValidate(PointOfSaleId pos, TicketSale sale, TicketIdentity identity, TaskCompletionSource<TicketReceipt>? completion)
+    /// <summary>Maps with the configured mapper for <paramref name="pos"/>; throws the till's error when it fails.</summary>
+    private VemTicket Map(PointOfSaleId pos, TicketSale sale, TicketIdentity identity, IReferenceCatalog catalog)
     {
-        VemTicket ticket;
         try
         {
             // The mapper may shape lines and complement, never the numbering.
-            ticket = mapper.Map(new TicketMappingContext(pos, sale, identity, catalog)) with
-            {
-                IdTicketEntete = identity.IdTicketEntete.ToString(CultureInfo.InvariantCulture),
-                NumeroTicket = identity.NumeroTicket,
-            };
+            return mapper.Map(new TicketMappingContext(pos, sale, identity, catalog));
         }
-        catch (Exception ex) when (ex is not MiddlewareException)
+        catch (MiddlewareException)
+        {
+            throw;
+        }
+        catch (Exception ex)
         {
             logger.LogWarning(ex, "Ticket mapper failed for point of sale {PointOfSale}", pos);
-            Fail(completion, new MiddlewareException(ErrorCode.ScriptFaulted, "The ticket mapping failed: " + ex.Message, inner: ex));
-            return null;
+            throw new MiddlewareException(ErrorCode.ScriptFaulted, "The ticket mapping failed: " + ex.Message, inner: ex);
         }
-        catch (MiddlewareException ex)
-        {
-            Fail(completion, ex);
-            return null;
-        }
+    }
 
+    /// <summary>Validates against the point of sale's own catalogue; false with the completion faulted when refused
+    /// (throws instead when there is no completion).</summary>
+    private bool Validate(PointOfSaleId pos, VemTicket ticket, IReferenceCatalog catalog, TaskCompletionSource<TicketReceipt>? completion)
+    {
         var result = VemTicketValidator.Validate(ticket, catalog);
-        if (!result.IsValid)
+        if (result.IsValid)
         {
-            logger.LogInformation("Ticket refused for point of sale {PointOfSale}: {Violations}", pos, result.Describe());
-            Fail(completion, new MiddlewareException(ErrorCode.TicketInvalid, $"Incoherent ticket (mapped by {MappedBy(pos)}): " + result.Describe(), result.Violations));
-            return null;
+            return true;
         }
 
-        return ticket;
+        logger.LogInformation("Ticket refused for point of sale {PointOfSale}: {Violations}", pos, result.Describe());
+        Fail(completion, new MiddlewareException(ErrorCode.TicketInvalid, $"Incoherent ticket (mapped by {MappedBy(pos)}): " + result.Describe(), result.Violations));
+        return false;
     }
 
     private string MappedBy(PointOfSaleId pos)
@@ -443,14 +545,15 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         completion.TrySetException(ex);
     }
 
-    private static NumberingState LoadState(SqliteConnection c, SqliteTransaction tx, PointOfSaleId pos)
+    /// <summary>The stored numbering of <paramref name="pos"/>, or null when this store never numbered its tickets.</summary>
+    private static NumberingState? LoadState(SqliteConnection c, SqliteTransaction tx, PointOfSaleId pos)
     {
         using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = "SELECT last_id, day, day_seq FROM pos_sequence WHERE pos = $p";
         cmd.Parameters.AddWithValue("$p", pos.ToString());
         using var r = cmd.ExecuteReader();
-        return r.Read() ? new NumberingState(r.GetInt64(0), r.GetString(1), r.GetInt32(2)) : NumberingState.Initial;
+        return r.Read() ? new NumberingState(r.GetInt64(0), r.GetString(1), r.GetInt32(2)) : null;
     }
 
     private static TicketReceipt? FindReceipt(SqliteConnection c, SqliteTransaction tx, PointOfSaleId pos, string requestId)
@@ -648,7 +751,14 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         var sale = JsonSerializer.Deserialize<TicketSale>(saleJson, Json)!;
         var old = record.Ticket!;
         var identity = new TicketIdentity(long.Parse(record.IdTicketEntete, CultureInfo.InvariantCulture), record.NumeroTicket, old.Date, options.VersionLogiciel, options.IdLogiciel);
-        var ticket = MapAndValidate(pos, sale, identity, completion: null)!;
+        var catalog = catalogs.For(pos);
+        var ticket = Map(pos, sale, identity, catalog) with
+        {
+            IdTicketEntete = record.IdTicketEntete,
+            NumeroTicket = record.NumeroTicket,
+            Date = old.Date,
+        };
+        Validate(pos, ticket, catalog, completion: null);
         return JsonSerializer.Serialize(ticket, Json);
     }
 

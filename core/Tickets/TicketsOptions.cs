@@ -41,4 +41,25 @@ public sealed class TicketsOptions
 
     /// <summary>Time zone of points of sale with none configured. Default Europe/Paris.</summary>
     public string DefaultTimeZone { get; set; } = "Europe/Paris";
+
+    /// <summary>Per point of sale (<c>5-1-9-8-14</c>), the last numbers it already used before this store numbered its
+    /// tickets: the numbering of a point of sale this store has never numbered resumes above the higher of this floor and
+    /// VEM's last ticket. Default: none.</summary>
+    public Dictionary<string, NumberingFloor> NumberingFloors { get; set; } = [];
+
+    /// <summary>What a point of sale this store has never numbered does when VEM cannot tell its last ticket and no floor
+    /// is configured. Default <see cref="Numbering.UnknownNumberingOrigin.Refuse"/>: its tickets are refused with error
+    /// 1502 until a floor is declared (its paid sales wait as PaidNoTicket, replayable).</summary>
+    public Numbering.UnknownNumberingOrigin UnknownNumberingOrigin { get; set; } = Numbering.UnknownNumberingOrigin.Refuse;
+}
+
+/// <summary>The last numbers a point of sale already used (from VEM or its last printed receipt).</summary>
+public sealed class NumberingFloor
+{
+    /// <summary>The last <c>idTicketEntete</c> used; numbering resumes at the next one.</summary>
+    public long LastIdTicketEntete { get; set; }
+
+    /// <summary>The last <c>numeroTicket</c> used (<c>YYMMDD</c> + sequence), so that a resume on the same day continues
+    /// its sequence. Optional.</summary>
+    public string? LastNumeroTicket { get; set; }
 }

@@ -7,6 +7,7 @@ using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Reference;
 using Middleware.Domain.Rpc;
 using Middleware.Tickets.Mapping;
+using Middleware.Tickets.Numbering;
 using Middleware.Tickets.Rpc;
 using Middleware.Tickets.Sending;
 using Middleware.Tickets.Storage;
@@ -20,7 +21,7 @@ public static class TicketsServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="ITicketService"/>, the background sender (an <c>IHostedService</c>), the Whiz queue and the
     /// <c>tickets.*</c>, <c>outbox.*</c>, <c>whiz.*</c> RPC methods. Options from section <c>Tickets</c>; point-of-sale
-    /// time zones from <c>PointsOfSale</c>. Needs an <see cref="IReferenceCatalog"/> and an <see cref="ITicketUploader"/>
+    /// time zones from <c>PointsOfSale</c>. Needs an <see cref="IReferenceCatalogSource"/> (or one <see cref="IReferenceCatalog"/> for every point of sale) and an <see cref="ITicketUploader"/>
     /// (default: over core/Api's <c>IVemClient</c>, from <c>AddCrousApis</c>); <see cref="ITicketMapper"/> defaults to <see cref="DefaultTicketMapper"/> (register a
     /// script mapper before or after to replace it); <see cref="IWhizClient"/> likewise defaults to the VEM client's Whiz calls.
     /// </summary>
@@ -46,10 +47,11 @@ public static class TicketsServiceCollectionExtensions
             sp.GetRequiredService<TicketDatabase>(),
             sp.GetRequiredService<TicketsOptions>(),
             sp.GetRequiredService<ITicketMapper>(),
-            sp.GetRequiredService<IReferenceCatalog>(),
+            sp.GetService<IReferenceCatalogSource>() ?? new FixedReferenceCatalogSource(sp.GetRequiredService<IReferenceCatalog>()),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<OutboxSignal>(),
-            sp.GetService<ILogger<TicketService>>()));
+            sp.GetService<ILogger<TicketService>>(),
+            sp.GetService<INumberingOriginSource>() ?? (sp.GetService<Api.Vem.IVemClient>() is { } vem ? new VemNumberingOriginSource(vem) : null)));
         services.TryAddSingleton<ITicketService>(sp => sp.GetRequiredService<TicketService>());
         // The VEM client of core/Api (AddCrousApis) carries uploads and the Whiz feed unless the host registers its own seams.
         services.TryAddSingleton<ITicketUploader>(sp => new VemTicketUploader(sp.GetRequiredService<Api.Vem.IVemClient>()));

@@ -1,3 +1,4 @@
+using Middleware.Tickets.Numbering;
 using System.Globalization;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Reference;
@@ -16,8 +17,8 @@ var count = int.Parse(args[1], CultureInfo.InvariantCulture);
 var concurrency = int.Parse(args[2], CultureInfo.InvariantCulture);
 PointOfSaleId[] points = [PointOfSaleId.Parse("5-1-9-8-14"), PointOfSaleId.Parse("5-1-9-8-15")];
 
-var options = new TicketsOptions { DatabasePath = dbPath, VersionLogiciel = "crash-test", IdLogiciel = 39 };
-await using var service = new TicketService(new TicketDatabase(dbPath), options, DefaultTicketMapper.Instance, new SandboxLikeCatalog(), TimeProvider.System, new OutboxSignal());
+var options = new TicketsOptions { DatabasePath = dbPath, VersionLogiciel = "crash-test", IdLogiciel = 39, UnknownNumberingOrigin = UnknownNumberingOrigin.StartAtOne };
+await using var service = new TicketService(new TicketDatabase(dbPath), options, DefaultTicketMapper.Instance, new FixedReferenceCatalogSource(new SandboxLikeCatalog()), TimeProvider.System, new OutboxSignal());
 var next = -1;
 var output = Console.Out;
 var gate = new object();

@@ -5,6 +5,7 @@ using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Reference;
 using Middleware.Domain.Tickets;
 using Middleware.Tickets.Mapping;
+using Middleware.Tickets.Numbering;
 using Middleware.Tickets.Model;
 using Middleware.Tickets.Sending;
 using Middleware.Tickets.Storage;
@@ -78,8 +79,9 @@ internal sealed class TicketFixture : IAsyncDisposable
 
     private readonly bool ownsDirectory;
 
-    public TicketFixture(string? directory = null, FakeTimeProvider? time = null, ITicketMapper? mapper = null, TicketsOptions? options = null, IReferenceCatalog? catalog = null, ITicketUploader? uploader = null)
+    public TicketFixture(string? directory = null, FakeTimeProvider? time = null, ITicketMapper? mapper = null, TicketsOptions? options = null, IReferenceCatalog? catalog = null, ITicketUploader? uploader = null, INumberingOriginSource? origins = null)
     {
+        Origins = origins;
         ReferenceCatalog = catalog ?? Catalog;
         ActiveUploader = uploader ?? Uploader;
         ownsDirectory = directory is null;
@@ -88,11 +90,18 @@ internal sealed class TicketFixture : IAsyncDisposable
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2020, 3, 18, 9, 0, 0, TimeSpan.Zero));
         Options = options ?? new TicketsOptions { VersionLogiciel = "1.4.0", IdLogiciel = 39, InitialBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.FromMinutes(5) };
         Options.DatabasePath = Path.Combine(Directory, "tickets.db");
+        if (origins is null)
+        {
+            // No VEM to ask where numbering starts: these tests number fresh points of sale from 1.
+            Options.UnknownNumberingOrigin = UnknownNumberingOrigin.StartAtOne;
+        }
+
         Mapper = mapper ?? DefaultTicketMapper.Instance;
         Open();
     }
 
     public string Directory { get; }
+    public INumberingOriginSource? Origins { get; }
     public FakeTimeProvider Time { get; }
     public TicketsOptions Options { get; }
     public TestCatalog Catalog { get; } = new();
@@ -110,7 +119,7 @@ internal sealed class TicketFixture : IAsyncDisposable
     private void Open()
     {
         Db = new TicketDatabase(Options.DatabasePath);
-        Service = new TicketService(Db, Options, new DelegatingMapper(this), ReferenceCatalog, Time, Signal);
+        Service = new TicketService(Db, Options, new DelegatingMapper(this), new FixedReferenceCatalogSource(ReferenceCatalog), Time, Signal, vemOrigins: Origins);
         Sender = new TicketSender(Db, Options, ActiveUploader, Time, NullLogger<TicketSender>.Instance);
         WhizQueue = new WhizQueue(Db, Options, Signal, NullLogger<WhizQueue>.Instance);
     }

@@ -277,6 +277,11 @@ public sealed class VemCaisse
     [JsonPropertyName("cleIzly")] public string? CleIzly { get; init; }
     [JsonPropertyName("idLogiciel")] public int? IdLogiciel { get; init; }
 
+    /// <summary>[designed] The last ticket VEM holds for this till, <c>{"idTicketEntete","numeroTicket"}</c>, or JSON
+    /// null when it holds none; absent (<see cref="System.Text.Json.JsonValueKind.Undefined"/>) when VEM does not tell.
+    /// A host that lost its ticket store resumes its numbering above it.</summary>
+    [JsonPropertyName("dernierTicket")] public System.Text.Json.JsonElement DernierTicket { get; init; }
+
     public override string ToString() => $"caisse {IdCrous}-{IdUg}-{IdRu}-{IdUd}-{IdCaisse} '{Libelle}'";
 }
 

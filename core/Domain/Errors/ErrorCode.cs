@@ -57,6 +57,14 @@ public enum ErrorCode
     TicketInvalid = 1500,
     TicketNotFound = 1501,
 
+    /// <summary>The point of sale's ticket numbering cannot start: this host never numbered it and VEM cannot tell its
+    /// last ticket. An operator declares a floor (<c>Tickets:NumberingFloors</c>).</summary>
+    NumberingOriginUnknown = 1502,
+
+    /// <summary>The sale is paid but its ticket could not be built (refused mapping or validation, no numbering): the
+    /// sale is PaidNoTicket until an operator fixes the cause and replays it.</summary>
+    PaidNoTicket = 1503,
+
     // 1600: scripts
     ScriptFaulted = 1600,
     ScriptNotFound = 1601,

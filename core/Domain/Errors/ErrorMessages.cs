@@ -44,6 +44,8 @@ public static class ErrorMessages
         [ErrorCode.SaleStateInvalid] = "Opération impossible dans l'état actuel de la vente.",
         [ErrorCode.TicketInvalid] = "Ticket incohérent : contactez le support.",
         [ErrorCode.TicketNotFound] = "Ticket introuvable.",
+        [ErrorCode.NumberingOriginUnknown] = "Numérotation des tickets non initialisée : contactez le support.",
+        [ErrorCode.PaidNoTicket] = "Paiement encaissé, ticket en attente : ne pas encaisser à nouveau, contactez le support.",
         [ErrorCode.ScriptFaulted] = "Règle de tarification en défaut : contactez le support.",
         [ErrorCode.ScriptNotFound] = "Règle de tarification introuvable.",
         [ErrorCode.ReferenceDataUnavailable] = "Données du Crous indisponibles.",

@@ -18,6 +18,10 @@ public sealed class RpcMethodAttribute(string name) : Attribute
     /// <summary>How safe the stored first answer of a mutating method is when the till receives it. The default,
     /// <see cref="AnswerDurability.PowerCut"/>, suits anything that moves money or commits a ticket.</summary>
     public AnswerDurability Durability { get; init; }
+
+    /// <summary>True for support and operations methods (plugin control, ticket replays): the pipe serves them only to
+    /// an operator account (the host's own, root, or one of <c>Pipe:OperatorUsers</c>), never to a till's account.</summary>
+    public bool Operator { get; init; }
 }
 
 /// <summary>How safe a mutating method's first answer (kept for replays) is at the moment the till receives it.</summary>

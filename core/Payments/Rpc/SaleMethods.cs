@@ -76,6 +76,20 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
         return SaleView.From(await sales.CancelAsync(Till.PointOfSale, saleId, cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>Operator: replays the ticket of a PaidNoTicket sale once its cause is fixed.</summary>
+    [RpcMethod("sale.retryTicket", Mutating = true, Operator = true)]
+    public async Task<SaleView> RetryTicketAsync(Guid requestId, string saleId, CancellationToken cancellationToken)
+    {
+        _ = requestId;
+        var outcome = await sales.RetryTicketAsync(Till.PointOfSale, saleId, cancellationToken).ConfigureAwait(false);
+        return SaleView.From(outcome.Sale, outcome.Payment);
+    }
+
+    /// <summary>Operator: the paid sales whose ticket was refused (PaidNoTicket), every point of sale, oldest first.</summary>
+    [RpcMethod("sales.unticketed", Operator = true)]
+    public async Task<IReadOnlyList<UnticketedSaleView>> UnticketedAsync(int? limit = null, CancellationToken cancellationToken = default) =>
+        [.. (await sales.ListPaidNoTicketAsync(limit ?? 100, cancellationToken).ConfigureAwait(false)).Select(UnticketedSaleView.From)];
+
     [RpcMethod("izlypay.start", Mutating = true)]
     public async Task<WebPaymentView> StartWebPaymentAsync(Guid requestId, string saleId, string? redirectUrl = null, CancellationToken cancellationToken = default)
     {

@@ -37,7 +37,8 @@ public sealed record SaleView(
     string? PaymentMethod,
     PaymentView? Payment,
     TicketView? Ticket,
-    string? CardNumber)
+    string? CardNumber,
+    TicketProblemView? TicketProblem = null)
 {
     public static SaleView From(Sale sale, PaymentRecord? payment = null)
     {
@@ -48,6 +49,20 @@ public sealed record SaleView(
             sale.Profile.CodeSociete, sale.Profile.CodeTarif, lines, sale.Pricing?.TotalTtc ?? 0m, sale.PaymentMethod,
             payment is null ? null : PaymentView.From(payment),
             sale.Ticket is { } t ? new TicketView(t.IdTicketEntete, t.NumeroTicket, t.Date) : null,
-            sale.Identification?.Card?.MaskedIdSupport);
+            sale.Identification?.Card?.MaskedIdSupport,
+            sale.State == SaleState.PaidNoTicket ? new TicketProblemView(sale.LastErrorCode, sale.LastError) : null);
+    }
+}
+
+/// <summary>Why a paid sale has no ticket (state PaidNoTicket): the refusal's error code and message.</summary>
+public sealed record TicketProblemView(int? Code, string? Reason);
+
+/// <summary>A PaidNoTicket sale, for support (<c>sales.unticketed</c>).</summary>
+public sealed record UnticketedSaleView(string SaleId, string PointOfSale, string? PaymentMethod, decimal TotalTtc, string? PaymentRequestId, int? Code, string? Reason, DateTimeOffset Since)
+{
+    public static UnticketedSaleView From(Sale sale)
+    {
+        ArgumentNullException.ThrowIfNull(sale);
+        return new(sale.Id, sale.PointOfSale, sale.PaymentMethod, sale.Pricing?.TotalTtc ?? 0m, sale.PaymentRequestId, sale.LastErrorCode, sale.LastError, sale.UpdatedAt);
     }
 }

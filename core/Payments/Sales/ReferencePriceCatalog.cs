@@ -1,27 +1,26 @@
+using System.Collections.Concurrent;
 using Middleware.Api.Reference;
-using Middleware.Domain.Rpc;
+using Middleware.Domain.PointsOfSale;
 using Middleware.Scripting.Globals;
+using Middleware.Scripting.Prices;
 
 namespace Middleware.Payments.Sales;
 
-/// <summary>
-/// The scripts' VEM catalogue: prices and reference data of the calling till's point of sale, from the reference store
-/// (crous-izly-api.md §3). Outside a till call it reads the first configured point of sale.
-/// </summary>
-internal sealed class ReferencePriceCatalog(IReferenceStore store) : IPriceCatalog
+/// <summary>The scripts' VEM catalogue of each point of sale, from the reference store (one view per point of sale).</summary>
+internal sealed class ReferencePriceCatalogSource(IReferenceStore store) : IPriceCatalogSource
 {
-    private ReferenceSnapshot? Snapshot
-    {
-        get
-        {
-            if (TillContext.Current is { } till)
-            {
-                return store.GetSnapshot(till.PointOfSale);
-            }
+    private readonly ConcurrentDictionary<PointOfSaleId, ReferencePriceCatalog> views = new();
 
-            return store.PointsOfSale.Count > 0 ? store.GetSnapshot(store.PointsOfSale[0]) : null;
-        }
-    }
+    public IPriceCatalog For(PointOfSaleId pointOfSale) => views.GetOrAdd(pointOfSale, p => new ReferencePriceCatalog(store, p));
+}
+
+/// <summary>
+/// One point of sale's prices and reference data, from the reference store (crous-izly-api.md §3). Reads the current
+/// snapshot at each call, so a sync applies at once; a point of sale without data yet prices nothing.
+/// </summary>
+internal sealed class ReferencePriceCatalog(IReferenceStore store, PointOfSaleId pointOfSale) : IPriceCatalog
+{
+    private ReferenceSnapshot? Snapshot => store.GetSnapshot(pointOfSale);
 
     public decimal? Price(int codeArticle, int codeSociete, int codeTarif, DateOnly date)
     {

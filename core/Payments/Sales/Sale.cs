@@ -24,6 +24,13 @@ public enum SaleState
 
     /// <summary>Abandoned before any payment.</summary>
     Cancelled,
+
+    /// <summary>
+    /// Paid, but its ticket could not be built: the mapping or the validation refused it, or the numbering of its point
+    /// of sale cannot start. The money is taken; the sale is an alert (logs, <c>outbox.status</c>, <c>sale.get</c>) and
+    /// waits for an operator to fix the cause and replay it (<c>sale.retryTicket</c>). Never retried by itself.
+    /// </summary>
+    PaidNoTicket,
 }
 
 /// <summary>How the customer identified: card (read from a reader) or QR code.</summary>
@@ -68,6 +75,9 @@ public sealed record Sale
 
     /// <summary>Last error of a background step (ticket commit after payment), for support.</summary>
     public string? LastError { get; init; }
+
+    /// <summary>The till error code of <see cref="LastError"/> (e.g. 1500 for a refused ticket), when there is one.</summary>
+    public int? LastErrorCode { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 

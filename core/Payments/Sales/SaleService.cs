@@ -156,7 +156,7 @@ public sealed partial class SaleService(
     {
         var sale = await GetAsync(pointOfSale, saleId, cancellationToken).ConfigureAwait(false);
         var rid = requestId.ToString("D");
-        if (sale.PaymentRequestId == rid && sale.State is SaleState.Paying or SaleState.Paid or SaleState.Committed)
+        if (sale.PaymentRequestId == rid && sale.State is SaleState.Paying or SaleState.Paid or SaleState.Committed or SaleState.PaidNoTicket)
         {
             // The same payment asked again (a till retrying after a timeout): continue it, never start another.
             return await ContinueAsync(sale, cancellationToken).ConfigureAwait(false);
@@ -282,6 +282,10 @@ public sealed partial class SaleService(
                     committed++;
                 }
             }
+            catch (MiddlewareException ex) when (ex.Code == ErrorCode.PaidNoTicket)
+            {
+                // Parked with its alert already logged: an operator replays it.
+            }
             catch (MiddlewareException ex) when ((int)ex.Code is >= 1300 and < 1500)
             {
                 // Customer and payment outcomes (1300-1499): still unknown; refused by Izly (the sale went back to Open);
@@ -369,12 +373,31 @@ public sealed partial class SaleService(
             }
         }
 
+        if (sale.State == SaleState.PaidNoTicket)
+        {
+            payment ??= sale.PaymentMethod == "cb" ? null : await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false);
+            throw PaidNoTicketError(sale, payment);
+        }
+
         if (sale.State == SaleState.Paid)
         {
             payment ??= sale.PaymentMethod == "cb" ? null : await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false);
             crashPoints?.Hit(CrashPoints.BeforeTicketCommit);
-            var receipt = await tickets.CommitAsync(pointOfSale, sale.PaymentRequestId!, ToTicketSale(sale, payment), cancellationToken).ConfigureAwait(false);
-            sale = await MoveAsync(sale, SaleState.Paid, s => s with { State = SaleState.Committed, Ticket = receipt, LastError = null }, cancellationToken).ConfigureAwait(false);
+            TicketReceipt receipt;
+            try
+            {
+                receipt = await tickets.CommitAsync(pointOfSale, sale.PaymentRequestId!, ToTicketSale(sale, payment), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MiddlewareException ex) when (IsPermanentTicketRefusal(ex.Code))
+            {
+                // The money is taken and this ticket cannot be built as things stand: park the sale where an operator
+                // sees it, instead of retrying the same refusal at every recovery pass.
+                var refused = await MoveAsync(sale, SaleState.Paid, s => s with { State = SaleState.PaidNoTicket, LastError = ex.Message, LastErrorCode = (int)ex.Code }, cancellationToken).ConfigureAwait(false);
+                LogPaidNoTicket(logger, refused.Id, refused.PointOfSale, (int)ex.Code, ex.Message);
+                throw PaidNoTicketError(refused, payment);
+            }
+
+            sale = await MoveAsync(sale, SaleState.Paid, s => s with { State = SaleState.Committed, Ticket = receipt, LastError = null, LastErrorCode = null }, cancellationToken).ConfigureAwait(false);
         }
         else if (sale.State == SaleState.Committed && sale.PaymentMethod != "cb")
         {
@@ -383,6 +406,39 @@ public sealed partial class SaleService(
 
         return new PayOutcome(sale, payment);
     }
+
+    /// <summary>
+    /// Replays the ticket of a PaidNoTicket sale after its cause was fixed (mapping script, reference data, numbering
+    /// floor): the sale goes back to Paid and its ticket is committed now. If it is refused again, it is PaidNoTicket
+    /// again with the new reason. Idempotent: a Committed sale answers as it is.
+    /// </summary>
+    public async Task<PayOutcome> RetryTicketAsync(PointOfSaleId pointOfSale, string saleId, CancellationToken cancellationToken)
+    {
+        var sale = await GetAsync(pointOfSale, saleId, cancellationToken).ConfigureAwait(false);
+        if (sale.State == SaleState.PaidNoTicket)
+        {
+            sale = await MoveAsync(sale, SaleState.PaidNoTicket, s => s with { State = SaleState.Paid }, cancellationToken).ConfigureAwait(false);
+            LogTicketRetried(logger, sale.Id, sale.PointOfSale);
+        }
+
+        return sale.State is SaleState.Paid or SaleState.Committed
+            ? await ContinueAsync(sale, cancellationToken).ConfigureAwait(false)
+            : throw new MiddlewareException(ErrorCode.SaleStateInvalid, $"The sale is {sale.State}: only a paid sale without its ticket can be replayed.");
+    }
+
+    /// <summary>Paid sales whose ticket was refused, oldest first (all points of sale).</summary>
+    public Task<IReadOnlyList<Sale>> ListPaidNoTicketAsync(int limit, CancellationToken cancellationToken) =>
+        store.ListByStateAsync(SaleState.PaidNoTicket, limit, cancellationToken);
+
+    // Refusals that the same ticket would meet again: the mapping or the validation of the sale as it is, or a numbering
+    // that cannot start. Everything else (store busy, reference data not loaded yet, VEM unreachable) is retried.
+    private static bool IsPermanentTicketRefusal(ErrorCode code) =>
+        code is ErrorCode.TicketInvalid or ErrorCode.ScriptFaulted or ErrorCode.ScriptNotFound or ErrorCode.NumberingOriginUnknown
+            or ErrorCode.UnknownPointOfSale or ErrorCode.InvalidRequest;
+
+    private static MiddlewareException PaidNoTicketError(Sale sale, PaymentRecord? payment) => new(ErrorCode.PaidNoTicket,
+        $"The sale is paid but its ticket was refused ({sale.LastErrorCode}: {sale.LastError}). Do not take the payment again: support replays the ticket once the cause is fixed.",
+        new { saleId = sale.Id, state = nameof(SaleState.PaidNoTicket), cause = sale.LastErrorCode, reason = sale.LastError, idTransactionIzly = payment?.IdTransactionIzly });
 
     private Task<PaymentRecord> DebitAsync(Sale sale, CancellationToken cancellationToken)
     {
@@ -575,6 +631,12 @@ public sealed partial class SaleService(
 
     [LoggerMessage(LogLevel.Warning, "IzlyPay payment {ClientOrderId} of sale {SaleId} given up: {Reason}")]
     private static partial void LogWebPaymentGivenUp(ILogger logger, string clientOrderId, string saleId, string reason);
+
+    [LoggerMessage(LogLevel.Error, "ALERT: sale {SaleId} of {PointOfSale} is paid but its ticket was refused ({Code}: {Reason}); it waits as PaidNoTicket for sale.retryTicket")]
+    private static partial void LogPaidNoTicket(ILogger logger, string saleId, string pointOfSale, int code, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Ticket of PaidNoTicket sale {SaleId} of {PointOfSale} replayed by an operator")]
+    private static partial void LogTicketRetried(ILogger logger, string saleId, string pointOfSale);
 
     [LoggerMessage(LogLevel.Error, "Completing sale {SaleId} failed; retried at the next pass")]
     private static partial void LogCompletionFailed(ILogger logger, Exception ex, string saleId);

@@ -66,6 +66,7 @@ public sealed class SaleStore
                 updated_at TEXT NOT NULL,
                 UNIQUE (pos, open_request_id));
             CREATE INDEX IF NOT EXISTS sales_unfinished ON sales(state) WHERE state IN ('Paying','Paid');
+            CREATE INDEX IF NOT EXISTS sales_unticketed ON sales(state) WHERE state = 'PaidNoTicket';
             CREATE UNIQUE INDEX IF NOT EXISTS sales_payment ON sales(pos, payment_request_id) WHERE payment_request_id IS NOT NULL;
             """);
     }
@@ -120,6 +121,25 @@ public sealed class SaleStore
         var bodies = await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT body FROM sales WHERE state IN ('Paying','Paid') ORDER BY updated_at", cancellationToken: cancellationToken)).ConfigureAwait(false);
         return bodies.Select(Deserialize).ToList();
+    }
+
+    /// <summary>Sales in <paramref name="state"/> (all points of sale, oldest change first), at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<Sale>> ListByStateAsync(SaleState state, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var bodies = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT body FROM sales WHERE state = @State ORDER BY updated_at LIMIT @Limit",
+            new { State = state.ToString(), Limit = Math.Clamp(limit, 1, 10_000) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return bodies.Select(Deserialize).ToList();
+    }
+
+    /// <summary>How many sales of each point of sale are in <paramref name="state"/>.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountByPointOfSaleAsync(SaleState state, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var rows = await connection.QueryAsync<(string Pos, int Count)>(new CommandDefinition(
+            "SELECT pos, COUNT(*) FROM sales WHERE state = @State GROUP BY pos", new { State = state.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Pos, r => r.Count, StringComparer.Ordinal);
     }
 
     private static object Parameters(Sale sale) => new

@@ -118,6 +118,7 @@ internal static class VemEndpoints
                     {
                         idCrous = pos.Crous, idUg = pos.Ug, idRu = pos.Ru, idUd = pos.Ud, idCaisse = pos.Caisse,
                         libelle = seed.PointOfSale(pos).Label, cleIzly = s.CleIzly(pos.ToString()), idLogiciel = Seed.SandboxSeed.IdLogiciel,
+                        dernierTicket = LastTicket(s, pos.ToString()),
                     }),
                     "tva" => Results.Json(seed.Tva),
                     "articles" => Results.Json(kiosks ? seed.Articles.Where(a => a.VersBornesPrepaiement) : seed.Articles),
@@ -176,6 +177,7 @@ internal static class VemEndpoints
 
                 var appId = pos.ToString();
                 var received = s.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+                string? storedHash = null;
                 var outcome = await s.Db.WriteAsync((c, tx) =>
                 {
                     // One statement on the usual path; a conflict is then told apart: same id (duplicate) or same number (clash).
@@ -185,10 +187,28 @@ internal static class VemEndpoints
                         return 201;
                     }
 
-                    return c.ExecuteScalar<long>("SELECT COUNT(*) FROM tickets WHERE app_id=@appId AND id_ticket_entete=@id", new { appId, id = ticket.IdTicketEntete }, tx) > 0 ? 200 : 409;
+                    var stored = c.ExecuteScalar<string?>("SELECT body FROM tickets WHERE app_id=@appId AND id_ticket_entete=@id", new { appId, id = ticket.IdTicketEntete }, tx);
+                    if (stored is null)
+                    {
+                        return 422;
+                    }
+
+                    // [designed] A repeat is 200 only when it is the same ticket; the same id with another body is a
+                    // numbering fault of the till (e.g. a lost store restarting at 1) and must never pass as a success.
+                    storedHash = BodyHash(stored);
+                    return storedHash == BodyHash(json) ? 200 : 409;
                 }, ctx.RequestAborted);
 
                 if (outcome == 409)
+                {
+                    log.LogWarning("Ticket {IdTicketEntete} of {AppId} refused: another ticket already has this idTicketEntete", ticket.IdTicketEntete, appId);
+                    return Results.Json(new TicketConflictBody(
+                        [new ApiError(SandboxErrorCodes.TicketIdConflict,
+                            $"idTicketEntete {ticket.IdTicketEntete} already belongs to another ticket of this point of sale (stored body {storedHash}).", "idTicketEntete")],
+                        storedHash!), statusCode: 409);
+                }
+
+                if (outcome == 422)
                 {
                     return Errors.Unprocessable(SandboxErrorCodes.IncoherentTicket,
                         $"Ticket incohérent: {TicketChecks.NumeroTicketUnique}: numeroTicket {ticket.NumeroTicket} already belongs to another ticket of this point of sale.",
@@ -203,6 +223,36 @@ internal static class VemEndpoints
                 return Results.Json(new TicketAccepted(ticket.IdTicketEntete, "INTEGRE"), statusCode: outcome);
             });
     }
+
+    /// <summary>The last ticket held for a point of sale (highest idTicketEntete), or null.</summary>
+    private static object? LastTicket(SandboxState s, string appId)
+    {
+        using var c = s.Db.Read();
+        var last = c.QueryFirstOrDefault<(string Id, string Numero)?>(
+            "SELECT id_ticket_entete, numero_ticket FROM tickets WHERE app_id=@appId ORDER BY CAST(id_ticket_entete AS INTEGER) DESC LIMIT 1", new { appId });
+        return last is { } l ? new { idTicketEntete = l.Id, numeroTicket = l.Numero } : null;
+    }
+
+    /// <summary>SHA-256 of a ticket body in a canonical form (re-serialized, so whitespace does not count).</summary>
+    internal static string BodyHash(string json)
+    {
+        string canonical;
+        try
+        {
+            canonical = System.Text.Json.Nodes.JsonNode.Parse(json)?.ToJsonString() ?? json;
+        }
+        catch (JsonException)
+        {
+            canonical = json;
+        }
+
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    /// <summary>[designed] 409 body: the §7 errors plus the stored ticket's hash, so the till can tell which body VEM holds.</summary>
+    private sealed record TicketConflictBody(
+        [property: JsonPropertyName("errors")] IReadOnlyList<ApiError> Errors,
+        [property: JsonPropertyName("empreinteCorpsStocke")] string StoredBodyHash);
 
     /// <summary>Checks the VEM token (either scheme) for a point of sale; null when allowed.</summary>
     private static IResult? Authorize(HttpContext ctx, SandboxState s, int crous, PointOfSaleId pos)

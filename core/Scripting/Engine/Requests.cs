@@ -17,6 +17,9 @@ public sealed record PricingRequest
 
     public CustomerProfile Customer { get; init; } = CustomerProfile.AnonymousGuest;
 
+    /// <summary>The VEM catalogue of the point of sale being priced (its own reference data); null: the engine's.</summary>
+    public IPriceCatalog? VemCatalog { get; init; }
+
     /// <summary>The intended <c>codeReglement</c> (4 CB changes the VAT of some profiles); null when unknown.</summary>
     public int? PaymentCode { get; init; }
 
@@ -33,6 +36,9 @@ public sealed record MappingRequest
     public string? Site { get; init; }
     public string? TimeZone { get; init; }
     public required SaleForMapping Sale { get; init; }
+
+    /// <summary>The VEM catalogue of the ticket's point of sale; null: the engine's.</summary>
+    public IPriceCatalog? VemCatalog { get; init; }
     public DateTimeOffset? At { get; init; }
 
     /// <summary>What the built-in mapping made of the sale; the script sees it as <c>DefaultTicket</c>.</summary>

@@ -81,13 +81,14 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         var loaded = Serving(handle);
         var now = LocalNow(request.TimeZone, request.At);
         var script = (PricingScript)loaded.Factory();
-        script.Bind(request.Basket, request.Customer, site.Catalog, site.Settings, now, request.PaymentCode);
+        var catalog = site.CatalogFor(request.VemCatalog);
+        script.Bind(request.Basket, request.Customer, catalog, site.Settings, now, request.PaymentCode);
         Run(handle, loaded, script.Execute);
 
         var lines = new List<PricedLine>(script.Lines.Count);
         foreach (var line in script.Lines)
         {
-            var rate = site.Catalog.VatRate(line.CodeTva)
+            var rate = catalog.VatRate(line.CodeTva)
                        ?? throw Fault(handle, $"{Relative(handle.Path)}: line for article {line.CodeArticle} has VAT code {line.CodeTva}, which the catalogue does not know.", null);
             lines.Add(line with { VatRate = rate });
         }
@@ -107,7 +108,7 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         var handle = Handle(site.MappingPath, ScriptKind.Mapping);
         var loaded = Serving(handle);
         var script = (MappingScript)loaded.Factory();
-        script.Bind(request.Sale, site.Catalog, site.Settings, LocalNow(request.TimeZone, request.At), request.DefaultTicket);
+        script.Bind(request.Sale, site.CatalogFor(request.VemCatalog), site.Settings, LocalNow(request.TimeZone, request.At), request.DefaultTicket);
         VemTicket? ticket = null;
         Run(handle, loaded, () => ticket = script.Execute());
         if (ticket is null || ticket.ListeLignes.Count == 0)

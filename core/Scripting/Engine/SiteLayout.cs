@@ -6,7 +6,14 @@ using Middleware.Scripting.Prices;
 namespace Middleware.Scripting.Engine;
 
 /// <summary>A resolved site: which script files price and map it, its settings and its catalogue.</summary>
-internal sealed record SiteContext(string Key, string PricingPath, string MappingPath, SiteSettings Settings, IPriceCatalog Catalog);
+internal sealed record SiteContext(string Key, string PricingPath, string MappingPath, SiteSettings Settings, IPriceCatalog Catalog, IPriceCatalog? LocalPrices, bool UsesVem)
+{
+    /// <summary>The site's catalogue over the VEM data of the calling point of sale (<paramref name="vem"/>; null: the
+    /// engine's own). A site folder may serve several points of sale, each with its own VEM data.</summary>
+    public IPriceCatalog CatalogFor(IPriceCatalog? vem) => vem is null || !UsesVem
+        ? Catalog
+        : LocalPrices is { } local ? new LayeredPriceCatalog(local, vem) : vem;
+}
 
 /// <summary>
 /// The scripts folder layout:
@@ -35,14 +42,19 @@ internal static class SiteLayout
         var settings = LoadSettings(key, chain);
         var source = settings.Text("priceSource", "vem").ToLowerInvariant();
         var pricesPath = Nearest(chain, PricesFile);
+        IPriceCatalog? local = source switch
+        {
+            "vem" => null,
+            "local" or "local+vem" => LocalPriceList.Load(pricesPath ?? throw MissingPrices(key, source)),
+            _ => throw new ScriptRuleException($"Site setting 'priceSource' is '{source}' but must be vem, local or local+vem: fix it in {settings.Source}."),
+        };
         IPriceCatalog catalog = source switch
         {
             "vem" => vemCatalog,
-            "local" => LocalPriceList.Load(pricesPath ?? throw MissingPrices(key, source)),
-            "local+vem" => new LayeredPriceCatalog(LocalPriceList.Load(pricesPath ?? throw MissingPrices(key, source)), vemCatalog),
-            _ => throw new ScriptRuleException($"Site setting 'priceSource' is '{source}' but must be vem, local or local+vem: fix it in {settings.Source}."),
+            "local" => local!,
+            _ => new LayeredPriceCatalog(local!, vemCatalog),
         };
-        return new SiteContext(key, pricing, mapping, settings, catalog);
+        return new SiteContext(key, pricing, mapping, settings, catalog, local, source != "local");
     }
 
     /// <summary>"crous-5/ru-9" → ["", "crous-5", "crous-5/ru-9"] as folders.</summary>

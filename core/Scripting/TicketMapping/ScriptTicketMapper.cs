@@ -7,6 +7,7 @@ using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Tickets;
 using Middleware.Scripting.Engine;
 using Middleware.Scripting.Globals;
+using Middleware.Scripting.Prices;
 using Middleware.Tickets.Mapping;
 using Middleware.Tickets.Model;
 
@@ -32,10 +33,12 @@ public sealed class ScriptTicketMapper : ITicketMapper
     private readonly ITicketMapper fallback;
     private readonly FrozenDictionary<PointOfSaleId, PointOfSaleOptions> pointsOfSale;
     private readonly ILogger logger;
+    private readonly IPriceCatalogSource? catalogs;
     private readonly ConcurrentDictionary<string, (DateTime Written, long Length)> seen = new(StringComparer.Ordinal);
 
-    public ScriptTicketMapper(ScriptEngine engine, IEnumerable<PointOfSaleOptions> pointsOfSale, ITicketMapper? fallback = null, ILogger<ScriptTicketMapper>? logger = null)
+    public ScriptTicketMapper(ScriptEngine engine, IEnumerable<PointOfSaleOptions> pointsOfSale, ITicketMapper? fallback = null, ILogger<ScriptTicketMapper>? logger = null, IPriceCatalogSource? catalogs = null)
     {
+        this.catalogs = catalogs;
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(pointsOfSale);
         this.engine = engine;
@@ -64,6 +67,7 @@ public sealed class ScriptTicketMapper : ITicketMapper
             Sale = SaleForMappingFactory.From(context, builtIn),
             At = context.Identity.Date,
             DefaultTicket = builtIn,
+            VemCatalog = catalogs?.For(context.PointOfSale),
         });
     }
 

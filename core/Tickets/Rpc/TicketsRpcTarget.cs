@@ -8,7 +8,7 @@ using Middleware.Tickets.Whiz;
 namespace Middleware.Tickets.Rpc;
 
 /// <summary>Till-protocol methods of tickets and the outbox. The point of sale is the calling till's.</summary>
-internal sealed class TicketsRpcTarget(ITicketService tickets, WhizQueue whiz) : IRpcTarget
+internal sealed class TicketsRpcTarget(ITicketService tickets, WhizQueue whiz, IUnticketedSalesCounter? unticketed = null) : IRpcTarget
 {
     /// <summary>Commits the ticket of a sale; answers once it is on disk. A repeat of <paramref name="requestId"/> returns the first receipt.</summary>
     [RpcMethod("tickets.submit", Mutating = true)]
@@ -28,10 +28,28 @@ internal sealed class TicketsRpcTarget(ITicketService tickets, WhizQueue whiz) :
         return record ?? throw new MiddlewareException(ErrorCode.TicketNotFound, $"No ticket {idTicketEntete ?? ticketRequestId} at {pos}.");
     }
 
-    /// <summary>Pending/sent/dead counts and the age of the oldest pending ticket of the till's point of sale.</summary>
+    /// <summary>Pending/sent/dead counts, the age of the oldest pending ticket, and the paid sales without a ticket, of the
+    /// till's point of sale.</summary>
     [RpcMethod("outbox.status")]
-    public Task<OutboxStatus> OutboxStatusAsync(CancellationToken cancellationToken) =>
-        tickets.GetOutboxStatusAsync(TillContext.Required.PointOfSale, cancellationToken);
+    public async Task<OutboxStatus> OutboxStatusAsync(CancellationToken cancellationToken)
+    {
+        var pos = TillContext.Required.PointOfSale.ToString();
+        var status = await tickets.GetOutboxStatusAsync(TillContext.Required.PointOfSale, cancellationToken).ConfigureAwait(false);
+        if (unticketed is null)
+        {
+            return status;
+        }
+
+        var counts = await unticketed.CountByPointOfSaleAsync(cancellationToken).ConfigureAwait(false);
+        var mine = counts.TryGetValue(pos, out var n) ? n : 0;
+        var rows = status.PointsOfSale.Select(p => p.PointOfSale == pos ? p with { PaidNoTicket = mine } : p).ToList();
+        if (mine > 0 && rows.All(p => p.PointOfSale != pos))
+        {
+            rows.Add(new PointOfSaleOutboxStatus(pos, 0, 0, 0, null, null, null) { PaidNoTicket = mine });
+        }
+
+        return status with { PointsOfSale = rows, PaidNoTicket = mine };
+    }
 
     /// <summary>Tickets of the till's point of sale in a state (<c>Pending</c>, <c>Sent</c>, <c>Dead</c>; all when absent), oldest first.</summary>
     [RpcMethod("outbox.list")]

@@ -99,7 +99,8 @@ internal sealed class TicketSender(TicketDatabase db, TicketsOptions options, IT
                 else
                 {
                     dead++;
-                    logger.LogWarning("VEM refused ticket {IdTicketEntete} of {PointOfSale}: {Code} {Message}; moved to dead letters", t.Id, pos, response.Code, response.Message);
+                    // A dead ticket is a sale VEM does not have: an alert for the operator (outbox.status counts them).
+                    logger.LogError("ALERT: VEM refused ticket {IdTicketEntete} of {PointOfSale}: {Code} {Message}; moved to dead letters", t.Id, pos, response.Code, response.Message);
                 }
             }
 

@@ -1,3 +1,5 @@
+using Middleware.Tickets.Numbering;
+using Middleware.Domain.Reference;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
@@ -60,9 +62,9 @@ public class TicketBacklogDrainBenchmark
         }).Build();
         provider = new ServiceCollection().AddLogging().AddCrousApis(config).BuildServiceProvider();
 
-        var options = new TicketsOptions { DatabasePath = Path.Combine(dir, "tickets.db"), VersionLogiciel = "bench", BatchSize = 200 };
+        var options = new TicketsOptions { DatabasePath = Path.Combine(dir, "tickets.db"), VersionLogiciel = "bench", BatchSize = 200, UnknownNumberingOrigin = UnknownNumberingOrigin.StartAtOne };
         var db = new TicketDatabase(options.DatabasePath);
-        using (var service = new TicketService(db, options, DefaultTicketMapper.Instance, new BenchCatalog(), TimeProvider.System, new OutboxSignal()))
+        using (var service = new TicketService(db, options, DefaultTicketMapper.Instance, new FixedReferenceCatalogSource(new BenchCatalog()), TimeProvider.System, new OutboxSignal()))
         {
             // Committed by 16 concurrent tills (group commit) to build the backlog quickly.
             var next = -1;

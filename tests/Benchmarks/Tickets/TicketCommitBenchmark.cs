@@ -1,3 +1,5 @@
+using Middleware.Tickets.Numbering;
+using Middleware.Domain.Reference;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -54,8 +56,8 @@ public class TicketCommitBenchmark
     {
         dir = Path.Combine(Path.GetTempPath(), "mw-tickets-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        var options = new TicketsOptions { DatabasePath = Path.Combine(dir, "tickets.db"), VersionLogiciel = "bench" };
-        service = new TicketService(new TicketDatabase(options.DatabasePath), options, DefaultTicketMapper.Instance, new BenchCatalog(), TimeProvider.System, new OutboxSignal());
+        var options = new TicketsOptions { DatabasePath = Path.Combine(dir, "tickets.db"), VersionLogiciel = "bench", UnknownNumberingOrigin = UnknownNumberingOrigin.StartAtOne };
+        service = new TicketService(new TicketDatabase(options.DatabasePath), options, DefaultTicketMapper.Instance, new FixedReferenceCatalogSource(new BenchCatalog()), TimeProvider.System, new OutboxSignal());
 
         // The raw baseline: the same table shape and row, one transaction per insert, WAL + synchronous=FULL.
         var rawDb = new TicketDatabase(Path.Combine(dir, "raw.db"));
