@@ -18,6 +18,10 @@ public sealed class PipeServerOptions
     /// <c>DOMAIN\user</c> names or SIDs on Windows. Empty (default): current user only.</summary>
     public List<string> AllowedUsers { get; set; } = [];
 
+    /// <summary>Accounts (user names or numeric ids) that may call operator methods (plugin control, ticket replays),
+    /// besides the host's own account and root. Default: none.</summary>
+    public List<string> OperatorUsers { get; set; } = [];
+
     /// <summary>Whether the account running the host may connect. Default true; false is only useful
     /// when tills must run under a dedicated account listed in <see cref="AllowedUsers"/>.</summary>
     public bool AllowCurrentUser { get; set; } = true;

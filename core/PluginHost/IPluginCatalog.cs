@@ -32,6 +32,14 @@ public interface IPluginCatalog
     Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
         where TPlugin : class, IPlugin;
 
+    /// <summary>
+    /// Calls the plugin with a budget of its own: <paramref name="timeout"/> must cover what the plugin waits on (an
+    /// Izly call with its own timeout and retries). Past it the call's token is cancelled and the caller gets
+    /// PluginTimeout; the plugin stays Active unless it ignores the cancellation.
+    /// </summary>
+    Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, TimeSpan timeout, CancellationToken cancellationToken)
+        where TPlugin : class, IPlugin;
+
     /// <summary>The ids of the active plugins implementing <typeparamref name="TPlugin"/>.</summary>
     IReadOnlyList<string> ActivePlugins<TPlugin>() where TPlugin : class, IPlugin;
 }

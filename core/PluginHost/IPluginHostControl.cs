@@ -19,6 +19,14 @@ public interface IPluginHostControl
     /// Returns its status afterwards. A failing new version leaves the old one serving.</summary>
     Task<PluginStatusInfo> ReloadAsync(string pluginId, CancellationToken cancellationToken);
 
+    /// <summary>Takes a plugin out of service (stopped, unloaded) until <see cref="EnableAsync"/> or a restart; plugins.json
+    /// is not changed. Cancels a scheduled automatic retry.</summary>
+    Task<PluginStatusInfo> DisableAsync(string pluginId, CancellationToken cancellationToken);
+
+    /// <summary>Lifts an operator's disable, or loads a Malfunctioned plugin now instead of waiting for its automatic
+    /// retry. A plugin disabled in plugins.json stays disabled (error 1000: enable it there).</summary>
+    Task<PluginStatusInfo> EnableAsync(string pluginId, CancellationToken cancellationToken);
+
     /// <summary>Reads plugins.json now and applies it (what the file watcher does after a change).</summary>
     Task ApplyConfigurationAsync(CancellationToken cancellationToken);
 

@@ -240,7 +240,18 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
     /// pass through unchanged: they are answers, not malfunctions. Any other exception, or a call running past
     /// <see cref="PluginHostOptions.CallTimeout"/>, marks the plugin Malfunctioned.
     /// </remarks>
-    public async Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+    public Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+        where TPlugin : class, IPlugin =>
+        InvokeAsync(pluginId, call, _options.CallTimeout, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// When <paramref name="timeout"/> runs out the call's token is cancelled and the plugin has
+    /// <see cref="PluginHostOptions.CancelGrace"/> to return: a slow dependency is the caller's outcome
+    /// (<c>PluginTimeout</c>), and the plugin stays Active. Only a plugin that ignores the cancellation, or throws an
+    /// exception that is not a contract answer, is marked Malfunctioned; it is then retried by itself with a backoff.
+    /// </remarks>
+    public async Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, TimeSpan timeout, CancellationToken cancellationToken)
         where TPlugin : class, IPlugin
     {
         ArgumentNullException.ThrowIfNull(pluginId);
@@ -253,21 +264,32 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
                 throw new MiddlewareException(ErrorCode.PluginUnavailable, $"Plugin '{pluginId}' is not a {typeof(TPlugin).Name}.");
             }
 
-            using var timeout = new CancellationTokenSource(_options.CallTimeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            using var budget = new CancellationTokenSource(timeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+            Task<TResult>? running = null;
             try
             {
-                return await call(typed, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+                running = call(typed, linked.Token);
+                var result = await running.WaitAsync(linked.Token).ConfigureAwait(false);
+                slot.ConsecutiveMalfunctions = 0;
+                return result;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
             }
-            catch (Exception) when (timeout.IsCancellationRequested)
+            catch (Exception) when (budget.IsCancellationRequested)
             {
-                var reason = $"A call did not finish within the {_options.CallTimeout.TotalSeconds:0.###} s call timeout.";
-                MarkMalfunctioned(slot, instance, reason);
-                throw new MiddlewareException(ErrorCode.PluginTimeout, $"Plugin '{pluginId}': {reason}");
+                // The budget ran out: a slow answer from whatever the plugin waits on. A plugin that honours its token
+                // returns within the grace and stays in service; one that does not is faulty.
+                if (running is not null && !await FinishesWithinGraceAsync(running).ConfigureAwait(false))
+                {
+                    var faulty = $"A call ignored its cancellation for {_options.CancelGrace.TotalSeconds:0.###} s after its {timeout.TotalSeconds:0.###} s budget.";
+                    MarkMalfunctioned(slot, instance, faulty);
+                    throw new MiddlewareException(ErrorCode.PluginTimeout, $"Plugin '{pluginId}': {faulty}");
+                }
+
+                throw new MiddlewareException(ErrorCode.PluginTimeout, $"Plugin '{pluginId}': the call did not finish within its {timeout.TotalSeconds:0.###} s budget.");
             }
             catch (Exception ex) when (IsAnswer(ex))
             {
@@ -284,6 +306,23 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         finally
         {
             instance.Exit();
+        }
+    }
+
+    private async Task<bool> FinishesWithinGraceAsync(Task running)
+    {
+        try
+        {
+            await running.WaitAsync(_options.CancelGrace, _time).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception)
+        {
+            return true; // it returned (by throwing): it honoured the cancellation
         }
     }
 
@@ -353,6 +392,46 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             try
             {
                 await RetireAsync(slot, instance, "malfunctioned").ConfigureAwait(false);
+            }
+            finally
+            {
+                slot.Lifecycle.Release();
+            }
+        }));
+        ScheduleRecovery(slot);
+    }
+
+    /// <summary>
+    /// Brings a Malfunctioned plugin back by itself: a fresh load after <see cref="PluginHostOptions.MalfunctionRetryDelay"/>,
+    /// doubling after each further malfunction up to <see cref="PluginHostOptions.MalfunctionRetryMaxDelay"/>. A
+    /// malfunction is never a plugin's end for the day; a plugin whose files are rejected waits for a file change instead.
+    /// </summary>
+    private void ScheduleRecovery(PluginSlot slot)
+    {
+        var failures = Math.Min(++slot.ConsecutiveMalfunctions, 16);
+        var delay = TimeSpan.FromTicks(Math.Min(_options.MalfunctionRetryMaxDelay.Ticks, _options.MalfunctionRetryDelay.Ticks * (1L << (failures - 1))));
+        var generation = Interlocked.Increment(ref slot.RecoveryGeneration);
+        _logger.LogWarning("Plugin {PluginId} will be reloaded in {Delay} (malfunction {Count} in a row)", slot.Entry.Id, delay, failures);
+        Track(Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
+                await slot.Lifecycle.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                if (generation == Volatile.Read(ref slot.RecoveryGeneration) && !slot.Removed && slot.Entry.Enabled && !slot.OperatorDisabled
+                    && slot.Active is null && slot.Status.State == PluginState.Malfunctioned)
+                {
+                    // A failed start schedules the next retry itself (LoadAndSwapAsync).
+                    await LoadAndSwapAsync(slot, "automatic retry after a malfunction").ConfigureAwait(false);
+                }
             }
             finally
             {
@@ -475,6 +554,11 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
                 ArmWatchers(slot);
             }
 
+            if (slot.OperatorDisabled)
+            {
+                return; // plugins.json changed meanwhile: applied when the operator enables it again
+            }
+
             await LoadAndSwapAsync(slot, cause).ConfigureAwait(false);
         }
         finally
@@ -494,8 +578,9 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         await slot.Lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!slot.Removed && slot.Entry.Enabled)
+            if (!slot.Removed && slot.Entry.Enabled && !slot.OperatorDisabled)
             {
+                slot.ConsecutiveMalfunctions = 0;
                 await LoadAndSwapAsync(slot, "reload requested").ConfigureAwait(false);
             }
 
@@ -507,12 +592,67 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         }
     }
 
+    /// <inheritdoc />
+    public async Task<PluginStatusInfo> DisableAsync(string pluginId, CancellationToken cancellationToken)
+    {
+        var slot = SlotOrThrow(pluginId);
+        await slot.Lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            slot.OperatorDisabled = true;
+            Interlocked.Increment(ref slot.RecoveryGeneration); // cancels a scheduled automatic retry
+            var version = slot.Active?.Version ?? slot.Status.Version;
+            await RetireActiveAsync(slot, "disabled by an operator").ConfigureAwait(false);
+            _logger.LogWarning("Plugin {PluginId} disabled by an operator (until plugins.enable or a restart)", pluginId);
+            Publish(slot.SetStatus(PluginState.Disabled, version, "Disabled by an operator (plugins.enable brings it back).", _time.GetUtcNow()));
+            return slot.Status;
+        }
+        finally
+        {
+            slot.Lifecycle.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<PluginStatusInfo> EnableAsync(string pluginId, CancellationToken cancellationToken)
+    {
+        var slot = SlotOrThrow(pluginId);
+        await slot.Lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!slot.Entry.Enabled)
+            {
+                throw new MiddlewareException(ErrorCode.InvalidRequest, $"Plugin '{pluginId}' is disabled in plugins.json: enable it there (\"enabled\": true).");
+            }
+
+            var wasDisabled = slot.OperatorDisabled;
+            slot.OperatorDisabled = false;
+            slot.ConsecutiveMalfunctions = 0;
+            if (slot.Active is null)
+            {
+                _logger.LogWarning("Plugin {PluginId} enabled by an operator", pluginId);
+                await LoadAndSwapAsync(slot, wasDisabled ? "enabled by an operator" : "enable requested").ConfigureAwait(false);
+            }
+
+            return slot.Status;
+        }
+        finally
+        {
+            slot.Lifecycle.Release();
+        }
+    }
+
+    private PluginSlot SlotOrThrow(string pluginId) =>
+        pluginId is not null && _slots.TryGetValue(pluginId, out var slot) && !slot.Removed
+            ? slot
+            : throw new MiddlewareException(ErrorCode.PluginUnavailable, $"No plugin '{pluginId}' in plugins.json.");
+
     private async Task ReloadFromFilesAsync(PluginSlot slot, CancellationToken cancellationToken)
     {
         await slot.Lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (slot.Removed || !slot.Entry.Enabled)
+            if (slot.Removed || !slot.Entry.Enabled || slot.OperatorDisabled)
             {
                 return;
             }
@@ -560,6 +700,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             {
                 _logger.LogError("Plugin {PluginId} failed to start: {Reason}", entry.Id, startFailure);
                 Publish(slot.SetStatus(PluginState.Malfunctioned, candidate.Metadata.Version, startFailure, _time.GetUtcNow()));
+                ScheduleRecovery(slot);
                 return;
             }
 
@@ -664,6 +805,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         }
 
         Publish(slot.SetStatus(PluginState.Malfunctioned, newVersion, startFailure, _time.GetUtcNow()));
+        ScheduleRecovery(slot);
     }
 
     private async Task<(PluginInstance? Instance, string? Failure)> StartInstanceAsync(PluginSlot slot, LoadedPlugin candidate, PluginEntry entry)

@@ -10,9 +10,20 @@ public sealed class PluginHostOptions
     /// (the current directory when there is none). Default: <c>plugins.json</c>.</summary>
     public string PluginsFile { get; set; } = "plugins.json";
 
-    /// <summary>Longest time one <see cref="IPluginCatalog.InvokeAsync{TPlugin, TResult}"/> call may take before
-    /// the plugin is marked Malfunctioned and the caller gets PluginTimeout. Default: 10 s.</summary>
+    /// <summary>The budget of one plugin call that names none (<see cref="IPluginCatalog.InvokeAsync{TPlugin, TResult}(string, Func{TPlugin, CancellationToken, Task{TResult}}, CancellationToken)"/>):
+    /// past it the caller gets PluginTimeout. Calls with a budget of their own (an Izly debit) pass it. Default: 10 s.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>After a call's budget runs out, how long the plugin has to return once its token is cancelled before it is
+    /// marked Malfunctioned (it ignores cancellation). Default: 2 s.</summary>
+    public TimeSpan CancelGrace { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>First wait before a Malfunctioned plugin is reloaded by itself; doubles after each further malfunction in
+    /// a row. Default: 5 s.</summary>
+    public TimeSpan MalfunctionRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest wait between two automatic reloads of a Malfunctioned plugin. Default: 5 min.</summary>
+    public TimeSpan MalfunctionRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Longest time a plugin's StartAsync may take. Default: 15 s.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(15);

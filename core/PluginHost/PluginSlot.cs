@@ -32,6 +32,16 @@ internal sealed class PluginSlot(PluginEntry entry, DateTimeOffset now) : IDispo
 
     public bool Removed { get; set; }
 
+    /// <summary>Disabled by an operator (<c>plugins.disable</c>) until <c>plugins.enable</c> or a restart; plugins.json
+    /// is not rewritten.</summary>
+    public volatile bool OperatorDisabled;
+
+    /// <summary>Malfunctions since the last successful call: the automatic retry's backoff exponent.</summary>
+    public int ConsecutiveMalfunctions;
+
+    /// <summary>Bumped by every scheduled retry: only the latest one acts.</summary>
+    public int RecoveryGeneration;
+
     public PluginStatusInfo Status { get; private set; } =
         new(entry.Id, null, entry.Enabled ? PluginState.NotSupported : PluginState.Disabled,
             entry.Enabled ? "Not loaded yet." : "Disabled in plugins.json.", entry.Folder, now);

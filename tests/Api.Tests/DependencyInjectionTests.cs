@@ -49,14 +49,14 @@ public sealed class DependencyInjectionTests
         Assert.Equal(["reference.status", "reference.sync"], names.Select(n => n.Name).Order());
         Assert.All(names, n => Assert.False(n.Mutating));
 
-        // A till calls reference.sync, then the catalogue answers for its point of sale.
+        // A till calls reference.sync, then the catalogue of its point of sale answers.
         TillContext.Current = new TillContext(ApiHarness.Pos, "test till", "c1");
         try
         {
             var result = await target.SyncAsync(default);
             Assert.True(result.Succeeded, result.Error);
             Assert.True(target.Status().HasData);
-            var catalog = provider.GetRequiredService<IReferenceCatalog>();
+            var catalog = provider.GetRequiredService<IReferenceCatalogSource>().For(ApiHarness.Pos);
             Assert.Equal(5.5m, catalog.VatRate(1));
             Assert.True(catalog.ArticleExists(1201));
 
@@ -71,7 +71,7 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
-    public void The_catalog_outside_a_till_call_with_several_points_of_sale_asks_for_hello()
+    public async Task Each_point_of_sale_gets_its_own_catalogue_whichever_till_is_calling()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -79,11 +79,24 @@ public sealed class DependencyInjectionTests
             ["PointsOfSale:0:Id"] = "5-1-9-8-14",
             ["PointsOfSale:1:Id"] = "5-1-9-8-15",
         }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddCrousApis(configuration).BuildServiceProvider();
+        await using var provider = new ServiceCollection().AddLogging().AddCrousApis(configuration).BuildServiceProvider();
+        var source = provider.GetRequiredService<IReferenceCatalogSource>();
 
-        var catalog = provider.GetRequiredService<IReferenceCatalog>();
-        var ex = Assert.Throws<Middleware.Domain.Errors.MiddlewareException>(() => catalog.VatRate(1));
-        Assert.Equal(Middleware.Domain.Errors.ErrorCode.HelloRequired, ex.Code);
+        // No ambient catalogue is registered any more: nothing can fall back on "the calling till".
+        Assert.Null(provider.GetService<IReferenceCatalog>());
+        // Before the first sync, a named point of sale has no data: a clear, transient error, not another till's data.
+        TillContext.Current = new TillContext(PointOfSaleId.Parse("5-1-9-8-15"), "other till", "c2");
+        try
+        {
+            var ex = Assert.Throws<Middleware.Domain.Errors.MiddlewareException>(() => source.For(PointOfSaleId.Parse("5-1-9-8-14")).VatRate(1));
+            Assert.Equal(Middleware.Domain.Errors.ErrorCode.ReferenceDataUnavailable, ex.Code);
+            Assert.Contains("5-1-9-8-14", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            TillContext.Current = null;
+        }
+
         Assert.Equal([PointOfSaleId.Parse("5-1-9-8-14"), PointOfSaleId.Parse("5-1-9-8-15")], provider.GetRequiredService<IReferenceStore>().PointsOfSale);
     }
 }

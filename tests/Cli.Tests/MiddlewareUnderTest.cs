@@ -86,7 +86,7 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton<IReferenceCatalog>(new ArticlesCatalog(sandbox.Seed));
+        services.AddSingleton<IReferenceCatalogSource>(new FixedReferenceCatalogSource(new ArticlesCatalog(sandbox.Seed)));
         services.AddCrousApis(configuration);
         services.AddTickets(configuration);
         services.AddPluginHost(configuration);

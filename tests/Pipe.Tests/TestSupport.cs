@@ -258,6 +258,9 @@ internal sealed class FakePluginCatalog : IPluginCatalog
     public Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
         where TPlugin : class, IPlugin => throw new NotSupportedException();
 
+    public Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, TimeSpan timeout, CancellationToken cancellationToken)
+        where TPlugin : class, IPlugin => throw new NotSupportedException();
+
     public IReadOnlyList<string> ActivePlugins<TPlugin>() where TPlugin : class, IPlugin => [];
 }
 

@@ -142,6 +142,24 @@ internal static class IzlyAdapter
         };
     }
 
+    /// <summary>
+    /// True when a non-2xx answer to a debit proves that Izly did not debit: one of Izly's own refusals (its error body
+    /// with a known code, or 423 locked), or an authentication refusal (401/403: the request was not processed). Anything
+    /// else, a 404 or 409 without Izly's error body, a redirect, an unknown code, leaves the outcome unknown.
+    /// </summary>
+    public static bool IsDefiniteRefusal(ApiResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.StatusCode is Status.Unauthorized or Status.Forbidden or Status.Locked)
+        {
+            return true;
+        }
+
+        var error = ReadError(response.Content);
+        return error is not null && response.StatusCode is >= 400 and < 500 && Refusal(response.StatusCode, error) != IzlyRefusal.Other
+            || error is { Code: "-2" } && response.StatusCode == 400;
+    }
+
     /// <summary>Builds the exception for a non-2xx answer that is not transient.</summary>
     public static IzlyRefusedException Refused(ApiResponse response, string what)
     {

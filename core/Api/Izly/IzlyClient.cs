@@ -226,6 +226,14 @@ internal sealed class IzlyClient : IIzlyGateway, IDisposable
             throw new IzlyUnavailableException($"Izly {what}: {response.Describe()}.");
         }
 
+        if (outcomeUnknownOnFailure is not null && !IzlyAdapter.IsDefiniteRefusal(response))
+        {
+            // A non-2xx that is not one of Izly's own refusals (a proxy's 404, a 409, a redirect...) does not prove the
+            // debit was not made: unknown, settled by asking Izly for the order, never a final "no".
+            logger.LogWarning("Izly debit {ClientOrderId} at {PointOfSale}: unexpected {Status}; outcome UNKNOWN, to recover by clientOrderId", outcomeUnknownOnFailure, pos, response.Describe());
+            throw new IzlyUnavailableException($"Izly debit {outcomeUnknownOnFailure}: unexpected answer {response.Describe()}; outcome unknown: recover with GetDebitAsync(clientOrderId).");
+        }
+
         var refused = IzlyAdapter.Refused(response, what);
         logger.LogInformation("Izly {Call} at {PointOfSale} refused: {Refusal} ({Status})", what, pos, refused.Refusal, response.StatusCode);
         throw refused;

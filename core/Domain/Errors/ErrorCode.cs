@@ -15,6 +15,9 @@ public enum ErrorCode
     RequestIdRequired = 1003,
     RequestIdReused = 1004,
     Busy = 1005,
+
+    /// <summary>An operator method (plugin control, replays) called from a till's account.</summary>
+    OperatorOnly = 1006,
     InternalError = 1099,
 
     // 1100: plugins and readers

@@ -13,6 +13,7 @@ public static class ErrorMessages
         [ErrorCode.RequestIdRequired] = "Identifiant de demande manquant : contactez le support.",
         [ErrorCode.RequestIdReused] = "Identifiant de demande déjà utilisé pour une autre opération.",
         [ErrorCode.Busy] = "Service occupé, veuillez réessayer.",
+        [ErrorCode.OperatorOnly] = "Opération réservée au support.",
         [ErrorCode.InternalError] = "Erreur interne : contactez le support.",
         [ErrorCode.PluginUnavailable] = "Module indisponible.",
         [ErrorCode.PluginMalfunctioned] = "Module en défaut : contactez le support.",

@@ -23,6 +23,26 @@ internal sealed class CoreRpcMethods(IServiceProvider services, PointOfSaleDirec
             ? [.. catalog.GetStatuses().Select(s => new PluginStatusDto(s.Id, s.Version, s.State, s.Reason, s.Folder, s.Since))]
             : [];
 
+    /// <summary>Operator: reloads a plugin from its folder now (a failing new version leaves the old one serving).</summary>
+    [RpcMethod("plugins.reload", Operator = true)]
+    public async Task<PluginStatusDto> PluginsReloadAsync(string pluginId, CancellationToken cancellationToken) =>
+        Dto(await Control.ReloadAsync(pluginId, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Operator: takes a plugin out of service until <c>plugins.enable</c> or a restart.</summary>
+    [RpcMethod("plugins.disable", Operator = true)]
+    public async Task<PluginStatusDto> PluginsDisableAsync(string pluginId, CancellationToken cancellationToken) =>
+        Dto(await Control.DisableAsync(pluginId, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Operator: brings back a plugin an operator disabled, or a Malfunctioned one without waiting for its retry.</summary>
+    [RpcMethod("plugins.enable", Operator = true)]
+    public async Task<PluginStatusDto> PluginsEnableAsync(string pluginId, CancellationToken cancellationToken) =>
+        Dto(await Control.EnableAsync(pluginId, cancellationToken).ConfigureAwait(false));
+
+    private IPluginHostControl Control => services.GetService<IPluginHostControl>()
+        ?? throw new Domain.Errors.MiddlewareException(Domain.Errors.ErrorCode.PluginUnavailable, "This host has no plugin host.");
+
+    private static PluginStatusDto Dto(PluginStatusInfo s) => new(s.Id, s.Version, s.State, s.Reason, s.Folder, s.Since);
+
     /// <summary>The readers configured for the calling till's point of sale, with their live state; a configured
     /// reader no active plugin offers is listed as <c>Unavailable</c>.</summary>
     [RpcMethod("readers.list")]

@@ -20,6 +20,26 @@ internal sealed class PipeAccessPolicy(PipeServerOptions options)
     /// <summary>True when the OS can enforce the rule alone (<c>PipeOptions.CurrentUserOnly</c>).</summary>
     public bool CurrentUserOnly => options.AllowCurrentUser && options.AllowedUsers.Count == 0;
 
+    /// <summary>Operator methods: the host's own account, root, or an entry of <see cref="PipeServerOptions.OperatorUsers"/>
+    /// (name or numeric id). A till runs under another account (one of <see cref="PipeServerOptions.AllowedUsers"/>).</summary>
+    public bool IsOperator(PeerIdentity peer, uint currentUid) =>
+        peer.Uid == currentUid || peer.Uid == 0 || Matches(options.OperatorUsers, peer);
+
+    private static bool Matches(IEnumerable<string> entries, PeerIdentity peer)
+    {
+        foreach (var entry in entries)
+        {
+            var trimmed = entry.Trim();
+            if (trimmed.Length > 0 && (uint.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) ? uid == peer.Uid
+                    : peer.UserName is not null && string.Equals(trimmed, peer.UserName, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public bool IsAllowed(PeerIdentity peer, uint currentUid)
     {
         if (options.AllowCurrentUser && peer.Uid == currentUid)

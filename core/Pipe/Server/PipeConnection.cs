@@ -29,8 +29,9 @@ internal sealed class PipeConnection : IAsyncDisposable
     private readonly ILogger logger;
     private volatile TillContext? till;
 
-    public PipeConnection(long id, Stream stream, RpcMethodRegistry registry, IdempotencyGate gate, PointOfSaleDirectory pointsOfSale, PipeServerOptions options, string peer, ILogger logger)
+    public PipeConnection(long id, Stream stream, RpcMethodRegistry registry, IdempotencyGate gate, PointOfSaleDirectory pointsOfSale, PipeServerOptions options, string peer, ILogger logger, bool isOperator = false)
     {
+        IsOperator = isOperator;
         Id = id.ToString(CultureInfo.InvariantCulture);
         Peer = peer;
         this.stream = stream;
@@ -56,6 +57,9 @@ internal sealed class PipeConnection : IAsyncDisposable
 
     /// <summary>Who connected (user and uid), for logs.</summary>
     public string Peer { get; }
+
+    /// <summary>True when the peer's account may call operator methods (see <see cref="Security.PipeAccessPolicy.IsOperator"/>).</summary>
+    public bool IsOperator { get; }
 
     /// <summary>The till, once it said hello.</summary>
     public TillContext? Till => till;

@@ -5,7 +5,7 @@ using Middleware.Domain.Rpc;
 namespace Middleware.Pipe.Server;
 
 /// <summary>One till-protocol method found on an <see cref="IRpcTarget"/>.</summary>
-internal sealed record RpcMethodEntry(string Name, MethodInfo Method, object Target, bool Mutating, AnswerDurability Durability = AnswerDurability.PowerCut);
+internal sealed record RpcMethodEntry(string Name, MethodInfo Method, object Target, bool Mutating, AnswerDurability Durability = AnswerDurability.PowerCut, bool Operator = false);
 
 /// <summary>The methods of every <see cref="IRpcTarget"/> in DI, by name. Built once when the server starts.</summary>
 internal sealed class RpcMethodRegistry
@@ -38,7 +38,7 @@ internal sealed class RpcMethodRegistry
                     throw new InvalidOperationException($"{target.GetType().FullName}.{method.Name}: mutating method '{attribute.Name}' must declare a 'requestId' parameter.");
                 }
 
-                if (!found.TryAdd(attribute.Name, new RpcMethodEntry(attribute.Name, method, target, attribute.Mutating, attribute.Durability)))
+                if (!found.TryAdd(attribute.Name, new RpcMethodEntry(attribute.Name, method, target, attribute.Mutating, attribute.Durability, attribute.Operator)))
                 {
                     throw new InvalidOperationException($"Two methods are named '{attribute.Name}': {found[attribute.Name].Target.GetType().FullName} and {target.GetType().FullName}.");
                 }

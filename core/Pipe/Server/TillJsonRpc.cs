@@ -47,7 +47,15 @@ internal sealed class TillJsonRpc : JsonRpc
         }
 
         TillContext.Current = till;
-        if (registry.TryGet(name, out var entry) && entry.Mutating)
+        registry.TryGet(name, out var entry);
+        if (entry is { Operator: true } && !connection.IsOperator)
+        {
+            logger.LogWarning("Operator method {Method} refused to {Peer} on connection {ConnectionId}", name, connection.Peer, connection.Id);
+            return ProtocolErrors.ErrorMessage(request, ProtocolErrors.For(ErrorCode.OperatorOnly,
+                $"'{name}' is an operator method: call it from the host's own account, root, or an account of Pipe:OperatorUsers."));
+        }
+
+        if (entry is not null && entry.Mutating)
         {
             return await gate.ExecuteAsync(request, entry.Method, till.PointOfSale, jsonOptions, entry.Durability,
                 () => DispatchCatchingAsync(request, targetMethod, cancellationToken), cancellationToken).ConfigureAwait(false);

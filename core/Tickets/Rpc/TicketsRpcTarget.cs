@@ -71,7 +71,7 @@ internal sealed class TicketsRpcTarget(ITicketService tickets, WhizQueue whiz, I
     }
 
     /// <summary>Sends a dead ticket again: as-is, or rebuilt from its sale by the current mapper (<paramref name="remap"/>).</summary>
-    [RpcMethod("outbox.replay", Mutating = true)]
+    [RpcMethod("outbox.replay", Mutating = true, Operator = true)]
     public Task<TicketRecord> ReplayAsync(string requestId, string idTicketEntete, bool remap = false, CancellationToken cancellationToken = default) =>
         tickets.ReplayAsync(TillContext.Required.PointOfSale, ParseId(idTicketEntete), remap, cancellationToken);
 

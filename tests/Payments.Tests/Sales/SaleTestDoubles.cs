@@ -49,6 +49,9 @@ internal sealed class SinglePluginCatalog(IPlugin plugin) : IPluginCatalog
             ? call(typed, cancellationToken)
             : throw new MiddlewareException(ErrorCode.PluginUnavailable, $"No plugin {pluginId} in this test.");
 
+    public Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, TimeSpan timeout, CancellationToken cancellationToken)
+        where TPlugin : class, IPlugin => InvokeAsync(pluginId, call, cancellationToken);
+
     public IReadOnlyList<string> ActivePlugins<TPlugin>() where TPlugin : class, IPlugin => throw new NotSupportedException();
 }
 
