@@ -38,6 +38,7 @@ public sealed class ScriptMappedCommitTests : IAsyncDisposable
             ["Scripting:CacheDirectory"] = TestScripts.SharedCache,
             ["Tickets:DatabasePath"] = Path.Combine(dataDir, "tickets.db"),
             ["Tickets:VersionLogiciel"] = "test",
+            ["Tickets:UnknownNumberingOrigin"] = "StartAtOne",
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
