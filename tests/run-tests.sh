@@ -12,7 +12,7 @@ dotnet build Middleware.sln -c Release -nologo -v q 2>&1 | tee "$log.build" | ta
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "0 passed, 1 failed"; exit 1; fi
 results=.artifacts/test-results
 rm -rf "$results"
-dotnet test Middleware.sln -c Release --no-build -nologo -v q --filter "Category!=Long" --logger trx --results-directory "$results" 2>&1 | tee "$log"
+dotnet test Middleware.sln -c Release --no-build -nologo -v q --filter "Category!=Long" --blame-hang-timeout 8m --logger trx --results-directory "$results" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 # Quiet output names a failed test but not why; repeat each failure's message and first stack lines at the end,
 # where a CI log's tail shows them.

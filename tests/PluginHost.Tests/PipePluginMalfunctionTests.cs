@@ -26,7 +26,7 @@ public sealed class PipePluginMalfunctionTests(ITestOutputHelper output)
         {
             "throws on load" => ("test.throwing", "StartAsync threw InvalidOperationException: Start failed on purpose.", ErrorCode.PluginMalfunctioned),
             "throws on a call" => ("test.throwing", "A call threw InvalidOperationException: Call failed on purpose.", ErrorCode.PluginMalfunctioned),
-            _ => ("test.hanging", "3 s call timeout", ErrorCode.PluginTimeout),
+            _ => ("test.hanging", "ignored its cancellation for 2 s after its 3 s budget", ErrorCode.PluginTimeout),
         };
         await using var bed = new PluginTestBed(output);
         bed.Deploy(TestPlugins.EchoV1, "echo");

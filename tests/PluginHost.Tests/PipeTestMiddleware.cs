@@ -44,6 +44,8 @@ internal sealed class PipeTestMiddleware : IAsyncDisposable
             ["PluginHost:Debounce"] = "00:00:00.200",
             ["PluginHost:CallTimeout"] = callTimeout.ToString("c"),
             ["PluginHost:UnloadTimeout"] = "00:00:15",
+            // A Malfunctioned plugin stays so for a test's length here (automatic recovery has tests of its own).
+            ["PluginHost:MalfunctionRetryDelay"] = "00:10:00",
             ["Pipe:PipeName"] = pipeName,
             ["Pipe:IdempotencyDatabasePath"] = Path.Combine(bed.Root, "idempotency.db"),
             ["PointsOfSale:0:Id"] = PointOfSale,
