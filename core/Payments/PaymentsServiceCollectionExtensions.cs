@@ -23,7 +23,8 @@ public static class PaymentsServiceCollectionExtensions
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.Configure<PaymentOptions>(configuration.GetSection("Payments"));
+        services.AddOptions<PaymentOptions>().Bind(configuration.GetSection("Payments")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentOptions>, TimeoutNestingValidator>());
         services.Configure<SalesOptions>(configuration.GetSection("Sales"));
         services.Configure<List<PointOfSaleOptions>>(configuration.GetSection("PointsOfSale"));
         services.Configure<ChaosOptions>(configuration.GetSection("Chaos"));

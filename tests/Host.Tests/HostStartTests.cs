@@ -61,6 +61,22 @@ public sealed class HostStartTests
     }
 
     [Fact]
+    public async Task A_host_whose_payment_timeouts_do_not_nest_refuses_to_start_and_says_which_settings()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(root, "appsettings.json"));
+        var pipeName = "mwh-" + Guid.NewGuid().ToString("N")[..10];
+        // A payment budget shorter than the Izly client's own 20 s debit timeout.
+        var builder = MiddlewareHost.CreateBuilder([$"--Pipe:PipeName={pipeName}", "--Host:Mode=console", "--Payments:DebitTimeout=00:00:15", .. SandboxArguments(root)], root);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("CrousApis:Izly:DebitTimeout (00:00:20) must be shorter than Payments:DebitTimeout (00:00:15)", error.Message);
+    }
+
+    [Fact]
     public void Command_line_beats_environment_which_beats_appsettings()
     {
         var root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));

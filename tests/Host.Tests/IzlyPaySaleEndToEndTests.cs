@@ -80,7 +80,9 @@ public sealed class IzlyPaySaleEndToEndTests
         // SettleDelay of 2 s (default 2 min) with a pass every second: the background pass and payment.resolve meet the
         // waiting web payment well past SettleDelay, where a card/QR debit unknown to Izly would be declared refused.
         var settleDelay = TimeSpan.FromSeconds(2);
-        await using var host = await SaleHost.StartAsync("--Payments:SettleDelay=00:00:02");
+        // The debit budgets shrink with it, so the timeouts still nest (checked at start).
+        await using var host = await SaleHost.StartAsync("--Payments:SettleDelay=00:00:02", "--Payments:DebitTimeout=00:00:00.700",
+            "--CrousApis:Izly:DebitTimeout=00:00:00.500", "--PluginHost:CancelGrace=00:00:00.300");
         await using var till = await host.ConnectAsync();
         var saleId = await TillSteps.OpenMealAsync(till);
         var total = (await till.CallMutatingAsync("sale.setProfile", new { saleId, codeSociete = 8024, codeTarif = 1 })).GetProperty("totalTtc").GetDecimal();

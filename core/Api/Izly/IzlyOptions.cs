@@ -12,13 +12,32 @@ public sealed class IzlyOptions
     /// host <c>https://rest-pp.izly.fr</c>; the host points it at the sandbox by default.</summary>
     public Uri BaseUrl { get; set; } = new("https://rest-pp.izly.fr");
 
-    /// <summary>Timeout of one attempt of a search, a status lookup or a verification. Default 10 s.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>Timeout of one attempt of a search, a status lookup or a verification. Default 4 s: with one retry and
+    /// its backoff, a search fits in the plugin host's 10 s call budget (checked at start).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>Timeout of a debit, a cancel or a web-payment creation (sent once). Default 20 s: a debit given
     /// up too early becomes an unknown outcome to recover.</summary>
     public TimeSpan DebitTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Retries of the calls safe to repeat (searches, status by clientOrderId, verification). Never debits.</summary>
-    public RetryOptions Retry { get; set; } = new();
+    /// <summary>Retries of the calls safe to repeat (searches, status by clientOrderId, verification). Never debits.
+    /// Default one retry (200 ms, at most 5 s backoff).</summary>
+    public RetryOptions Retry { get; set; } = new() { MaxRetries = 1 };
+
+    /// <summary>The longest a call safe to repeat can take, every attempt and backoff included (a backoff with jitter is
+    /// counted at twice its nominal delay, capped by <see cref="RetryOptions.MaxDelay"/>).</summary>
+    public TimeSpan WorstCaseRepeatableCall
+    {
+        get
+        {
+            var total = Timeout * (Retry.MaxRetries + 1);
+            for (var i = 0; i < Retry.MaxRetries; i++)
+            {
+                var nominal = Retry.BaseDelay * Math.Pow(2, i) * 2;
+                total += nominal < Retry.MaxDelay ? nominal : Retry.MaxDelay;
+            }
+
+            return total;
+        }
+    }
 }

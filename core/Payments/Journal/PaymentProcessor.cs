@@ -28,6 +28,10 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
 
     private readonly PaymentOptions _options = options.Value;
 
+    /// <summary>The whole budget of one debit (<see cref="PaymentOptions.DebitTimeout"/>): the channel plugin's call gets
+    /// this budget too, so the plugin host's shorter default call timeout does not cut a debit short.</summary>
+    public TimeSpan DebitTimeout => _options.DebitTimeout;
+
     /// <summary>
     /// Whether a payment is an IzlyPay web payment. Izly's debit search by client order id does not find those (the
     /// operation is keyed by its operation id), so a "not found" would wrongly refuse a payment the customer may still

@@ -446,7 +446,7 @@ public sealed partial class SaleService(
         PaymentMedium medium = identification.Card is { } card ? new CardMedium(card) : new QrMedium(identification.QrText!);
         var command = new PaymentCommand(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), sale.Id, sale.Pricing!.TotalTtc, medium, null);
         return payments.DebitAsync(command,
-            (request, ct) => InvokeChannelAsync<IPaymentChannelPlugin, DebitResult>(medium.Channel, (p, c) => p.DebitAsync(request, c), ct),
+            (request, ct) => InvokeChannelAsync<IPaymentChannelPlugin, DebitResult>(medium.Channel, (p, c) => p.DebitAsync(request, c), ct, payments.DebitTimeout),
             cancellationToken);
     }
 
@@ -576,7 +576,8 @@ public sealed partial class SaleService(
     }
 
     // Calls a channel plugin through the catalog (timeouts, hot reload) and turns Izly's answers into till errors.
-    private async Task<TResult> InvokeChannelAsync<TPlugin, TResult>(string channel, Func<TPlugin, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+    // A debit passes its own budget (the payment's); other calls take the plugin host's call timeout.
+    private async Task<TResult> InvokeChannelAsync<TPlugin, TResult>(string channel, Func<TPlugin, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
         where TPlugin : class, Contracts.Plugins.IPlugin
     {
         if (!_options.ChannelPlugins.TryGetValue(channel, out var pluginId))
@@ -586,7 +587,9 @@ public sealed partial class SaleService(
 
         try
         {
-            return await plugins.InvokeAsync(pluginId, call, cancellationToken).ConfigureAwait(false);
+            return timeout is { } budget
+                ? await plugins.InvokeAsync(pluginId, call, budget, cancellationToken).ConfigureAwait(false)
+                : await plugins.InvokeAsync(pluginId, call, cancellationToken).ConfigureAwait(false);
         }
         catch (IzlyRefusedException refused)
         {
