@@ -11,10 +11,7 @@ public sealed class HostStartTests
     [Fact]
     public async Task The_host_with_the_shipped_settings_serves_hello_on_the_pipe_and_writes_its_log_file()
     {
-        var root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(root, "appsettings.json"));
-        var pipeName = "mwh-" + Guid.NewGuid().ToString("N")[..10];
+        var (root, pipeName) = NewShippedRoot();
 
         var builder = MiddlewareHost.CreateBuilder([$"--Pipe:PipeName={pipeName}", "--Host:Mode=console", .. SandboxArguments(root)], root);
         var host = builder.Build();
@@ -63,10 +60,7 @@ public sealed class HostStartTests
     [Fact]
     public async Task A_host_whose_payment_timeouts_do_not_nest_refuses_to_start_and_says_which_settings()
     {
-        var root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(root, "appsettings.json"));
-        var pipeName = "mwh-" + Guid.NewGuid().ToString("N")[..10];
+        var (root, pipeName) = NewShippedRoot();
         // A payment budget shorter than the Izly client's own 20 s debit timeout.
         var builder = MiddlewareHost.CreateBuilder([$"--Pipe:PipeName={pipeName}", "--Host:Mode=console", "--Payments:DebitTimeout=00:00:15", .. SandboxArguments(root)], root);
         using var host = builder.Build();
@@ -108,5 +102,14 @@ public sealed class HostStartTests
         Assert.Equal(Path.Combine(root, "custom.json"), MiddlewareHost.ResolvePluginsFile("custom.json", root));
         var resolved = MiddlewareHost.ResolvePluginsFile(null, root);
         Assert.Equal(File.Exists(Path.GetFullPath("plugins.json")) ? Path.GetFullPath("plugins.json") : Path.Combine(root, "plugins.json"), resolved);
+    }
+
+    // A fresh installation folder with the shipped settings, and a pipe name of its own.
+    private static (string Root, string PipeName) NewShippedRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(root, "appsettings.json"));
+        return (root, "mwh-" + Guid.NewGuid().ToString("N")[..10]);
     }
 }
