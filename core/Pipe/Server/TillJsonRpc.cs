@@ -96,7 +96,7 @@ internal sealed class TillJsonRpc : JsonRpc
     protected override ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
     {
         // Errors StreamJsonRpc makes itself (unknown method, bad parameters) get the same shape as ours.
-        if (message is JsonRpcError { Error: { } error } && error.Data is not ErrorData && error.Data is not JsonElement)
+        if (message is JsonRpcError { Error: { } error } && error.Data is not (ErrorData or JsonElement or Idempotency.RawJsonAnswer))
         {
             var code = (int)error.Code;
             error.Data = new ErrorData(error.Message ?? "");

@@ -62,13 +62,28 @@ internal sealed class FakeIzly(TimeProvider time) : IIzlyGateway
 
     public int CancelCalls;
 
+    /// <summary>Refund, then lose the answer (as a dropped connection would).</summary>
+    public bool DropCancelAnswerAfterCommit { get; set; }
+
+    /// <summary>The refund never reaches Izly: the call fails as an unreachable Izly would.</summary>
+    public bool CancelUnavailable { get; set; }
+
     public Task<IzlyOperationStatus> CancelAsync(string pointOfSale, string idTransactionIzly, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref CancelCalls);
+        if (CancelUnavailable)
+        {
+            throw new IzlyUnavailableException("down");
+        }
+
         var entry = _debits.Single(d => d.Value.IdTransactionIzly == idTransactionIzly);
-        Balance += _amounts[entry.Key];
-        _debits[entry.Key] = entry.Value with { Status = IzlyOperationStatus.Cancelled };
-        return Task.FromResult(IzlyOperationStatus.Cancelled);
+        if (entry.Value.Status != IzlyOperationStatus.Cancelled)
+        {
+            Balance += _amounts[entry.Key];
+            _debits[entry.Key] = entry.Value with { Status = IzlyOperationStatus.Cancelled };
+        }
+
+        return DropCancelAnswerAfterCommit ? throw new IzlyUnavailableException("connection reset") : Task.FromResult(IzlyOperationStatus.Cancelled);
     }
 
     public Task<RightHolder> FindBySupportAsync(string pointOfSale, string idSupport, string numeroApplicatif, CancellationToken cancellationToken) => throw new NotSupportedException();
