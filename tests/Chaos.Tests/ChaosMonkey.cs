@@ -44,7 +44,7 @@ internal sealed class ChaosMonkey(ChaosProfile profile, HostProcess host, Sandbo
                 continue;
             }
 
-            var pick = _random.Next(10);
+            var pick = _random.Next(tills.Any(t => t.Reader is not null) ? 11 : 10);
             var tillPos = tills[_random.Next(tills.Count)].PointOfSale;
             switch (pick)
             {
@@ -80,8 +80,11 @@ internal sealed class ChaosMonkey(ChaosProfile profile, HostProcess host, Sandbo
                 case 8:
                     await Do("hot reload of a site's pricing script", () => TouchScriptAsync(ct));
                     break;
-                default:
+                case 9:
                     await Do("slow network: +400 ms on every API call for 4 s", () => ForAWhile(new { path = "/api/*", latencyMs = 400 }, 4000, ct));
+                    break;
+                default:
+                    await Do("pcscd restarted (cards on the readers drop)", () => Pcscd.RestartAsync(ct));
                     break;
             }
         }

@@ -6,9 +6,9 @@ namespace Middleware.Chaos.Tests;
 /// How long and how hard a run shakes the site. <c>short</c> runs in CI; <c>long</c> is the soak
 /// (<c>MW_CHAOS_PROFILE=long</c>): at least 30 minutes, 20,000 sales and 50 kills of the host. Each figure can be
 /// overridden: <c>MW_CHAOS_MINUTES</c>, <c>MW_CHAOS_MIN_SALES</c>, <c>MW_CHAOS_KILLS</c>, <c>MW_CHAOS_TILLS</c>,
-/// <c>MW_CHAOS_SEED</c>.
+/// <c>MW_CHAOS_SEED</c>, <c>MW_CHAOS_CARD_TILLS</c> (0 without pcscd + vpcd; the default 2 needs them, as root).
 /// </summary>
-internal sealed record ChaosProfile(string Name, TimeSpan Duration, int MinSales, int Kills, int Tills, TimeSpan EventEvery, int Seed)
+internal sealed record ChaosProfile(string Name, TimeSpan Duration, int MinSales, int Kills, int Tills, TimeSpan EventEvery, int Seed, int CardTills = 2)
 {
     public static ChaosProfile FromEnvironment()
     {
@@ -24,6 +24,7 @@ internal sealed record ChaosProfile(string Name, TimeSpan Duration, int MinSales
             Kills = Int("MW_CHAOS_KILLS") ?? profile.Kills,
             Tills = Math.Clamp(Int("MW_CHAOS_TILLS") ?? profile.Tills, 1, ChaosSite.MaxTills),
             Seed = seed,
+            CardTills = Math.Clamp(Int("MW_CHAOS_CARD_TILLS") ?? 2, 0, 2),
         };
     }
 

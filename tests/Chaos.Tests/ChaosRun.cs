@@ -28,7 +28,15 @@ internal static class ChaosRun
         await using var sandbox = await SandboxProcess.StartAsync(root, ct);
         var seed = await sandbox.GetSeedAsync(ct);
         var keys = seed.GetProperty("pointsOfSale").EnumerateArray().ToDictionary(p => p.GetProperty("appId").GetString()!, p => p.GetProperty("installationKey").GetString()!);
-        var tills = ChaosSite.Tills(profile.Tills);
+        var tills = ChaosSite.Tills(profile.Tills, profile.CardTills);
+        // The virtual readers are shared by every PC/SC test of the machine: held while the tills sell, not longer.
+        FileStream? readers = null;
+        if (tills.Any(t => t.Reader is not null))
+        {
+            readers = await Middleware.Tests.Pcsc.PcscTestLock.AcquireAsync(TimeSpan.FromMinutes(10));
+            await Pcscd.StartAsync(ct);
+        }
+
         foreach (var t in tills)
         {
             await sandbox.SetBalanceAsync(t.Customer, 1_000_000_000, ct);
@@ -65,8 +73,19 @@ internal static class ChaosRun
             await host.StartAsync(ct);
         }
 
-        await Task.WhenAll(selling).WaitAsync(TimeSpan.FromMinutes(6), ct);
-        await rssTask;
+        try
+        {
+            await Task.WhenAll(selling).WaitAsync(TimeSpan.FromMinutes(6), ct);
+            await rssTask;
+        }
+        finally
+        {
+            if (readers is not null)
+            {
+                await readers.DisposeAsync();
+            }
+        }
+
         var explanations = await SettleAsync(host, tills, log, ct);
 
         var (replays, replayMismatches) = await ReplayAsync(host, ledger, profile, log, ct);
@@ -79,7 +98,7 @@ internal static class ChaosRun
         var committed = ledger.Sales.Count(s => s.FinalState == "Committed");
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"Chaos run, profile {profile.Name}, seed {profile.Seed}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores");
-        report.AppendLine(CultureInfo.InvariantCulture, $"{profile.Tills} tills on {profile.Tills} points of sale (2 restaurants, 2 script sites); {sales} sales ({committed} committed) in {clock.Elapsed.TotalMinutes:0.0} min; host max RSS {rss.MaxKb / 1024} MiB");
+        report.AppendLine(CultureInfo.InvariantCulture, $"{profile.Tills} tills on {profile.Tills} points of sale (2 restaurants, 2 script sites, {tills.Count(t => t.Reader is not null)} card readers); {sales} sales ({committed} committed) in {clock.Elapsed.TotalMinutes:0.0} min; host max RSS {rss.MaxKb / 1024} MiB");
         report.AppendLine();
         report.AppendLine(Reconciliation.Format(rows));
         report.AppendLine("Till outcomes (handled as a real till would):");
@@ -113,7 +132,7 @@ internal static class ChaosRun
     {
         var deadline = DateTime.UtcNow.AddMinutes(4);
         var dead = new HashSet<(string, long)>();
-        var unticketed = new List<string>();
+        var unticketed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var t in tills)
         {
             await using var c = await MiddlewareClient.ConnectAsync(host.ClientOptions(t.PointOfSale, "chaos-settle"), ct);
@@ -144,7 +163,7 @@ internal static class ChaosRun
         {
             foreach (var s in (await c.CallAsync("sales.unticketed", new { limit = 1000 }, ct)).EnumerateArray())
             {
-                unticketed.Add($"{s.GetProperty("pointOfSale").GetString()} sale {s.GetProperty("saleId").GetString()}: {s.GetProperty("code")} {s.GetProperty("reason")}");
+                unticketed[s.GetProperty("saleId").GetString()!] = $"{s.GetProperty("pointOfSale").GetString()}: {s.GetProperty("code")} {s.GetProperty("reason")}";
             }
         }
 

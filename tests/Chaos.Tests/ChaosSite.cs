@@ -1,7 +1,12 @@
 namespace Middleware.Chaos.Tests;
 
-/// <summary>One simulated till: its own point of sale, the site folder of its scripts, and its regular customer.</summary>
-internal sealed record ChaosTill(int Index, string PointOfSale, string Label, string ScriptSite, string Customer);
+/// <summary>One simulated till: its own point of sale, the site folder of its scripts, its regular customer, and for a card
+/// till its virtual reader (vpcd: "Virtual PCD 00 00" on port 35963, "Virtual PCD 00 01" on 35964).</summary>
+internal sealed record ChaosTill(int Index, string PointOfSale, string Label, string ScriptSite, string Customer, string? Reader = null, int VpcdPort = 0)
+{
+    /// <summary>The sandbox holder number (10000nn), whose seeded card is 360000nn.</summary>
+    public int HolderNumber => int.Parse(Customer, System.Globalization.CultureInfo.InvariantCulture) - 1_000_000;
+}
 
 /// <summary>
 /// The site under test: up to 8 tills, each its own point of sale, over two restaurants of Crous 5 (RU 9 La Doua and
@@ -23,7 +28,9 @@ internal static class ChaosSite
 
     public static int MaxTills => All.Length;
 
-    /// <summary>The first <paramref name="count"/> tills; customers 1000016.. (the sandbox's load-test students, one per till).</summary>
-    public static IReadOnlyList<ChaosTill> Tills(int count) =>
-        [.. All.Take(count).Select((t, i) => new ChaosTill(i, t.Pos, t.Label, t.Site, (1000016 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)))];
+    /// <summary>The first <paramref name="count"/> tills; customers 1000016.. (the sandbox's load-test students, one per till);
+    /// the first <paramref name="cardTills"/> (at most 2: vpcd has two readers) also take Izly cards.</summary>
+    public static IReadOnlyList<ChaosTill> Tills(int count, int cardTills) =>
+        [.. All.Take(count).Select((t, i) => new ChaosTill(i, t.Pos, t.Label, t.Site, (1000016 + i).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            i < Math.Min(cardTills, 2) ? $"Virtual PCD 00 0{i}" : null, i < Math.Min(cardTills, 2) ? 35963 + i : 0))];
 }

@@ -29,6 +29,11 @@ internal sealed class HostProcess : IAsyncDisposable
         {
             File.SetUnixFileMode(_secretsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+
+        if (tills.Any(t => t.Reader is not null))
+        {
+            Middleware.VirtualCards.Izly.DemoSamKeys.WriteKeyFile(SamKeyFile);
+        }
     }
 
     public string PipeName { get; }
@@ -37,6 +42,9 @@ internal sealed class HostProcess : IAsyncDisposable
     public string ScriptsRoot => Path.Combine(_root, "scripts");
 
     public string LogsFolder => Path.Combine(_root, "logs");
+
+    /// <summary>The software SAM's key file (the sandbox's public demo keys, mode 600), written when a till reads cards.</summary>
+    public string SamKeyFile => Path.Combine(_root, "sam-keys.json");
 
     public int Pid => _process?.Id ?? 0;
 
@@ -76,6 +84,15 @@ internal sealed class HostProcess : IAsyncDisposable
             arguments.Add($"--PointsOfSale:{t.Index}:Label={t.Label}");
             arguments.Add($"--PointsOfSale:{t.Index}:TimeZone=Europe/Paris");
             arguments.Add($"--PointsOfSale:{t.Index}:ScriptSite={t.ScriptSite}");
+            if (t.Reader is not null)
+            {
+                arguments.Add($"--PointsOfSale:{t.Index}:Readers:0={t.Reader}");
+            }
+        }
+
+        if (_tills.Any(t => t.Reader is not null))
+        {
+            arguments.Add($"--Cards:SoftwareSam:KeyFile={SamKeyFile}");
         }
 
         foreach (var a in arguments)

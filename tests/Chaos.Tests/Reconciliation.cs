@@ -11,7 +11,7 @@ internal sealed record ReconciliationRow(string What, int Count, bool IsMismatch
 }
 
 /// <summary>What the host says of tickets it could not deliver (explanations, not evidence): dead tickets and PaidNoTicket sales.</summary>
-internal sealed record HostExplanations(IReadOnlySet<(string Pos, long Id)> DeadTickets, IReadOnlyList<string> PaidNoTicket);
+internal sealed record HostExplanations(IReadOnlySet<(string Pos, long Id)> DeadTickets, IReadOnlyDictionary<string, string> PaidNoTicket);
 
 /// <summary>
 /// Reconciles the run from the sandbox's own records (Izly's transactions and web payments, the tickets VEM stored),
@@ -68,8 +68,10 @@ internal static class Reconciliation
         Row("CB sales the tills committed", sales.Where(s => s.FinalState == "Committed" && s.PaymentMethod == "cb").Select(s => s.SaleId!), mismatch: false);
         Row("tickets at VEM", vem.Select(t => $"{t.AppId}/{t.Id}"), mismatch: false);
 
-        Row("Izly debits without a ticket at VEM (paid, no ticket)", debits.Where(d => !ticketsByIzly.Contains(d.Id)).Select(d => $"{d.AppId} tx {d.Id} ({d.ClientOrderId})"));
-        Row("web payments paid without a ticket at VEM", paidWeb.Where(w => !ticketsByIzly.Contains(w.OperationId)).Select(w => $"{w.AppId} op {w.OperationId}"));
+        // A paid sale without its ticket is a mismatch unless the host parked it as PaidNoTicket (its alert, with the reason).
+        bool Parked(string clientOrderId) => saleByOrder.TryGetValue(clientOrderId, out var s) && s.SaleId is { } id && host.PaidNoTicket.ContainsKey(id);
+        Row("Izly debits without a ticket at VEM (paid, no ticket, not PaidNoTicket)", debits.Where(d => !ticketsByIzly.Contains(d.Id) && !Parked(d.ClientOrderId)).Select(d => $"{d.AppId} tx {d.Id} ({d.ClientOrderId})"));
+        Row("web payments paid without a ticket at VEM (not PaidNoTicket)", paidWeb.Where(w => !ticketsByIzly.Contains(w.OperationId) && !Parked(w.ClientOrderId)).Select(w => $"{w.AppId} op {w.OperationId}"));
         Row("Izly transactions with more than one ticket", ticketsByIzly.Where(g => g.Count() > 1).Select(g => $"tx {g.Key}: {string.Join(", ", g.Select(t => $"{t.AppId}/{t.Id}"))}"));
 
         var izlyIds = debits.Select(d => d.Id).Concat(paidWeb.Select(w => w.OperationId)).ToHashSet(StringComparer.Ordinal);
@@ -126,8 +128,8 @@ internal static class Reconciliation
 
         Row("requestId replays compared with the first answer", Enumerable.Range(0, replays).Select(i => i.ToString(CultureInfo.InvariantCulture)), mismatch: false);
         Row("requestId replays that differ from the first answer", Enumerable.Range(0, replayMismatches).Select(i => i.ToString(CultureInfo.InvariantCulture)));
-        Row("paid sales in PaidNoTicket (the host's alert, with its reason)", host.PaidNoTicket, mismatch: false);
-        Row("sales the tills could not finish", sales.Where(s => s.FinalState is null or not ("Committed" or "Cancelled")).Select(s => $"{s.PointOfSale} sale {s.SaleId} ({s.Kind}): {s.FinalState ?? "no final state"}; {string.Join("; ", s.Events)}"));
+        Row("paid sales in PaidNoTicket (the host's alert, with its reason)", host.PaidNoTicket.Select(p => $"{p.Key}: {p.Value}"), mismatch: false);
+        Row("sales the tills could not finish", sales.Where(s => s.FinalState is null or not ("Committed" or "Cancelled" or "PaidNoTicket")).Select(s => $"{s.PointOfSale} sale {s.SaleId} ({s.Kind}): {s.FinalState ?? "no final state"}; {string.Join("; ", s.Events)}"));
         Row("anomalies the tills saw (internal errors, unexpected answers)", ledger.Anomalies);
         return rows;
     }

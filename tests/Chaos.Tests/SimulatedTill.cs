@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Middleware.Client;
+using Middleware.VirtualCards.Izly;
+using Middleware.VirtualCards.Vpcd;
 
 namespace Middleware.Chaos.Tests;
 
@@ -26,7 +28,8 @@ internal sealed class SimulatedTill(ChaosTill till, HostProcess host, SandboxPro
             while (!stop.IsCancellationRequested)
             {
                 var roll = _random.NextDouble();
-                var kind = roll < 0.55 ? SaleKind.Qr : roll < 0.75 ? SaleKind.Cb : roll < 0.92 ? SaleKind.IzlyPay : SaleKind.QrRefund;
+                var kind = till.Reader is not null && roll < 0.5 ? SaleKind.Card
+                    : roll < 0.55 ? SaleKind.Qr : roll < 0.75 ? SaleKind.Cb : roll < 0.92 ? SaleKind.IzlyPay : SaleKind.QrRefund;
                 await OneSaleAsync(kind, abort);
                 SalesDone++;
             }
@@ -78,6 +81,20 @@ internal sealed class SimulatedTill(ChaosTill till, HostProcess host, SandboxPro
                 }
 
                 break;
+            case SaleKind.Card:
+                await using (var card = await TapCardAsync(sale, ct))
+                {
+                    if (card is null)
+                    {
+                        ledger.Count("card not read (reader or pcscd down): sale cancelled");
+                        await CancelAsync(sale, ct);
+                        return;
+                    }
+
+                    await PayIzlyAsync(sale, ct);
+                }
+
+                break;
             case SaleKind.Cb:
                 await SetProfileAsync(sale, 8000, 1, ct);
                 await PayCbAsync(sale, ct);
@@ -115,6 +132,67 @@ internal sealed class SimulatedTill(ChaosTill till, HostProcess host, SandboxPro
         return false;
     }
 
+    /// <summary>
+    /// The customer puts the card on the till's reader (a virtual DESFire card on vpcd, read by the host through pcscd)
+    /// and the cashier presses "identify" until the middleware has read it. Returns the card's slot (dispose to lift the
+    /// card), or null when the card could not be read (pcscd restarting, the reader plugin reloading).
+    /// </summary>
+    private async Task<VpcdCardSlot?> TapCardAsync(SaleRecord sale, CancellationToken ct)
+    {
+        var zdc = new ZdcDescription
+        {
+            IdSupport = (36000000 + till.HolderNumber).ToString(CultureInfo.InvariantCulture),
+            NumeroApplicatif = $"04A1B2C3D4{till.HolderNumber:X4}",
+            Crous = 5,
+            CreationDate = new DateOnly(2024, 9, 2),
+        };
+        for (var tap = 1; tap <= 3; tap++)
+        {
+            VpcdCardSlot slot;
+            try
+            {
+                var card = IzlyVirtualCards.FromZdc(zdc, Convert.FromHexString(zdc.NumeroApplicatif), new IzlyCardKeys(DemoSamKeys.DesfireReadMasterKey));
+                slot = await VpcdCardSlot.InsertAsync(card, till.VpcdPort, connectTimeout: TimeSpan.FromSeconds(10), cancellationToken: ct);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException or IOException && !ct.IsCancellationRequested)
+            {
+                ledger.Count("vpcd not listening (pcscd restarting): card tapped again");
+                await Task.Delay(1000, ct);
+                continue;
+            }
+
+            for (var press = 1; press <= 20; press++)
+            {
+                var answer = await MutateAsync("sale.identifyCard", new() { ["saleId"] = sale.SaleId, ["reader"] = till.Reader }, ct);
+                if (answer.Ok)
+                {
+                    return slot;
+                }
+
+                if (answer.Code is 1206 or 1100 or 1101 or 1102 or 1110 or 1701)
+                {
+                    // Not read yet (or the reader plugin, Izly, reloading): the cashier presses again.
+                    await Task.Delay(250, ct);
+                    if (!slot.IsInserted)
+                    {
+                        break; // vpcd went away with pcscd: tap again
+                    }
+
+                    continue;
+                }
+
+                Anomaly(sale, $"sale.identifyCard answered {answer.Text}");
+                await slot.DisposeAsync();
+                return null;
+            }
+
+            ledger.Count("card not identified in 5 s: lifted and tapped again");
+            await slot.DisposeAsync();
+        }
+
+        return null;
+    }
+
     private async Task SetProfileAsync(SaleRecord sale, int societe, int tarif, CancellationToken ct)
     {
         var answer = await MutateAsync("sale.setProfile", new() { ["saleId"] = sale.SaleId, ["codeSociete"] = societe, ["codeTarif"] = tarif }, ct);
@@ -141,6 +219,10 @@ internal sealed class SimulatedTill(ChaosTill till, HostProcess host, SandboxPro
                 // Outcome unknown: never pay again; poll until the middleware settles it.
                 ledger.Count("sale.pay 1402: polled until settled");
                 return await PollAsync(sale, ct) ? rid : null;
+            case 1503:
+                sale.FinalState = "PaidNoTicket";
+                ledger.Count("sale PaidNoTicket (1503): left to support");
+                return null;
             case 1400 or 1401 or (>= 1300 and <= 1312):
                 ledger.Count($"sale.pay {answer.Code}: taken by CB");
                 await PayCbAsync(sale, ct);
@@ -329,6 +411,13 @@ internal sealed class SimulatedTill(ChaosTill till, HostProcess host, SandboxPro
             else if (answer.Code is >= 1300 and <= 1401)
             {
                 continue; // the refresh that found the refusal answers it; the sale is Open now
+            }
+            else if (answer.Code == 1503)
+            {
+                // Paid, but its ticket was refused: the host's alert (PaidNoTicket); never paid again, support replays it.
+                sale.FinalState = "PaidNoTicket";
+                ledger.Count("sale PaidNoTicket (1503): left to support");
+                return false;
             }
 
             await Task.Delay(700, ct);

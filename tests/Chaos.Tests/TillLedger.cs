@@ -16,6 +16,9 @@ internal enum SaleKind
 
     /// <summary>A QR sale whose payment the cashier then refunds (<c>payment.cancel</c>).</summary>
     QrRefund,
+
+    /// <summary>Izly by card: a virtual DESFire card put on the till's vpcd reader, read through pcscd by the host.</summary>
+    Card,
 }
 
 /// <summary>One mutating call and the answer the till finally got (after any retries with the same requestId).</summary>

@@ -204,12 +204,9 @@ public sealed partial class SaleService(
             PaymentRequestId = rid,
             UpdatedAt = time.GetUtcNow(),
         };
-        if (!await store.UpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false))
-        {
-            throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
-        }
-
-        return await ContinueAsync(paying, cancellationToken).ConfigureAwait(false);
+        var stored = await store.TryUpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
+        return await ContinueAsync(stored, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Abandons an open sale (nothing was paid).</summary>
@@ -222,8 +219,8 @@ public sealed partial class SaleService(
         }
 
         var cancelled = sale with { State = SaleState.Cancelled, UpdatedAt = time.GetUtcNow() };
-        return sale.State == SaleState.Open && await store.UpdateAsync(cancelled, SaleState.Open, cancellationToken).ConfigureAwait(false)
-            ? cancelled
+        return sale.State == SaleState.Open && await store.TryUpdateAsync(cancelled, SaleState.Open, cancellationToken).ConfigureAwait(false) is { } done
+            ? done
             : throw new MiddlewareException(ErrorCode.SaleStateInvalid, $"A {sale.State} sale cannot be cancelled; cancel its payment instead.");
     }
 
@@ -245,17 +242,32 @@ public sealed partial class SaleService(
 
         var (record, _) = await journal.RecordIntentAsync(pointOfSale.ToString(), requestId, sale.Id, "izlypay", pricing.TotalTtc, null, cancellationToken).ConfigureAwait(false);
         var paying = sale with { State = SaleState.Paying, Pricing = pricing, PaymentMethod = "izlypay", PaymentRequestId = rid, UpdatedAt = time.GetUtcNow() };
-        if (sale.State == SaleState.Open && !await store.UpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false))
+        if (sale.State == SaleState.Open)
         {
-            throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
+            paying = await store.TryUpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false)
+                ?? throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
         }
 
         await journal.MarkAttemptAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false);
         var started = await InvokeChannelAsync<IWebPaymentChannelPlugin, WebPaymentStarted>("izlypay",
             (p, ct) => p.StartAsync(pointOfSale.ToString(), record.ClientOrderId, pricing.TotalTtc, $"Crous {pointOfSale}", null, redirectUrl, ct), cancellationToken).ConfigureAwait(false);
-        var withOperation = paying with { WebOperationId = started.OperationId, UpdatedAt = time.GetUtcNow() };
-        await store.UpdateAsync(withOperation, SaleState.Paying, cancellationToken).ConfigureAwait(false);
-        return (withOperation, started.PaymentUrl);
+        // The operation id must reach the sale, or nobody could verify the payment: a concurrent write (the background
+        // pass, a retry of this call) only means trying again on the newer version.
+        var current = paying;
+        for (var attempt = 1; ; attempt++)
+        {
+            var withOperation = current with { WebOperationId = started.OperationId, UpdatedAt = time.GetUtcNow() };
+            if (await store.TryUpdateAsync(withOperation, SaleState.Paying, cancellationToken).ConfigureAwait(false) is { } written)
+            {
+                return (written, started.PaymentUrl);
+            }
+
+            current = await store.GetAsync(sale.Id, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("A paying sale vanished.");
+            if (current.PaymentRequestId != rid || current.State != SaleState.Paying || current.WebOperationId == started.OperationId || attempt >= 5)
+            {
+                return (current, started.PaymentUrl);
+            }
+        }
     }
 
     /// <summary>Asks Izly where a sale's payment stands and finishes the sale when it can (ticket included).</summary>
@@ -620,12 +632,8 @@ public sealed partial class SaleService(
     private async Task<Sale> MoveAsync(Sale sale, SaleState expected, Func<Sale, Sale> change, CancellationToken cancellationToken)
     {
         var next = change(sale) with { UpdatedAt = time.GetUtcNow() };
-        if (!await store.UpdateAsync(next, expected, cancellationToken).ConfigureAwait(false))
-        {
-            throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed meanwhile; ask its status.");
-        }
-
-        return next;
+        return await store.TryUpdateAsync(next, expected, cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed meanwhile; ask its status.");
     }
 
     private IReadOnlyList<string> ReadersOf(PointOfSaleId pointOfSale) =>
