@@ -100,11 +100,30 @@ internal sealed class FakeIzly(TimeProvider time) : IIzlyGateway
 
     public IReadOnlyDictionary<string, WebOperation> WebPayments => _webPayments;
 
-    public Task<WebPaymentStarted> StartWebPaymentAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken)
+    /// <summary>Starting a web payment fails as an unreachable Izly would.</summary>
+    public bool WebStartUnavailable { get; set; }
+
+    /// <summary>Starting a web payment never answers (the host dies meanwhile); <see cref="WebStartCalled"/> says it began.</summary>
+    public bool WebStartHangs { get; set; }
+
+    public TaskCompletionSource WebStartCalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<WebPaymentStarted> StartWebPaymentAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken)
     {
+        WebStartCalled.TrySetResult();
+        if (WebStartUnavailable)
+        {
+            throw new IzlyUnavailableException("down");
+        }
+
+        if (WebStartHangs)
+        {
+            await Task.Delay(Timeout.Infinite, CancellationToken.None);
+        }
+
         var operationId = "op-" + Interlocked.Increment(ref _next).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _webPayments[operationId] = new WebOperation(clientOrderId, amount, IzlyOperationStatus.Waiting, null);
-        return Task.FromResult(new WebPaymentStarted(operationId, new Uri("https://izly.test/pay/" + operationId)));
+        return new WebPaymentStarted(operationId, new Uri("https://izly.test/pay/" + operationId));
     }
 
     public Task<WebPaymentState> GetWebPaymentAsync(string pointOfSale, string operationId, string clientOrderId, CancellationToken cancellationToken)
