@@ -99,6 +99,8 @@ internal static class ChaosRun
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"Chaos run, profile {profile.Name}, seed {profile.Seed}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores");
         report.AppendLine(CultureInfo.InvariantCulture, $"{profile.Tills} tills on {profile.Tills} points of sale (2 restaurants, 2 script sites, {tills.Count(t => t.Reader is not null)} card readers); {sales} sales ({committed} committed) in {clock.Elapsed.TotalMinutes:0.0} min; host max RSS {rss.MaxKb / 1024} MiB");
+        report.AppendLine("Sales by kind (final state as the till saw it): " + string.Join("; ", ledger.Sales.GroupBy(s => s.Kind).OrderBy(g => g.Key)
+            .Select(g => $"{g.Key} {g.Count()} ({string.Join(", ", g.GroupBy(s => s.FinalState ?? "none").Select(f => $"{f.Count()} {f.Key}"))})")));
         report.AppendLine();
         report.AppendLine(Reconciliation.Format(rows));
         report.AppendLine("Till outcomes (handled as a real till would):");
