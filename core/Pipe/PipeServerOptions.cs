@@ -45,8 +45,9 @@ public sealed class PipeServerOptions
     /// they never take a till's. Default 254 (the Windows maximum number of pipe instances).</summary>
     public int MaxConnections { get; set; } = 254;
 
-    /// <summary>Connections that have not said <c>hello</c> yet, at most; when one more connects, the oldest of them is
-    /// closed (a till says hello at once, a client holding connections open does not). Default 16.</summary>
+    /// <summary>Connections that have not said <c>hello</c> yet that may stay open: past it, each new connection closes the
+    /// oldest of them that waited more than 0.25 s (a till says hello at once, a client holding connections open does not;
+    /// tills connecting all at once are admitted over the number for those 0.25 s). Default 16.</summary>
     public int MaxConnectionsBeforeHello { get; set; } = 16;
 
     /// <summary>A connection that has not said <c>hello</c> this long after connecting is closed. Default 10 s.</summary>

@@ -44,7 +44,7 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
         this.timeProvider = timeProvider;
         this.logger = logger;
         accessPolicy = new PipeAccessPolicy(this.options);
-        slots = new ConnectionSlots(this.options.MaxConnections, this.options.MaxConnectionsBeforeHello);
+        slots = new ConnectionSlots(this.options.MaxConnections, this.options.MaxConnectionsBeforeHello, timeProvider);
         acceptLog = new LogRateLimiter(this.options.MaxLogEntriesPerConnectionPerMinute, timeProvider);
     }
 
@@ -244,9 +244,9 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
             return;
         }
 
-        // Before hello a connection only takes one of the few slots of its kind, never a till's (Pipe:MaxConnections is
-        // checked by hello); the oldest connection still silent makes room.
-        if (slots.Admit(connection) is { } evicted)
+        // Before hello a connection only takes one of the slots of its kind, never a till's (Pipe:MaxConnections is
+        // checked by hello); the oldest connections still silent make room.
+        foreach (var evicted in slots.Admit(connection))
         {
             if (acceptLog.TryEnter(out var suppressed))
             {
