@@ -160,7 +160,8 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
     void IConnectionEvents.WriteTimedOut()
     {
         logger.LogWarning("Connection {ConnectionId} ({PointOfSale}) did not read its answers: closed", Id, till?.PointOfSale.ToString() ?? "no hello");
-        Close("write timeout");
+        // Not from inside the write that timed out.
+        _ = Task.Run(() => Close("write timeout"));
     }
 
     /// <summary>Sends a notification if this till said hello; never throws (a closing connection just misses it).</summary>
