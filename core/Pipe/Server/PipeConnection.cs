@@ -60,7 +60,8 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
             rpc.AddLocalRpcMethod(method.Name, method.Method, method.Target);
         }
 
-        rpc.Disconnected += (_, e) => logger.LogInformation("Till connection {ConnectionId} ({PointOfSale}) closed: {Reason} {Description}", Id, till?.PointOfSale.ToString() ?? "no hello", e.Reason, e.Description);
+        // Connections that never said hello close at Debug: opening and dropping connections must not flood the log.
+        rpc.Disconnected += (_, e) => logger.Log(till is null ? LogLevel.Debug : LogLevel.Information, "Till connection {ConnectionId} ({PointOfSale}) closed: {Reason} {Description}", Id, till?.PointOfSale.ToString() ?? "no hello", e.Reason, e.Description);
         idleTimer = new ConnectionIdleTimer(timeProvider, options.HelloTimeout, options.IdleTimeout, () => this.till is not null, () => InFlight.Count, Close);
     }
 
@@ -119,7 +120,8 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
     public void RequestIdRequired() =>
         throw new MiddlewareException(ErrorCode.RequestIdRequired, "This method changes state: it needs a 'requestId' parameter holding a UUID chosen by the till, reused on retry.");
 
-    /// <summary>Dispatched for a call whose id is already in flight on this connection: answers -32600 with that id.</summary>
+    /// <summary>The synthetic call made of a call whose id is already in flight on this connection. Registered so that it
+    /// is dispatched: <see cref="TillJsonRpc"/> answers it (-32600 with that id, one rate-limited warning) before any method runs.</summary>
     public void DuplicateRequestId() =>
         throw new LocalRpcException("A call with this id is already in flight on this connection: wait for its answer, or give each call its own id.") { ErrorCode = ProtocolErrors.InvalidRequest };
 
@@ -148,7 +150,7 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
             return;
         }
 
-        logger.LogInformation("Closing connection {ConnectionId} ({PointOfSale}): {Reason}", Id, till?.PointOfSale.ToString() ?? "no hello", reason);
+        logger.Log(till is null ? LogLevel.Debug : LogLevel.Information, "Closing connection {ConnectionId} ({PointOfSale}): {Reason}", Id, till?.PointOfSale.ToString() ?? "no hello", reason);
         rpc.Dispose();
     }
 
