@@ -12,7 +12,7 @@ internal sealed class LogRateLimiter(int limit, TimeProvider timeProvider)
     private int written;
     private int suppressed;
 
-    /// <summary>Entries left out since the last one written (all time), for tests and status.</summary>
+    /// <summary>Entries left out over this limiter's life, for tests and status.</summary>
     public long TotalSuppressed { get; private set; }
 
     /// <summary>True when this entry may be written; <paramref name="suppressedBefore"/> is how many were left out
