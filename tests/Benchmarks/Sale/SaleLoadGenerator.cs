@@ -351,7 +351,11 @@ public static class SaleLoadGenerator
 
         var secrets = Path.Combine(root, "secrets.json");
         File.WriteAllText(secrets, System.Text.Json.JsonSerializer.Serialize(new { vemInstallationKeys = site.ToDictionary(p => p.AppId, p => p.InstallationKey) }));
-        File.SetUnixFileMode(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         start.Environment["MW_SECRETS_FILE"] = secrets;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         // Drain the console (the host logs to it): a full pipe would block the host.
