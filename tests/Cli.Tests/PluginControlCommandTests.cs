@@ -21,14 +21,15 @@ public sealed class PluginControlCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Enable_of_a_plugin_whose_files_are_missing_answers_its_failed_state_and_the_host_serves_on()
+    public async Task Enable_of_a_plugin_disabled_in_plugins_json_is_refused_with_the_reason_and_the_host_serves_on()
     {
         var run = await mw.RunAsync("plugins", "enable", "reader.calypso");
 
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.NotEqual("Active", run.Json().GetProperty("state").GetString());
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("plugins.json", run.ToString(), StringComparison.Ordinal);
         var status = await mw.RunAsync("plugins");
         Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Equal("Disabled", Assert.Single(status.Json().EnumerateArray()).GetProperty("state").GetString());
     }
 
     [Fact]
