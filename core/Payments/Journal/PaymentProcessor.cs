@@ -250,6 +250,11 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         var settled = 0;
         foreach (var record in await journal.ListRefundingAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (time.GetUtcNow() - record.RefundRequestedAt < _options.DebitTimeout)
+            {
+                continue; // its payment.cancel may still be waiting for Izly: what it learns is first-hand
+            }
+
             using var timeout = new CancellationTokenSource(_options.StatusTimeout, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             DebitResult? found;

@@ -237,8 +237,12 @@ public sealed class PaymentProcessorTests : IDisposable
         Assert.Equal(PaymentState.Approved, pending.State);
         Assert.NotNull(pending.RefundRequestedAt);
 
-        // A new host on the same file (the first one died): recovery asks Izly, which refunded.
+        // A new host on the same file (the first one died): recovery asks Izly, which refunded, once the refund's own
+        // call cannot be running any more (the debit budget).
         var next = new PaymentProcessor(journal, _izly, _time, Options.Create(_options), NullLogger<PaymentProcessor>.Instance);
+        await next.RecoverOpenAsync(default);
+        Assert.Single(await journal.ListRefundingAsync(default));
+        _time.Advance(_options.DebitTimeout);
         await next.RecoverOpenAsync(default);
 
         var after = await journal.GetAsync(Pos, requestId, default);
@@ -259,6 +263,7 @@ public sealed class PaymentProcessorTests : IDisposable
 
         await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, requestId, default));
         _izly.CancelUnavailable = false;
+        _time.Advance(_options.DebitTimeout);
         await processor.RecoverOpenAsync(default);
 
         var record = await new PaymentJournal(_options.DatabasePath, _time).GetAsync(Pos, requestId, default);
@@ -277,6 +282,7 @@ public sealed class PaymentProcessorTests : IDisposable
         _izly.DropCancelAnswerAfterCommit = true;
         await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, requestId, default));
         _izly.StatusUnavailable = true;
+        _time.Advance(_options.DebitTimeout);
 
         await processor.RecoverOpenAsync(default);
 
