@@ -103,6 +103,140 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
         await catalog.WaitForNoBlockedThreadsAsync();
     }
 
+    [Fact]
+    public async Task A_call_whose_caller_gives_up_returns_at_once_and_a_plugin_still_blocking_after_the_grace_is_Malfunctioned()
+    {
+        await using var bed = new PluginTestBed(output);
+        bed.Deploy(TestPlugins.EchoV1, "echo");
+        bed.Deploy(TestPlugins.Blocking, "blocking");
+        bed.WritePlugins(
+            Entry("test.echo", "echo", "TestPlugin.Echo.dll"),
+            Entry("test.blocking", "blocking", "TestPlugin.Blocking.dll", settings: new { blockIn = "ReadCardAsync" }));
+        var catalog = bed.CreateCatalog(configure: o =>
+        {
+            o.CallTimeout = TimeSpan.FromSeconds(30); // far away: the caller leaves first
+            o.CancelGrace = Grace;
+            o.MalfunctionRetryDelay = TimeSpan.FromMinutes(10);
+        });
+        try
+        {
+            await catalog.StartAsync(CancellationToken.None);
+            using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            var watch = Stopwatch.StartNew();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => catalog.EchoAsync("x", id: "test.blocking", cancellationToken: caller.Token));
+            var callerFreed = watch.Elapsed;
+            var status = await catalog.WaitForStatusAsync("test.blocking", s => s.State == PluginState.Malfunctioned);
+            output.WriteLine($"caller freed after {callerFreed.TotalMilliseconds:0} ms; Malfunctioned after {watch.Elapsed.TotalMilliseconds:0} ms: {status.Reason}");
+
+            Assert.True(callerFreed < Budget, $"the caller waited {callerFreed}");
+            Assert.Contains("A call blocked its thread", status.Reason);
+            Assert.Contains("after its caller cancelled it", status.Reason);
+            Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(200) + Grace + Slack, $"Malfunctioned only after {watch.Elapsed}");
+            Assert.Single(catalog.GetBlockedThreads());
+            Assert.Equal("v1:y", (await catalog.EchoAsync("y")).IdSupport);
+        }
+        finally
+        {
+            bed.ReleaseBlockingPlugin("blocking");
+        }
+
+        await catalog.WaitForNoBlockedThreadsAsync();
+    }
+
+    [Fact]
+    public async Task Automatic_retries_of_a_plugin_that_blocks_stop_at_MaxBlockedThreads_and_resume_when_its_threads_return()
+    {
+        await using var bed = new PluginTestBed(output);
+        bed.Deploy(TestPlugins.EchoV1, "echo");
+        bed.Deploy(TestPlugins.Blocking, "blocking");
+        bed.WritePlugins(
+            Entry("test.echo", "echo", "TestPlugin.Echo.dll"),
+            Entry("test.blocking", "blocking", "TestPlugin.Blocking.dll", settings: new { blockIn = "StartAsync" }));
+        var retryDelay = TimeSpan.FromMilliseconds(100);
+        var catalog = bed.CreateCatalog(configure: o =>
+        {
+            o.StartTimeout = TimeSpan.FromMilliseconds(500);
+            o.CancelGrace = TimeSpan.FromMilliseconds(250);
+            o.MalfunctionRetryDelay = retryDelay;
+            o.MaxBlockedThreads = 2;
+        });
+        try
+        {
+            await catalog.StartAsync(CancellationToken.None);
+
+            // The first start and one automatic retry each leave a thread blocked; then the retries stop.
+            var paused = await catalog.WaitForStatusAsync("test.blocking", s => s.Reason?.Contains("Not reloaded automatically", StringComparison.Ordinal) == true);
+            output.WriteLine($"paused: {paused.Reason}");
+            Assert.Equal(PluginState.Malfunctioned, paused.State);
+            Assert.Contains("StartAsync blocked its thread", paused.Reason);
+            Assert.Contains("2 of its threads", paused.Reason);
+            Assert.Equal(2, catalog.GetBlockedThreads().Count);
+
+            // Many retry delays later, still two: nothing piles up (a negative check, so it waits a fixed time).
+            await Task.Delay(retryDelay * 20);
+            Assert.Equal(2, catalog.GetBlockedThreads().Count);
+            Assert.Equal(paused, catalog.StatusOf("test.blocking"));
+            Assert.Equal("v1:y", (await catalog.EchoAsync("y")).IdSupport);
+
+            // The plugin's threads return (and its files no longer block): the automatic retry brings it back.
+            bed.ReleaseBlockingPlugin("blocking");
+            await catalog.WaitForNoBlockedThreadsAsync();
+            var back = await catalog.WaitForStatusAsync("test.blocking", s => s.State == PluginState.Active);
+            Assert.Null(back.Reason);
+            Assert.Equal("blocking:x", (await catalog.EchoAsync("x", id: "test.blocking")).IdSupport);
+        }
+        finally
+        {
+            bed.ReleaseBlockingPlugin("blocking");
+        }
+    }
+
+    [Fact]
+    public async Task A_load_context_whose_code_runs_on_an_abandoned_thread_unloads_only_once_that_thread_returns()
+    {
+        await using var bed = new PluginTestBed(output);
+        bed.Deploy(TestPlugins.Blocking, "blocking");
+        bed.WritePlugins(Entry("test.blocking", "blocking", "TestPlugin.Blocking.dll", settings: new { blockIn = "ReadCardAsync" }));
+        var catalog = bed.CreateCatalog(configure: o =>
+        {
+            o.CallTimeout = Budget;
+            o.CancelGrace = Grace;
+            o.UnloadTimeout = TimeSpan.FromSeconds(1);
+            o.MalfunctionRetryDelay = TimeSpan.FromMinutes(10);
+        });
+        try
+        {
+            await catalog.StartAsync(CancellationToken.None);
+            var context = await catalog.CaptureContextAsync("test.blocking");
+
+            var error = await Assert.ThrowsAsync<MiddlewareException>(() => catalog.EchoAsync("x", id: "test.blocking"));
+            Assert.Equal(ErrorCode.PluginTimeout, error.Code);
+
+            // Stopped and unloaded by the host, but its code still runs on the abandoned thread: the proof fails.
+            var deadline = DateTime.UtcNow + CatalogTestExtensions.Patience;
+            while (catalog.GetUnloadHistory().Count == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            var proof = Assert.Single(catalog.GetUnloadHistory(), r => r.Id == "test.blocking");
+            Assert.False(proof.Unloaded);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            Assert.True(context.IsAlive);
+
+            bed.ReleaseBlockingPlugin("blocking");
+            await catalog.WaitForNoBlockedThreadsAsync();
+            await CatalogTestExtensions.AssertCollectedAsync(context);
+        }
+        finally
+        {
+            bed.ReleaseBlockingPlugin("blocking");
+        }
+    }
+
     private static async Task<MiddlewareException> CallAsync(PluginCatalog catalog) =>
         await Assert.ThrowsAsync<MiddlewareException>(() => catalog.EchoAsync("x", id: "test.blocking"));
 }
