@@ -10,8 +10,9 @@ namespace Middleware.PluginHost.Threads;
 /// abandoned: .NET cannot abort a thread, so it runs on (keeping the plugin's load context alive) until the plugin
 /// returns; <see cref="Blocked"/> counts those, and the catalog stops retrying a plugin that leaves too many.
 /// </summary>
-/// <remarks>A new thread per entry costs tens of microseconds: nothing next to a card read or a debit, and it
-/// means a blocked plugin never holds a thread the host or another plugin needs. What the plugin runs after its
+/// <remarks>A new thread per entry costs some tenths of a millisecond (README): nothing next to a card read or a
+/// debit, and a blocked plugin never holds a thread the host or another plugin needs. Threads are not reused: one
+/// that ran a plugin's code can keep state pinning its load context until it ends. What the plugin runs after its
 /// first real await runs on the shared thread pool, as any async code does.</remarks>
 internal sealed class PluginThreads(string pluginId, TimeProvider time, ILogger logger)
 {
