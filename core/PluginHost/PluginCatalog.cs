@@ -840,6 +840,14 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             return (loaded, failure);
         }
 
+        if (outcome.Finished)
+        {
+            // Load catches what a plugin throws; this is the host failing (out of memory, for instance).
+            PluginLoading.TryDelete(directory);
+            return (null, new LoadFailure(PluginState.Malfunctioned,
+                $"Loading failed: {PluginLoading.Describe(outcome.Task.Exception?.InnerException ?? new TaskCanceledException())}"));
+        }
+
         // Should it ever return, what it loaded is thrown away.
         _ = outcome.Task.ContinueWith(static (t, state) =>
         {
