@@ -222,7 +222,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             // Copied on the plugin's thread into host-owned objects: a plugin's list type (even one the compiler made
             // for a collection expression) lives in the plugin's context and would keep it from unloading, and
             // enumerating it runs the plugin's code.
-            var outcome = await slot.Threads.RunAsync<IReadOnlyList<ReaderDescriptor>>("GetReaders",
+            var outcome = await slot.Threads.RunAsync<IReadOnlyList<ReaderDescriptor>>(instance.Workers, "GetReaders",
                 _ => Task.FromResult<IReadOnlyList<ReaderDescriptor>>(
                     [.. (reader.GetReaders() ?? []).Select(r => new ReaderDescriptor(r.Name, r.PluginId, [.. r.Technologies], r.State))]),
                 _options.CallTimeout, _options.CancelGrace, CancellationToken.None).ConfigureAwait(false);
@@ -291,7 +291,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
                 throw new MiddlewareException(ErrorCode.PluginUnavailable, $"Plugin '{pluginId}' is not a {typeof(TPlugin).Name}.");
             }
 
-            var outcome = await slot.Threads.RunAsync("a call", ct => call(typed, ct), timeout, _options.CancelGrace, cancellationToken)
+            var outcome = await slot.Threads.RunAsync(instance.Workers, "a call", ct => call(typed, ct), timeout, _options.CancelGrace, cancellationToken)
                 .ConfigureAwait(false);
             switch (outcome.End)
             {
@@ -826,7 +826,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         // Loading runs the plugin's code (module initialisers, static and instance constructors, Metadata): on its
         // own thread, bounded like a start.
         var place = new StrongBox<string?>("loading its assemblies and types");
-        var outcome = await slot.Threads.RunAsync("loading",
+        var outcome = await slot.Threads.RunAsync(null, "loading",
             _ => Task.FromResult(PluginLoading.Load(entry, directory, fingerprint, place)),
             _options.StartTimeout, _options.CancelGrace, CancellationToken.None).ConfigureAwait(false);
         if (outcome.Finished && outcome.Task.IsCompletedSuccessfully)
@@ -915,7 +915,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         var context = new PluginContext(pluginLogger, _time, entry.Settings, candidate.ShadowDirectory, _services, sink);
         var instance = new PluginInstance(candidate, context, entry);
         var plugin = candidate.Plugin;
-        var outcome = await slot.Threads.RunAsync("StartAsync", ct => plugin.StartAsync(context, ct), _options.StartTimeout, _options.CancelGrace,
+        var outcome = await slot.Threads.RunAsync(instance.Workers, "StartAsync", ct => plugin.StartAsync(context, ct), _options.StartTimeout, _options.CancelGrace,
             CancellationToken.None).ConfigureAwait(false);
         if (outcome.End == PluginRunEnd.InBudget && outcome.Task.IsCompletedSuccessfully)
         {
@@ -962,7 +962,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         if (plugin is not null && context is not null)
         {
             var place = new StrongBox<string?>("its Stopping callbacks");
-            var outcome = await slot.Threads.RunAsync("StopAsync", async ct =>
+            var outcome = await slot.Threads.RunAsync(instance.Workers, "StopAsync", async ct =>
             {
                 context.SignalStopping(); // runs the plugin's callbacks on Stopping
                 Volatile.Write(ref place.Value, "StopAsync");
@@ -995,6 +995,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             context.CloseSink();
         }
 
+        instance.Workers.Close(); // no thread that ran this version's code outlives it (they could pin its context)
         return (instance.Release(), blocked);
     }
 

@@ -4,15 +4,13 @@ using Microsoft.Extensions.Logging;
 namespace Middleware.PluginHost.Threads;
 
 /// <summary>
-/// Runs every entry into one plugin's code on a new thread of its own, so that a plugin blocking synchronously
+/// Runs every entry into one plugin's code on a thread of the plugin's own (<see cref="PluginWorkers"/>), so that a plugin blocking synchronously
 /// (Thread.Sleep, a blocking read, a spin loop before its first await) blocks that thread and never the host's.
 /// The host waits for it with its own timers, at most budget + grace. A thread still inside the plugin then is
 /// abandoned: .NET cannot abort a thread, so it runs on (keeping the plugin's load context alive) until the plugin
 /// returns; <see cref="Blocked"/> counts those, and the catalog stops retrying a plugin that leaves too many.
 /// </summary>
-/// <remarks>A new thread per entry costs some tenths of a millisecond (README): nothing next to a card read or a
-/// debit, and a blocked plugin never holds a thread the host or another plugin needs. Threads are not reused: one
-/// that ran a plugin's code can keep state pinning its load context until it ends. What the plugin runs after its
+/// <remarks>A blocked plugin never holds a thread the host or another plugin needs. What the plugin runs after its
 /// first real await runs on the shared thread pool, as any async code does.</remarks>
 internal sealed class PluginThreads(string pluginId, TimeProvider time, ILogger logger)
 {
@@ -27,16 +25,17 @@ internal sealed class PluginThreads(string pluginId, TimeProvider time, ILogger 
     public IReadOnlyList<BlockedPluginThread> Snapshot() =>
         [.. _blocked.Keys.Select(r => new BlockedPluginThread(pluginId, r.Place, r.StartedAt)).OrderBy(b => b.Since)];
 
-    /// <summary>Runs <paramref name="code"/> on a new thread and gives the plugin a token the host cancels when
+    /// <summary>Runs <paramref name="code"/> on one of <paramref name="workers"/> (the started version's threads; null: a
+    /// thread of its own, for loading) and gives the plugin a token the host cancels when
     /// <paramref name="budget"/> runs out or the caller's token is cancelled; waits at most budget + grace.</summary>
-    public async Task<PluginRunOutcome<T>> RunAsync<T>(string place, Func<CancellationToken, Task<T>> code, TimeSpan budget, TimeSpan grace, CancellationToken callerToken)
+    public async Task<PluginRunOutcome<T>> RunAsync<T>(PluginWorkers? workers, string place, Func<CancellationToken, Task<T>> code, TimeSpan budget, TimeSpan grace, CancellationToken callerToken)
     {
         // The plugin's token is never linked to the caller's or to a timer: cancelling runs the plugin's callbacks
         // inline, so the host cancels it with CancelAsync (callbacks on the thread pool) and never waits on it.
         var pluginCancel = new CancellationTokenSource();
         using var timers = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
         var budgetEnd = Task.Delay(budget, time, timers.Token);
-        var (run, completion) = Start(place, () => code(pluginCancel.Token));
+        var (run, completion) = Start(workers, place, () => code(pluginCancel.Token));
         try
         {
             await Task.WhenAny(completion, budgetEnd).ConfigureAwait(false);
@@ -71,9 +70,9 @@ internal sealed class PluginThreads(string pluginId, TimeProvider time, ILogger 
         }
     }
 
-    /// <inheritdoc cref="RunAsync{T}(string, Func{CancellationToken, Task{T}}, TimeSpan, TimeSpan, CancellationToken)"/>
-    public Task<PluginRunOutcome<bool>> RunAsync(string place, Func<CancellationToken, Task> code, TimeSpan budget, TimeSpan grace, CancellationToken callerToken) =>
-        RunAsync(place, async ct =>
+    /// <inheritdoc cref="RunAsync{T}(PluginWorkers, string, Func{CancellationToken, Task{T}}, TimeSpan, TimeSpan, CancellationToken)"/>
+    public Task<PluginRunOutcome<bool>> RunAsync(PluginWorkers? workers, string place, Func<CancellationToken, Task> code, TimeSpan budget, TimeSpan grace, CancellationToken callerToken) =>
+        RunAsync(workers, place, async ct =>
         {
             await code(ct).ConfigureAwait(false);
             return true;
@@ -94,11 +93,11 @@ internal sealed class PluginThreads(string pluginId, TimeProvider time, ILogger 
         return true;
     }
 
-    private (PluginRun Run, Task<T> Completion) Start<T>(string place, Func<Task<T>> code)
+    private (PluginRun Run, Task<T> Completion) Start<T>(PluginWorkers? workers, string place, Func<Task<T>> code)
     {
         var run = new PluginRun(place, time.GetUtcNow());
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        (workers ?? OneShot()).Run(() =>
         {
             Task<T> task;
             try
@@ -127,12 +126,14 @@ internal sealed class PluginThreads(string pluginId, TimeProvider time, ILogger 
 
             task.ContinueWith(static (t, state) => ((TaskCompletionSource<T>)state!).TrySetFromTask(t), completion,
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        })
-        {
-            IsBackground = true, // an abandoned thread never keeps the process from exiting
-            Name = $"plugin {pluginId}: {place}",
-        };
-        thread.Start();
+        });
         return (run, completion.Task);
+    }
+
+    private PluginWorkers OneShot()
+    {
+        var once = new PluginWorkers($"plugin {pluginId}");
+        once.Close(); // its one thread ends with its work
+        return once;
     }
 }
