@@ -195,7 +195,16 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
     /// <remarks>Each reader plugin answers on a thread of its own, all at once; the caller waits at most
     /// <see cref="PluginHostOptions.CallTimeout"/> + <see cref="PluginHostOptions.CancelGrace"/>. A plugin that throws or
     /// does not answer by then is left out and marked Malfunctioned.</remarks>
-    public IReadOnlyList<ReaderDescriptor> GetReaders()
+    public IReadOnlyList<ReaderDescriptor> GetReaders() =>
+        // The interface is synchronous here; every query is bounded, so this wait is too.
+        GetReadersAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    /// <remarks>Each reader plugin answers on a thread of its own, all at once, within
+    /// <see cref="PluginHostOptions.CallTimeout"/> + <see cref="PluginHostOptions.CancelGrace"/>; a plugin that throws or
+    /// does not answer by then is left out and marked Malfunctioned. <paramref name="cancellationToken"/> only stops
+    /// the caller's wait.</remarks>
+    public async Task<IReadOnlyList<ReaderDescriptor>> GetReadersAsync(CancellationToken cancellationToken)
     {
         var queries = new List<Task<IReadOnlyList<ReaderDescriptor>>>();
         foreach (var id in _order)
@@ -206,8 +215,13 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             }
         }
 
-        // The interface is synchronous (readers.list); every query is bounded, so this wait is too.
-        return queries.Count == 0 ? [] : [.. Task.WhenAll(queries).GetAwaiter().GetResult().SelectMany(r => r)];
+        if (queries.Count == 0)
+        {
+            return [];
+        }
+
+        var answers = await Task.WhenAll(queries).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. answers.SelectMany(r => r)];
     }
 
     private async Task<IReadOnlyList<ReaderDescriptor>> QueryReadersAsync(PluginSlot slot, PluginInstance instance)

@@ -61,7 +61,7 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
                 operation = place switch
                 {
                     "a call" => CallAsync(catalog),
-                    "GetReaders" => Task.Run(() => Assert.Equal(["echo-v1"], catalog.GetReaders().Select(r => r.Name))),
+                    "GetReaders" => ReadersAsync(catalog),
                     _ => catalog.ReloadAsync("test.blocking", CancellationToken.None), // stops (and disposes) the running version
                 };
             }
@@ -236,6 +236,9 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
             bed.ReleaseBlockingPlugin("blocking");
         }
     }
+
+    private static async Task ReadersAsync(PluginCatalog catalog) =>
+        Assert.Equal(["echo-v1"], (await catalog.GetReadersAsync(CancellationToken.None)).Select(r => r.Name));
 
     private static async Task<MiddlewareException> CallAsync(PluginCatalog catalog) =>
         await Assert.ThrowsAsync<MiddlewareException>(() => catalog.EchoAsync("x", id: "test.blocking"));
