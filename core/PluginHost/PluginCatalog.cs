@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Middleware.Contracts.Plugins;
 using Middleware.Contracts.Readers;
 using Middleware.Domain.Errors;
+using Middleware.PluginHost.Threads;
 
 namespace Middleware.PluginHost;
 
@@ -190,40 +192,79 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<ReaderDescriptor> GetReaders()
+    /// <remarks>Each reader plugin answers on a thread of its own, all at once; the caller waits at most
+    /// <see cref="PluginHostOptions.CallTimeout"/> + <see cref="PluginHostOptions.CancelGrace"/>. A plugin that throws or
+    /// does not answer by then is left out and marked Malfunctioned.</remarks>
+    public IReadOnlyList<ReaderDescriptor> GetReaders() =>
+        // The interface is synchronous here; every query is bounded, so this wait is too.
+        GetReadersAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    /// <remarks>Each reader plugin answers on a thread of its own, all at once, within
+    /// <see cref="PluginHostOptions.CallTimeout"/> + <see cref="PluginHostOptions.CancelGrace"/>; a plugin that throws or
+    /// does not answer by then is left out and marked Malfunctioned. <paramref name="cancellationToken"/> only stops
+    /// the caller's wait.</remarks>
+    public async Task<IReadOnlyList<ReaderDescriptor>> GetReadersAsync(CancellationToken cancellationToken)
     {
-        var readers = new List<ReaderDescriptor>();
+        var queries = new List<Task<IReadOnlyList<ReaderDescriptor>>>();
         foreach (var id in _order)
         {
-            if (!_slots.TryGetValue(id, out var slot) || slot.Active is not { } instance || !instance.TryEnter())
+            if (_slots.TryGetValue(id, out var slot) && slot.Active is { } instance && instance.TryEnter())
             {
-                continue;
-            }
-
-            try
-            {
-                if (instance.Plugin is IReaderPlugin reader)
-                {
-                    // Copied into host-owned objects: a plugin's list type (even one the compiler made for a
-                    // collection expression) lives in the plugin's context and would keep it from unloading.
-                    foreach (var r in reader.GetReaders() ?? [])
-                    {
-                        readers.Add(new ReaderDescriptor(r.Name, r.PluginId, [.. r.Technologies], r.State));
-                    }
-                }
-            }
-            catch (Exception ex)
-            {
-                MarkMalfunctioned(slot, instance, $"GetReaders threw {PluginLoading.Describe(ex)}");
-            }
-            finally
-            {
-                instance.Exit();
+                queries.Add(QueryReadersAsync(slot, instance));
             }
         }
 
-        return readers;
+        if (queries.Count == 0)
+        {
+            return [];
+        }
+
+        var answers = await Task.WhenAll(queries).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. answers.SelectMany(r => r)];
     }
+
+    private async Task<IReadOnlyList<ReaderDescriptor>> QueryReadersAsync(PluginSlot slot, PluginInstance instance)
+    {
+        try
+        {
+            if (instance.Plugin is not IReaderPlugin reader)
+            {
+                return [];
+            }
+
+            // Copied on the plugin's thread into host-owned objects: a plugin's list type (even one the compiler made
+            // for a collection expression) lives in the plugin's context and would keep it from unloading, and
+            // enumerating it runs the plugin's code.
+            var outcome = await slot.Threads.RunAsync<IReadOnlyList<ReaderDescriptor>>(instance.Workers, "GetReaders",
+                _ => Task.FromResult<IReadOnlyList<ReaderDescriptor>>(
+                    [.. (reader.GetReaders() ?? []).Select(r => new ReaderDescriptor(r.Name, r.PluginId, [.. r.Technologies], r.State))]),
+                _options.CallTimeout, _options.CancelGrace, CancellationToken.None).ConfigureAwait(false);
+            if (outcome.Finished && outcome.Task.IsCompletedSuccessfully)
+            {
+                return outcome.Task.Result;
+            }
+
+            MarkMalfunctioned(slot, instance, outcome.Finished
+                ? $"GetReaders threw {PluginLoading.Describe(outcome.Task.Exception?.InnerException ?? new TaskCanceledException())}"
+                : $"GetReaders {NotReturned(outcome.End, _options.CallTimeout)}");
+            return [];
+        }
+        finally
+        {
+            instance.Exit();
+        }
+    }
+
+    /// <summary>"blocked its thread ..." or "ignored its cancellation ...", for a run that did not finish.</summary>
+    private string NotReturned(PluginRunEnd end, TimeSpan budget) => end == PluginRunEnd.Blocked
+        ? $"blocked its thread for {_options.CancelGrace.TotalSeconds:0.###} s after its {budget.TotalSeconds:0.###} s budget; the thread is abandoned (.NET cannot abort a thread)."
+        : $"ignored its cancellation for {_options.CancelGrace.TotalSeconds:0.###} s after its {budget.TotalSeconds:0.###} s budget.";
+
+    /// <summary>The plugins' threads the host abandoned because they blocked past their budget and are still inside the
+    /// plugin's code (each keeps its plugin's load context alive).</summary>
+    public IReadOnlyList<BlockedPluginThread> GetBlockedThreads() =>
+        [.. _slots.Values.SelectMany(s => s.Threads.Snapshot()).OrderBy(b => b.Since)];
 
     /// <inheritdoc />
     public IReadOnlyList<string> ActivePlugins<TPlugin>() where TPlugin : class, IPlugin =>
@@ -264,32 +305,32 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
                 throw new MiddlewareException(ErrorCode.PluginUnavailable, $"Plugin '{pluginId}' is not a {typeof(TPlugin).Name}.");
             }
 
-            using var budget = new CancellationTokenSource(timeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
-            Task<TResult>? running = null;
+            var outcome = await slot.Threads.RunAsync(instance.Workers, "a call", ct => call(typed, ct), timeout, _options.CancelGrace, cancellationToken)
+                .ConfigureAwait(false);
+            switch (outcome.End)
+            {
+                case PluginRunEnd.CallerLeft:
+                    // The caller is gone; the plugin has the grace to notice its cancelled token, or its thread is abandoned.
+                    Track(WatchAfterCallerLeftAsync(slot, instance, outcome.Run, outcome.Task));
+                    throw new OperationCanceledException(cancellationToken);
+                case PluginRunEnd.Hung or PluginRunEnd.Blocked:
+                    var faulty = $"A call {NotReturned(outcome.End, timeout)}";
+                    MarkMalfunctioned(slot, instance, faulty);
+                    throw new MiddlewareException(ErrorCode.PluginTimeout, $"Plugin '{pluginId}': {faulty}");
+                case PluginRunEnd.InGrace:
+                    // A slow answer from whatever the plugin waits on; it honoured its token, so it stays in service.
+                    throw new MiddlewareException(ErrorCode.PluginTimeout, $"Plugin '{pluginId}': the call did not finish within its {timeout.TotalSeconds:0.###} s budget.");
+            }
+
             try
             {
-                running = call(typed, linked.Token);
-                var result = await running.WaitAsync(linked.Token).ConfigureAwait(false);
+                var result = await outcome.Task.ConfigureAwait(false);
                 slot.ConsecutiveMalfunctions = 0;
                 return result;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
-            }
-            catch (Exception) when (budget.IsCancellationRequested)
-            {
-                // The budget ran out: a slow answer from whatever the plugin waits on. A plugin that honours its token
-                // returns within the grace and stays in service; one that does not is faulty.
-                if (running is not null && !await FinishesWithinGraceAsync(running).ConfigureAwait(false))
-                {
-                    var faulty = $"A call ignored its cancellation for {_options.CancelGrace.TotalSeconds:0.###} s after its {timeout.TotalSeconds:0.###} s budget.";
-                    MarkMalfunctioned(slot, instance, faulty);
-                    throw new MiddlewareException(ErrorCode.PluginTimeout, $"Plugin '{pluginId}': {faulty}");
-                }
-
-                throw new MiddlewareException(ErrorCode.PluginTimeout, $"Plugin '{pluginId}': the call did not finish within its {timeout.TotalSeconds:0.###} s budget.");
             }
             catch (Exception ex) when (IsAnswer(ex))
             {
@@ -309,20 +350,14 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         }
     }
 
-    private async Task<bool> FinishesWithinGraceAsync(Task running)
+    /// <summary>After a caller gave up on a call: a plugin still blocking that thread past the grace is malfunctioning.</summary>
+    private async Task WatchAfterCallerLeftAsync(PluginSlot slot, PluginInstance instance, PluginRun run, Task running)
     {
-        try
+        await Task.WhenAny(running, Task.Delay(_options.CancelGrace, _time, _stopping.Token)).ConfigureAwait(false);
+        if (!running.IsCompleted && !_stopping.IsCancellationRequested && slot.Threads.Abandon(run))
         {
-            await running.WaitAsync(_options.CancelGrace, _time).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-        catch (Exception)
-        {
-            return true; // it returned (by throwing): it honoured the cancellation
+            MarkMalfunctioned(slot, instance,
+                $"A call blocked its thread for {_options.CancelGrace.TotalSeconds:0.###} s after its caller cancelled it; the thread is abandoned (.NET cannot abort a thread).");
         }
     }
 
@@ -408,6 +443,21 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
     /// </summary>
     private void ScheduleRecovery(PluginSlot slot)
     {
+        var blocked = slot.Threads.Blocked;
+        if (blocked >= _options.MaxBlockedThreads)
+        {
+            // Each retry of a plugin that blocks could leave one more thread that can never be aborted: stop here.
+            slot.RecoveryPaused = true;
+            var status = slot.Status;
+            _logger.LogError("Plugin {PluginId} is not reloaded automatically: {Blocked} of its threads are blocked in its code (limit {Limit})",
+                slot.Entry.Id, blocked, _options.MaxBlockedThreads);
+            Publish(slot.SetStatus(status.State, status.Version,
+                $"{status.Reason} Not reloaded automatically while {blocked} of its threads stay blocked in its code (limit {_options.MaxBlockedThreads}); " +
+                "it is retried when one returns, on plugins.enable or when its files change.", _time.GetUtcNow()));
+            return;
+        }
+
+        slot.RecoveryPaused = false;
         var failures = Math.Min(++slot.ConsecutiveMalfunctions, 16);
         var delay = TimeSpan.FromTicks(Math.Min(_options.MalfunctionRetryMaxDelay.Ticks, _options.MalfunctionRetryDelay.Ticks * (1L << (failures - 1))));
         var generation = Interlocked.Increment(ref slot.RecoveryGeneration);
@@ -438,6 +488,17 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
                 slot.Lifecycle.Release();
             }
         }));
+    }
+
+    /// <summary>An abandoned thread came back from the plugin: a paused automatic retry may go ahead now.</summary>
+    private void OnBlockedThreadEnded(PluginSlot slot)
+    {
+        if (slot.RecoveryPaused && slot.Threads.Blocked < _options.MaxBlockedThreads && !_stopping.IsCancellationRequested
+            && slot.Active is null && slot.Status.State == PluginState.Malfunctioned)
+        {
+            _logger.LogInformation("Plugin {PluginId}: a blocked thread returned; its automatic reload is scheduled again", slot.Entry.Id);
+            ScheduleRecovery(slot);
+        }
     }
 
     // ------------------------------------------------------------------ configuration
@@ -494,7 +555,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
                 }
                 else
                 {
-                    slot = new PluginSlot(entry, _time.GetUtcNow());
+                    slot = NewSlot(entry);
                     _slots[entry.Id] = slot;
                     _order = [.. _order, entry.Id];
                     await ApplyEntryAsync(slot, entry, "listed in plugins.json", cancellationToken).ConfigureAwait(false);
@@ -507,6 +568,14 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         {
             _configLock.Release();
         }
+    }
+
+    private PluginSlot NewSlot(PluginEntry entry)
+    {
+        var threads = new PluginThreads(entry.Id, _time, _logger);
+        var slot = new PluginSlot(entry, _time.GetUtcNow(), threads);
+        threads.BlockedThreadEnded = () => OnBlockedThreadEnded(slot);
+        return slot;
     }
 
     private async Task RemoveSlotAsync(PluginSlot slot)
@@ -685,7 +754,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
     private async Task LoadAndSwapAsync(PluginSlot slot, string cause)
     {
         var entry = slot.Entry;
-        var (candidate, failure) = LoadCandidate(entry, entry.Folder);
+        var (candidate, failure) = await LoadCandidateAsync(slot, entry, entry.Folder).ConfigureAwait(false);
         if (candidate is null)
         {
             Reject(slot, failure!, cause);
@@ -717,21 +786,35 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         try
         {
             slot.TryDeactivate(old);
-            var oldLoaded = await QuiesceAndStopAsync(slot, old, $"replaced ({cause})").ConfigureAwait(false);
+            var (oldLoaded, blocked) = await QuiesceAndStopAsync(slot, old, $"replaced ({cause})").ConfigureAwait(false);
             var superseded = slot.AddSuperseded(old.Version, _time.GetUtcNow());
             Unload(slot, oldLoaded, old.Version, superseded, startProof: false);
 
-            var (started, startFailure) = await StartInstanceAsync(slot, candidate, entry).ConfigureAwait(false);
-            if (started is not null)
+            if (blocked is not null)
             {
-                slot.Activate(started);
-                _logger.LogInformation("Plugin {PluginId} swapped {OldVersion} -> {Version} in {ElapsedMs} ms ({Cause})",
-                    entry.Id, old.Version, started.Version, watch.ElapsedMilliseconds, cause);
-                Publish(slot.SetStatus(PluginState.Active, started.Version, null, _time.GetUtcNow()));
+                // The old version never finished stopping: it may still hold its devices, so the new one is not started
+                // next to it now; the automatic retry starts it (fresh) later.
+                PluginLoading.Discard(candidate.Loader);
+                PluginLoading.TryDelete(candidate.ShadowDirectory);
+                var reason = $"Version {old.Version}: {blocked} Version {candidate.Metadata.Version} was not started next to it.";
+                _logger.LogError("Plugin {PluginId} malfunctioned while being replaced: {Reason}", entry.Id, reason);
+                Publish(slot.SetStatus(PluginState.Malfunctioned, old.Version, reason, _time.GetUtcNow()));
+                ScheduleRecovery(slot);
             }
             else
             {
-                await RollBackAsync(slot, old, oldLoaded, candidate.Metadata.Version, startFailure!).ConfigureAwait(false);
+                var (started, startFailure) = await StartInstanceAsync(slot, candidate, entry).ConfigureAwait(false);
+                if (started is not null)
+                {
+                    slot.Activate(started);
+                    _logger.LogInformation("Plugin {PluginId} swapped {OldVersion} -> {Version} in {ElapsedMs} ms ({Cause})",
+                        entry.Id, old.Version, started.Version, watch.ElapsedMilliseconds, cause);
+                    Publish(slot.SetStatus(PluginState.Active, started.Version, null, _time.GetUtcNow()));
+                }
+                else
+                {
+                    await RollBackAsync(slot, old, oldLoaded, candidate.Metadata.Version, startFailure!).ConfigureAwait(false);
+                }
             }
 
             if (oldLoaded is not null)
@@ -746,7 +829,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         }
     }
 
-    private (LoadedPlugin? Plugin, LoadFailure? Failure) LoadCandidate(PluginEntry entry, string sourceFolder)
+    private async Task<(LoadedPlugin? Plugin, LoadFailure? Failure)> LoadCandidateAsync(PluginSlot slot, PluginEntry entry, string sourceFolder)
     {
         var (directory, fingerprint, copyFailure) = PluginLoading.ShadowCopy(sourceFolder, _shadowRoot, entry.Id);
         if (directory is null)
@@ -754,13 +837,44 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             return (null, copyFailure);
         }
 
-        var (loaded, failure) = PluginLoading.Load(entry, directory, fingerprint);
-        if (loaded is null)
+        // Loading runs the plugin's code (module initialisers, static and instance constructors, Metadata): on its
+        // own thread, bounded like a start.
+        var place = new StrongBox<string?>("loading its assemblies and types");
+        var outcome = await slot.Threads.RunAsync(null, "loading",
+            _ => Task.FromResult(PluginLoading.Load(entry, directory, fingerprint, place)),
+            _options.StartTimeout, _options.CancelGrace, CancellationToken.None).ConfigureAwait(false);
+        if (outcome.Finished && outcome.Task.IsCompletedSuccessfully)
         {
-            PluginLoading.TryDelete(directory);
+            var (loaded, failure) = outcome.Task.Result;
+            if (loaded is null)
+            {
+                PluginLoading.TryDelete(directory);
+            }
+
+            return (loaded, failure);
         }
 
-        return (loaded, failure);
+        if (outcome.Finished)
+        {
+            // Load catches what a plugin throws; this is the host failing (out of memory, for instance).
+            PluginLoading.TryDelete(directory);
+            return (null, new LoadFailure(PluginState.Malfunctioned,
+                $"Loading failed: {PluginLoading.Describe(outcome.Task.Exception?.InnerException ?? new TaskCanceledException())}"));
+        }
+
+        // Should it ever return, what it loaded is thrown away.
+        _ = outcome.Task.ContinueWith(static (t, state) =>
+        {
+            if (t.IsCompletedSuccessfully && t.Result.Plugin is { } late)
+            {
+                PluginLoading.Discard(late.Loader);
+            }
+
+            PluginLoading.TryDelete((string)state!);
+        }, directory, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var where = Volatile.Read(ref place.Value) ?? "?";
+        return (null, new LoadFailure(PluginState.Malfunctioned,
+            $"Loading blocked its thread in {where} past the {_options.StartTimeout.TotalSeconds:0.###} s start timeout and the {_options.CancelGrace.TotalSeconds:0.###} s grace; the thread is abandoned (.NET cannot abort a thread)."));
     }
 
     private void Reject(PluginSlot slot, LoadFailure failure, string cause)
@@ -786,7 +900,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             slot.Entry.Id, newVersion, startFailure, old.Version);
         if (oldLoaded is not null)
         {
-            var (again, failure) = LoadCandidate(old.Entry, oldLoaded.ShadowDirectory);
+            var (again, failure) = await LoadCandidateAsync(slot, old.Entry, oldLoaded.ShadowDirectory).ConfigureAwait(false);
             if (again is not null)
             {
                 var (restarted, restartFailure) = await StartInstanceAsync(slot, again, old.Entry).ConfigureAwait(false);
@@ -814,25 +928,28 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         var sink = new PluginEventSink(_hub, entry.Id, _logger);
         var context = new PluginContext(pluginLogger, _time, entry.Settings, candidate.ShadowDirectory, _services, sink);
         var instance = new PluginInstance(candidate, context, entry);
-        using var timeout = new CancellationTokenSource(_options.StartTimeout, _time);
-        try
+        var plugin = candidate.Plugin;
+        var outcome = await slot.Threads.RunAsync(instance.Workers, "StartAsync", ct => plugin.StartAsync(context, ct), _options.StartTimeout, _options.CancelGrace,
+            CancellationToken.None).ConfigureAwait(false);
+        if (outcome.End == PluginRunEnd.InBudget && outcome.Task.IsCompletedSuccessfully)
         {
-            await candidate.Plugin.StartAsync(context, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
             return (instance, null);
         }
-        catch (Exception ex)
+
+        var reason = outcome.End switch
         {
-            var reason = timeout.IsCancellationRequested
-                ? $"StartAsync did not finish within the {_options.StartTimeout.TotalSeconds:0.###} s start timeout."
-                : $"StartAsync threw {PluginLoading.Describe(ex)}";
-            var loaded = await StopAndReleaseAsync(slot, instance).ConfigureAwait(false);
-            Unload(slot, loaded, instance.Version, superseded: null, startProof: true);
-            return (null, reason);
-        }
+            PluginRunEnd.InBudget => $"StartAsync threw {PluginLoading.Describe(outcome.Task.Exception?.InnerException ?? new TaskCanceledException())}",
+            PluginRunEnd.Blocked =>
+                $"StartAsync blocked its thread past the {_options.StartTimeout.TotalSeconds:0.###} s start timeout and the {_options.CancelGrace.TotalSeconds:0.###} s grace; the thread is abandoned (.NET cannot abort a thread).",
+            _ => $"StartAsync did not finish within the {_options.StartTimeout.TotalSeconds:0.###} s start timeout.",
+        };
+        var (loaded, _) = await StopAndReleaseAsync(slot, instance).ConfigureAwait(false);
+        Unload(slot, loaded, instance.Version, superseded: null, startProof: true);
+        return (null, reason);
     }
 
     /// <summary>Refuses new calls to <paramref name="instance"/>, waits for in-flight ones (bounded), stops it.</summary>
-    private async Task<LoadedPlugin?> QuiesceAndStopAsync(PluginSlot slot, PluginInstance instance, string why)
+    private async Task<(LoadedPlugin? Loaded, string? Blocked)> QuiesceAndStopAsync(PluginSlot slot, PluginInstance instance, string why)
     {
         instance.BeginDrain();
         try
@@ -849,29 +966,51 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         return await StopAndReleaseAsync(slot, instance).ConfigureAwait(false);
     }
 
-    private async Task<LoadedPlugin?> StopAndReleaseAsync(PluginSlot slot, PluginInstance instance)
+    /// <summary>Stops the instance and disposes the plugin object (bounded, on the plugin's own thread) and drops the
+    /// host's references to it. <c>Blocked</c> says where the plugin blocked its thread, if it did.</summary>
+    private async Task<(LoadedPlugin? Loaded, string? Blocked)> StopAndReleaseAsync(PluginSlot slot, PluginInstance instance)
     {
         var plugin = instance.Plugin;
         var context = instance.Context;
+        string? blocked = null;
         if (plugin is not null && context is not null)
         {
-            context.SignalStopping();
-            using var timeout = new CancellationTokenSource(_options.StopTimeout, _time);
-            try
+            var place = new StrongBox<string?>("its Stopping callbacks");
+            var outcome = await slot.Threads.RunAsync(instance.Workers, "StopAsync", async ct =>
             {
-                await plugin.StopAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                context.SignalStopping(); // runs the plugin's callbacks on Stopping
+                Volatile.Write(ref place.Value, "StopAsync");
+                await plugin.StopAsync(ct).ConfigureAwait(false);
+                Volatile.Write(ref place.Value, "Dispose");
+                if (plugin is IAsyncDisposable asyncDisposable)
+                {
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                }
+                else if (plugin is IDisposable disposable)
+                {
+                    disposable.Dispose();
+                }
+            }, _options.StopTimeout, _options.CancelGrace, CancellationToken.None).ConfigureAwait(false);
+            var where = Volatile.Read(ref place.Value) ?? "?";
+            if (outcome.End == PluginRunEnd.Blocked)
+            {
+                blocked = $"{where} blocked its thread past the {_options.StopTimeout.TotalSeconds:0.###} s stop timeout and the {_options.CancelGrace.TotalSeconds:0.###} s grace; the thread is abandoned (.NET cannot abort a thread).";
+                _logger.LogError("Plugin {PluginId} {Version}: {Reason}", slot.Entry.Id, instance.Version, blocked);
             }
-            catch (Exception ex)
+            else if (!outcome.Finished || !outcome.Task.IsCompletedSuccessfully)
             {
                 // It may still hold a device; the host unloads it anyway and says so.
                 _logger.LogWarning("Plugin {PluginId} {Version} did not stop cleanly: {Reason}", slot.Entry.Id, instance.Version,
-                    timeout.IsCancellationRequested ? $"StopAsync exceeded {_options.StopTimeout}" : PluginLoading.Describe(ex));
+                    outcome.Finished && outcome.Task.Exception?.InnerException is { } ex
+                        ? $"{where} threw {PluginLoading.Describe(ex)}"
+                        : $"{where} exceeded {_options.StopTimeout}");
             }
 
             context.CloseSink();
         }
 
-        return instance.Release();
+        instance.Workers.Close(); // no thread that ran this version's code outlives it (they could pin its context)
+        return (instance.Release(), blocked);
     }
 
     /// <summary>Takes the active instance out of service and unloads it (caller holds the lifecycle lock).</summary>
@@ -886,7 +1025,9 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
 
     private async Task RetireAsync(PluginSlot slot, PluginInstance instance, string why)
     {
-        var loaded = await QuiesceAndStopAsync(slot, instance, why).ConfigureAwait(false);
+        // A plugin blocking in StopAsync or Dispose here is logged (StopAndReleaseAsync); its status is already what
+        // the retirement says (Malfunctioned, Disabled, removed).
+        var (loaded, _) = await QuiesceAndStopAsync(slot, instance, why).ConfigureAwait(false);
         Unload(slot, loaded, instance.Version, superseded: null, startProof: true);
     }
 

@@ -25,10 +25,17 @@ public sealed class PluginHostOptions
     /// <summary>Longest wait between two automatic reloads of a Malfunctioned plugin. Default: 5 min.</summary>
     public TimeSpan MalfunctionRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Longest time a plugin's StartAsync may take. Default: 15 s.</summary>
+    /// <summary>How many threads a plugin may leave blocked in its code (abandoned after budget + grace: .NET cannot
+    /// abort them) before it is no longer reloaded automatically; it is retried again when one of them returns, and an
+    /// operator (plugins.enable, a reload) or a file change may still load it. Default: 2.</summary>
+    public int MaxBlockedThreads { get; set; } = 2;
+
+    /// <summary>Longest time a plugin's loading (its assembly, types, constructor and Metadata) and then its StartAsync
+    /// may each take (plus <see cref="CancelGrace"/>). Default: 15 s.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Longest time a plugin's StopAsync may take before the host unloads it anyway. Default: 5 s.</summary>
+    /// <summary>Longest time a plugin's StopAsync and then its Dispose/DisposeAsync may take together (plus
+    /// <see cref="CancelGrace"/>) before the host unloads it anyway. Default: 5 s.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>During a reload or a disable, how long in-flight calls to the old version may run before it is

@@ -22,7 +22,9 @@ public static class PluginHostServiceCollectionExtensions
     public static IServiceCollection AddPluginHost(this IServiceCollection services, IConfiguration configuration, Action<PluginHostOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = services.AddOptions<PluginHostOptions>().Bind(configuration.GetSection(PluginHostOptions.SectionName));
+        var options = services.AddOptions<PluginHostOptions>().Bind(configuration.GetSection(PluginHostOptions.SectionName))
+            .Validate(o => o.MaxBlockedThreads >= 1, "PluginHost:MaxBlockedThreads must be at least 1.")
+            .ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);

@@ -1,4 +1,5 @@
 using Middleware.Contracts.Plugins;
+using Middleware.PluginHost.Threads;
 
 namespace Middleware.PluginHost;
 
@@ -16,7 +17,12 @@ internal sealed class PluginInstance
         Context = context;
         Entry = entry;
         Version = loaded.Metadata.Version;
+        Workers = new PluginWorkers($"plugin {entry.Id} {Version}");
     }
+
+    /// <summary>The threads this version's code runs on (StartAsync, calls, GetReaders, StopAsync); closed once it is
+    /// stopped.</summary>
+    public PluginWorkers Workers { get; }
 
     /// <summary>The plugin object; null once the instance is released (so nothing in the host keeps it alive).</summary>
     public IPlugin? Plugin { get; private set; }

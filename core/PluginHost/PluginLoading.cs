@@ -106,8 +106,10 @@ internal static class PluginLoading
     /// <summary>Loads the plugin in <paramref name="directory"/> into a new collectible context, loads all its types
     /// and dependencies, creates the plugin object and checks its metadata. Never throws.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static (LoadedPlugin? Plugin, LoadFailure? Failure) Load(PluginEntry entry, string directory, string fingerprint)
+    public static (LoadedPlugin? Plugin, LoadFailure? Failure) Load(PluginEntry entry, string directory, string fingerprint, StrongBox<string?> place)
     {
+        // place: where the plugin's code is now, so that a load the host gives up on can name it.
+        Volatile.Write(ref place.Value, "loading its assemblies and types");
         var mainPath = Path.Combine(directory, entry.Assembly);
         if (!File.Exists(mainPath))
         {
@@ -133,7 +135,9 @@ internal static class PluginLoading
             PluginMetadata? metadata;
             try
             {
+                Volatile.Write(ref place.Value, "the constructor");
                 plugin = (IPlugin)Activator.CreateInstance(type!)!;
+                Volatile.Write(ref place.Value, "Metadata");
                 metadata = plugin.Metadata;
             }
             catch (Exception ex)
@@ -308,6 +312,9 @@ internal static class PluginLoading
     }
 
     internal static string Describe(Exception ex) => $"{ex.GetType().Name}: {ex.Message}";
+
+    /// <summary>Unloads a loaded plugin the host no longer wants (e.g. one whose load returned too late).</summary>
+    internal static void Discard(PluginLoader loader) => Dispose(loader);
 
     private static void Dispose(PluginLoader loader)
     {

@@ -1,9 +1,10 @@
 using Middleware.Contracts.Plugins;
+using Middleware.PluginHost.Threads;
 
 namespace Middleware.PluginHost;
 
 /// <summary>One plugin id of plugins.json: its current instance, its status and its reload machinery.</summary>
-internal sealed class PluginSlot(PluginEntry entry, DateTimeOffset now) : IDisposable
+internal sealed class PluginSlot(PluginEntry entry, DateTimeOffset now, PluginThreads threads) : IDisposable
 {
     private readonly Lock _statusLock = new();
     private readonly List<PluginStatusInfo> _superseded = [];
@@ -38,6 +39,13 @@ internal sealed class PluginSlot(PluginEntry entry, DateTimeOffset now) : IDispo
 
     /// <summary>Malfunctions since the last successful call: the automatic retry's backoff exponent.</summary>
     public int ConsecutiveMalfunctions;
+
+    /// <summary>The threads this plugin's code runs on, across its versions (abandoned ones included).</summary>
+    public PluginThreads Threads { get; } = threads;
+
+    /// <summary>Set when no automatic retry was scheduled because too many of its threads are blocked; the end of one
+    /// of them schedules it.</summary>
+    public volatile bool RecoveryPaused;
 
     /// <summary>Bumped by every scheduled retry: only the latest one acts.</summary>
     public int RecoveryGeneration;

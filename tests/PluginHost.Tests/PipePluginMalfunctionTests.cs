@@ -16,7 +16,7 @@ public sealed class PipePluginMalfunctionTests(ITestOutputHelper output)
     // Short, so the hanging case is quick; still far above an echo call's time over the pipe.
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(3);
 
-    public static TheoryData<string> Failures => new() { "throws on load", "throws on a call", "hangs past its call timeout" };
+    public static TheoryData<string> Failures => new() { "throws on load", "throws on a call", "hangs past its call timeout", "blocks its thread in a call" };
 
     [Theory]
     [MemberData(nameof(Failures))]
@@ -26,11 +26,18 @@ public sealed class PipePluginMalfunctionTests(ITestOutputHelper output)
         {
             "throws on load" => ("test.throwing", "StartAsync threw InvalidOperationException: Start failed on purpose.", ErrorCode.PluginMalfunctioned),
             "throws on a call" => ("test.throwing", "A call threw InvalidOperationException: Call failed on purpose.", ErrorCode.PluginMalfunctioned),
+            "blocks its thread in a call" => ("test.blocking", "A call blocked its thread for 2 s after its 3 s budget; the thread is abandoned", ErrorCode.PluginTimeout),
             _ => ("test.hanging", "ignored its cancellation for 2 s after its 3 s budget", ErrorCode.PluginTimeout),
         };
         await using var bed = new PluginTestBed(output);
         bed.Deploy(TestPlugins.EchoV1, "echo");
-        if (pluginId == "test.hanging")
+        if (pluginId == "test.blocking")
+        {
+            bed.Deploy(TestPlugins.Blocking, "bad");
+            bed.WritePlugins(Entry("test.echo", "echo", "TestPlugin.Echo.dll"),
+                Entry("test.blocking", "bad", "TestPlugin.Blocking.dll", settings: new { blockIn = "ReadCardAsync" }));
+        }
+        else if (pluginId == "test.hanging")
         {
             bed.Deploy(TestPlugins.Hanging, "bad");
             bed.WritePlugins(Entry("test.echo", "echo", "TestPlugin.Echo.dll"), Entry("test.hanging", "bad", "TestPlugin.Hanging.dll"));
@@ -101,5 +108,11 @@ public sealed class PipePluginMalfunctionTests(ITestOutputHelper output)
         Assert.Contains("Malfunctioned", second.Detail);
         Assert.True(Stopwatch.GetElapsedTime(again) < CallTimeout, "the second call waited for the malfunctioned plugin");
         Assert.Equal("v1:w", await other.ReadCardAsync("w"));
+        if (pluginId == "test.blocking")
+        {
+            Assert.Single(middleware.Catalog.GetBlockedThreads());
+            bed.ReleaseBlockingPlugin("bad");
+            await middleware.Catalog.WaitForNoBlockedThreadsAsync();
+        }
     }
 }

@@ -221,8 +221,17 @@ public sealed class PluginCatalogTests(ITestOutputHelper output)
 
         var start = catalog.StartAsync(CancellationToken.None);
         Assert.False(start.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(15));
+
+        // Loading and StartAsync run on the plugin's own threads, so the host's timers are set asynchronously: advance
+        // in small steps until the start (15 s, then the 2 s cancel grace) is over.
+        for (var step = 0; step < 200 && !start.IsCompleted; step++)
+        {
+            await Task.Delay(20);
+            time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
         await start.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.InRange(time.GetUtcNow() - DateTimeOffset.Parse("2026-11-26T10:00:00Z"), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30));
 
         var status = catalog.StatusOf("test.hanging");
         Assert.Equal(PluginState.Malfunctioned, status.State);

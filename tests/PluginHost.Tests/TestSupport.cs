@@ -17,6 +17,7 @@ internal static class TestPlugins
     public const string EchoV2 = "TestPlugin.EchoV2";
     public const string Throwing = "TestPlugin.Throwing";
     public const string Hanging = "TestPlugin.Hanging";
+    public const string Blocking = "TestPlugin.Blocking";
     public const string WrongContract = "TestPlugin.WrongContract";
 
     public static string OutputOf(string project)
@@ -69,6 +70,21 @@ internal sealed class PluginTestBed : IAsyncDisposable
         }
 
         return target;
+    }
+
+    /// <summary>Lets every thread the Blocking test plugin blocks (from <c>Root/folder</c> and its shadow copies) go,
+    /// and makes the later copies of that folder not block at all.</summary>
+    public void ReleaseBlockingPlugin(string folder, string pluginId = "test.blocking")
+    {
+        File.WriteAllText(Path.Combine(Root, folder, "release"), "");
+        var shadows = Path.Combine(Root, ".shadow", pluginId);
+        if (Directory.Exists(shadows))
+        {
+            foreach (var copy in Directory.GetDirectories(shadows))
+            {
+                File.WriteAllText(Path.Combine(copy, "release"), "");
+            }
+        }
     }
 
     public static object Entry(string id, string folder, string assembly, bool enabled = true, object? settings = null) =>
@@ -152,6 +168,21 @@ internal static class CatalogTestExtensions
         finally
         {
             catalog.StatusChanged -= Handler;
+        }
+    }
+
+    /// <summary>Polls (bounded) until no plugin thread is left blocked.</summary>
+    public static async Task WaitForNoBlockedThreadsAsync(this PluginCatalog catalog, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Patience);
+        while (catalog.GetBlockedThreads().Count > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new XunitException($"{catalog.GetBlockedThreads().Count} plugin threads still blocked");
+            }
+
+            await Task.Delay(20);
         }
     }
 

@@ -46,11 +46,13 @@ internal sealed class CoreRpcMethods(IServiceProvider services, PointOfSaleDirec
     /// <summary>The readers configured for the calling till's point of sale, with their live state; a configured
     /// reader no active plugin offers is listed as <c>Unavailable</c>.</summary>
     [RpcMethod("readers.list")]
-    public IReadOnlyList<ReaderDto> ReadersList()
+    public async Task<IReadOnlyList<ReaderDto>> ReadersListAsync(CancellationToken cancellationToken)
     {
         var till = TillContext.Required;
         var configured = pointsOfSale.Find(till.PointOfSale)?.Readers ?? [];
-        var live = services.GetService<IPluginCatalog>()?.GetReaders() ?? [];
+        var live = services.GetService<IPluginCatalog>() is { } catalog
+            ? await catalog.GetReadersAsync(cancellationToken).ConfigureAwait(false)
+            : [];
         var result = new List<ReaderDto>();
         foreach (var name in configured)
         {
