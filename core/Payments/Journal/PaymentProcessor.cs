@@ -130,12 +130,10 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
             return await Reload(record, cancellationToken).ConfigureAwait(false);
         }
 
-        using var timeout = new CancellationTokenSource(_options.StatusTimeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         DebitResult? found;
         try
         {
-            found = await gateway.GetDebitAsync(record.PointOfSale, record.ClientOrderId, linked.Token).ConfigureAwait(false);
+            found = await GetDebitAsync(record, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsLostAnswer(ex, cancellationToken))
         {
@@ -255,12 +253,10 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
                 continue; // its payment.cancel may still be waiting for Izly: what it learns is first-hand
             }
 
-            using var timeout = new CancellationTokenSource(_options.StatusTimeout, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             DebitResult? found;
             try
             {
-                found = await gateway.GetDebitAsync(record.PointOfSale, record.ClientOrderId, linked.Token).ConfigureAwait(false);
+                found = await GetDebitAsync(record, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsLostAnswer(ex, cancellationToken))
             {
@@ -299,6 +295,14 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
                 await journal.MarkUnknownAsync(record.ClientOrderId, (int)ErrorCode.PaymentOutcomeUnknown, $"Izly status {result.Status}.", cancellationToken).ConfigureAwait(false);
                 break;
         }
+    }
+
+    // Izly's record of a debit by its client order id, within the status budget (its retries included).
+    private async Task<DebitResult?> GetDebitAsync(PaymentRecord record, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.StatusTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        return await gateway.GetDebitAsync(record.PointOfSale, record.ClientOrderId, linked.Token).ConfigureAwait(false);
     }
 
     private static IzlyRefusedException? AsRefusal(Exception ex) =>
