@@ -46,42 +46,39 @@ internal static class ScriptCompiler
     public static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash)
     {
         var errors = new List<ScriptError>();
+        if (text.Length > ScriptShape.MaxScriptChars)
+        {
+            return new CompileOutcome(null, [new ScriptError(path, 1, 1, SafetyCodes.ForbiddenSyntax,
+                $"the script is {text.Length:N0} characters long; at most {ScriptShape.MaxScriptChars:N0} are accepted")]);
+        }
+
+        // 1. The user's text on its own, as a script: it must parse and hold only what a script may declare.
         var scriptTree = CSharpSyntaxTree.ParseText(text, ScriptParse, path);
         var scriptRoot = (CompilationUnitSyntax)scriptTree.GetRoot();
-
-        foreach (var directive in scriptRoot.GetReferenceDirectives().Cast<SyntaxNode>().Concat(scriptRoot.GetLoadDirectives()))
-        {
-            errors.Add(At(directive, SafetyCodes.ForbiddenSyntax, "#r and #load are not supported: a script uses only the allowed API and is one file"));
-        }
-
-        foreach (var member in scriptRoot.Members.Where(m => m is BaseTypeDeclarationSyntax or DelegateDeclarationSyntax or BaseNamespaceDeclarationSyntax))
-        {
-            errors.Add(At(member, SafetyCodes.TypeDeclaration,
-                "classes, records, structs, enums and namespaces cannot be declared in a script: write helpers as local functions (e.g. decimal Half(decimal p) => p / 2;)"));
-        }
-
-        foreach (var node in scriptRoot.Externs.Cast<SyntaxNode>().Concat(scriptRoot.AttributeLists))
-        {
-            errors.Add(At(node, SafetyCodes.ForbiddenSyntax, "extern aliases and assembly attributes are not allowed in scripts"));
-        }
-
+        ScriptShape.CheckScript(path, text, scriptRoot, scriptTree, errors);
         if (errors.Count > 0)
         {
             return new CompileOutcome(null, errors);
         }
 
+        // 2. Wrapped, the file must have exactly the wrapper's shape (no member the script's text declared itself).
         var wrapped = Wrap(kind, path, text, scriptRoot);
         var tree = CSharpSyntaxTree.ParseText(wrapped, RegularParse, path, Encoding.UTF8);
         var root = (CompilationUnitSyntax)tree.GetRoot();
-        var body = root.DescendantNodes().OfType<MethodDeclarationSyntax>().Single(m => m.Identifier.Text == "Execute").Body!;
-        var userUsings = root.Usings.Skip(DefaultUsings.Length).ToArray();
-        SyntaxNode[] userCode = [.. userUsings, body];
+        if (ScriptShape.CheckWrapped(path, root, tree, DefaultUsings.Length + scriptRoot.Usings.Count, scriptRoot.Members.Count, errors) is null)
+        {
+            return new CompileOutcome(null, errors);
+        }
 
-        SafetyChecker.CheckSyntax(userCode, errors);
+        // 3. The whole compilation unit is checked, the wrapper included: syntax, every symbol it names (the safety
+        // reason first: "cannot read files" says more than "System.IO.File does not exist"), then the compiler's
+        // errors, then every symbol the compiled operations use (implicit calls included) and the cost rules.
+        SafetyChecker.CheckSyntax([root], errors);
         var compilation = CSharpCompilation.Create("mwscript-" + hash[..16], [tree], References.Value, Options);
+        var model = compilation.GetSemanticModel(tree);
         if (errors.Count == 0)
         {
-            SafetyChecker.CheckSemantics(compilation.GetSemanticModel(tree), userCode, errors);
+            SafetyChecker.CheckSemantics(model, [root], errors);
         }
 
         if (errors.Count == 0)
@@ -89,12 +86,18 @@ internal static class ScriptCompiler
             errors.AddRange(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Take(20).Select(ToError));
         }
 
+        if (errors.Count == 0)
+        {
+            SafetyChecker.CheckOperations(model, root, errors);
+            CostChecker.Check(model, root, errors);
+        }
+
         if (errors.Count > 0)
         {
             return new CompileOutcome(null, errors);
         }
 
-        var instrumented = new BudgetRewriter(compilation.GetSemanticModel(tree), "Execute").Visit(root);
+        var instrumented = new BudgetRewriter(model, "Execute").Visit(root);
         var finalTree = tree.WithRootAndOptions(instrumented, RegularParse);
         var final = compilation.ReplaceSyntaxTree(tree, finalTree);
         using var pe = new MemoryStream();
@@ -148,12 +151,6 @@ internal static class ScriptCompiler
         sb.Append(body);
         sb.Append("\n#line hidden\n}\n}\n}\n");
         return sb.ToString();
-    }
-
-    private static ScriptError At(SyntaxNode node, string code, string message)
-    {
-        var span = node.GetLocation().GetMappedLineSpan();
-        return new ScriptError(span.Path, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, code, message);
     }
 
     private static ScriptError ToError(Diagnostic d)

@@ -59,7 +59,7 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         this.vemCatalog = vemCatalog ?? EmptyPriceCatalog.Instance;
         root = this.options.ResolvedRoot;
-        cache = new CompileCache(this.options.ResolvedCacheDirectory, this.logger);
+        cache = new CompileCache(this.options.ResolvedCacheDirectory, this.options.ResolvedCacheKeyFile, this.logger);
     }
 
     /// <summary>The scripts root folder (absolute).</summary>
@@ -288,7 +288,8 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
 
     private void Run(ScriptHandle handle, LoadedScript loaded, Action body)
     {
-        using var scope = ScriptBudget.Begin(options.MaxSteps, options.MaxCallDepth, TimeSpan.FromMilliseconds(options.MaxDurationMilliseconds));
+        using var scope = ScriptBudget.Begin(new ScriptLimits(options.MaxSteps, options.MaxCallDepth,
+            TimeSpan.FromMilliseconds(options.MaxDurationMilliseconds), options.MaxAllocatedBytes, options.MaxStringLength, options.MaxElements));
         try
         {
             body();

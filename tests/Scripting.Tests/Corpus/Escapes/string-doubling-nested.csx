@@ -1,0 +1,3 @@
+// expect: budget: string of
+var s = "x";
+s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = (s = s + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s) + s;
