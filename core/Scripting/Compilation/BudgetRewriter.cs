@@ -15,7 +15,7 @@ namespace Middleware.Scripting.Compilation;
 /// first in every catch block (a script cannot swallow its own budget failure). Runs after the safety check, on the
 /// accepted tree; every decision reads the semantic model of the original nodes.
 /// </summary>
-internal sealed class BudgetRewriter(SemanticModel model, string entryMethod) : CSharpSyntaxRewriter
+internal sealed class BudgetRewriter(SemanticModel model, string entryMethod, CancellationToken ct) : CSharpSyntaxRewriter
 {
     private const string Budget = "global::Middleware.Scripting.Runtime.ScriptBudget";
     private static readonly StatementSyntax TickCall = ParseStatement(Budget + ".Tick();");
@@ -25,6 +25,13 @@ internal sealed class BudgetRewriter(SemanticModel model, string entryMethod) : 
 
     /// <summary>Library parameters whose value is a number of elements or characters to allocate.</summary>
     private static readonly HashSet<string> SizeParameters = new(StringComparer.Ordinal) { "capacity", "count", "repeatCount", "totalWidth", "length" };
+
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(node))]
+    public override SyntaxNode? Visit(SyntaxNode? node)
+    {
+        ct.ThrowIfCancellationRequested();
+        return base.Visit(node);
+    }
 
     public override SyntaxNode? VisitBlock(BlockSyntax node)
     {
@@ -41,7 +48,7 @@ internal sealed class BudgetRewriter(SemanticModel model, string entryMethod) : 
     public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
     {
         var n = (InvocationExpressionSyntax)base.VisitInvocationExpression(node)!;
-        if (model.GetSymbolInfo(node).Symbol is not IMethodSymbol method)
+        if (model.GetSymbolInfo(node, ct).Symbol is not IMethodSymbol method)
         {
             return n; // nameof(...), or an error the compiler reported already
         }
@@ -64,7 +71,7 @@ internal sealed class BudgetRewriter(SemanticModel model, string entryMethod) : 
     public override SyntaxNode? VisitObjectCreationExpression(ObjectCreationExpressionSyntax node)
     {
         var n = (ObjectCreationExpressionSyntax)base.VisitObjectCreationExpression(node)!;
-        return model.GetSymbolInfo(node).Symbol is IMethodSymbol ctor && node.ArgumentList is { } args && n.ArgumentList is { } newArgs
+        return model.GetSymbolInfo(node, ct).Symbol is IMethodSymbol ctor && node.ArgumentList is { } args && n.ArgumentList is { } newArgs
             ? n.WithArgumentList(SizedArguments(args, newArgs, ctor))
             : n;
     }
@@ -72,7 +79,7 @@ internal sealed class BudgetRewriter(SemanticModel model, string entryMethod) : 
     public override SyntaxNode? VisitImplicitObjectCreationExpression(ImplicitObjectCreationExpressionSyntax node)
     {
         var n = (ImplicitObjectCreationExpressionSyntax)base.VisitImplicitObjectCreationExpression(node)!;
-        return model.GetSymbolInfo(node).Symbol is IMethodSymbol ctor ? n.WithArgumentList(SizedArguments(node.ArgumentList, n.ArgumentList, ctor)) : n;
+        return model.GetSymbolInfo(node, ct).Symbol is IMethodSymbol ctor ? n.WithArgumentList(SizedArguments(node.ArgumentList, n.ArgumentList, ctor)) : n;
     }
 
     public override SyntaxNode? VisitArrayRankSpecifier(ArrayRankSpecifierSyntax node)
@@ -97,13 +104,13 @@ internal sealed class BudgetRewriter(SemanticModel model, string entryMethod) : 
     public override SyntaxNode? VisitInterpolatedStringExpression(InterpolatedStringExpressionSyntax node)
     {
         var n = (InterpolatedStringExpressionSyntax)base.VisitInterpolatedStringExpression(node)!;
-        return IsBuiltString(node) && model.GetTypeInfo(node).ConvertedType?.SpecialType == SpecialType.System_String ? Call("Text", n) : n;
+        return IsBuiltString(node) && model.GetTypeInfo(node, ct).ConvertedType?.SpecialType == SpecialType.System_String ? Call("Text", n) : n;
     }
 
     public override SyntaxNode? VisitAssignmentExpression(AssignmentExpressionSyntax node)
     {
         var n = (AssignmentExpressionSyntax)base.VisitAssignmentExpression(node)!;
-        return node.IsKind(SyntaxKind.AddAssignmentExpression) && model.GetTypeInfo(node).Type?.SpecialType == SpecialType.System_String
+        return node.IsKind(SyntaxKind.AddAssignmentExpression) && model.GetTypeInfo(node, ct).Type?.SpecialType == SpecialType.System_String
             ? Call("Text", n)
             : n;
     }
@@ -188,7 +195,7 @@ internal sealed class BudgetRewriter(SemanticModel model, string entryMethod) : 
 
         if (n.ExpressionBody is { } expression)
         {
-            var returnsVoid = model.GetSymbolInfo(original).Symbol is IMethodSymbol { ReturnsVoid: true };
+            var returnsVoid = model.GetSymbolInfo(original, ct).Symbol is IMethodSymbol { ReturnsVoid: true };
             return n.WithExpressionBody(null).WithBlock(Guarded(AsBlock(expression, returnsVoid)));
         }
 
@@ -208,7 +215,7 @@ internal sealed class BudgetRewriter(SemanticModel model, string entryMethod) : 
         List(statements.SelectMany(s => new[] { TickCall, s }));
 
     private bool IsBuiltString(ExpressionSyntax node) =>
-        model.GetTypeInfo(node).Type?.SpecialType == SpecialType.System_String && !model.GetConstantValue(node).HasValue;
+        model.GetTypeInfo(node, ct).Type?.SpecialType == SpecialType.System_String && !model.GetConstantValue(node, ct).HasValue;
 
     private static InvocationExpressionSyntax Call(string method, ExpressionSyntax argument) =>
         InvocationExpression(ParseExpression(Budget + "." + method), ArgumentList(SingletonSeparatedList(Argument(argument))));
@@ -249,7 +256,7 @@ internal sealed class BudgetRewriter(SemanticModel model, string entryMethod) : 
     private ArgumentListSyntax SizedArguments(ArgumentListSyntax original, ArgumentListSyntax rewritten, IMethodSymbol method)
     {
         if (SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, model.Compilation.Assembly)
-            || model.GetOperation(original.Parent!) is not IOperation operation)
+            || model.GetOperation(original.Parent!, ct) is not IOperation operation)
         {
             return rewritten;
         }

@@ -16,15 +16,16 @@ internal static partial class CostChecker
     /// <summary>Widths and precisions above this are refused (<c>{x,1000}</c>, <c>D1000</c>).</summary>
     public const int MaxFormatNumber = 999;
 
-    public static void Check(SemanticModel model, CompilationUnitSyntax root, List<ScriptError> errors)
+    public static void Check(SemanticModel model, CompilationUnitSyntax root, List<ScriptError> errors, CancellationToken ct)
     {
         foreach (var node in root.DescendantNodes())
         {
+            ct.ThrowIfCancellationRequested();
             var reason = node switch
             {
-                InterpolationSyntax i => CheckInterpolation(model, i),
-                InvocationExpressionSyntax or ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax => CheckCall(model, node),
-                MemberAccessExpressionSyntax m when m.Name.Identifier.Text == "Capacity" && model.GetSymbolInfo(m).Symbol is IPropertySymbol =>
+                InterpolationSyntax i => CheckInterpolation(model, i, ct),
+                InvocationExpressionSyntax or ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax => CheckCall(model, node, ct),
+                MemberAccessExpressionSyntax m when m.Name.Identifier.Text == "Capacity" && model.GetSymbolInfo(m, ct).Symbol is IPropertySymbol =>
                     "'Capacity' is not allowed: a collection grows by itself, and a capacity set by hand allocates it all at once",
                 _ => null,
             };
@@ -35,10 +36,10 @@ internal static partial class CostChecker
         }
     }
 
-    private static string? CheckInterpolation(SemanticModel model, InterpolationSyntax node)
+    private static string? CheckInterpolation(SemanticModel model, InterpolationSyntax node, CancellationToken ct)
     {
         if (node.AlignmentClause is { } alignment
-            && (model.GetConstantValue(alignment.Value) is not { HasValue: true, Value: int width } || Math.Abs((long)width) > MaxFormatNumber))
+            && (model.GetConstantValue(alignment.Value, ct) is not { HasValue: true, Value: int width } || Math.Abs((long)width) > MaxFormatNumber))
         {
             return $"an interpolation width must be a constant of at most {MaxFormatNumber} (it pads the text to that many characters)";
         }
@@ -46,9 +47,9 @@ internal static partial class CostChecker
         return node.FormatClause is { } format ? CheckFormat(format.FormatStringToken.ValueText) : null;
     }
 
-    private static string? CheckCall(SemanticModel model, SyntaxNode node)
+    private static string? CheckCall(SemanticModel model, SyntaxNode node, CancellationToken ct)
     {
-        var operation = model.GetOperation(node);
+        var operation = model.GetOperation(node, ct);
         var (method, arguments) = operation switch
         {
             IInvocationOperation i => (i.TargetMethod, i.Arguments),

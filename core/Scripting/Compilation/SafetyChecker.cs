@@ -68,11 +68,12 @@ internal static class SafetyChecker
     }
 
     /// <summary>Every symbol and type the script's code uses must be on the allow-list.</summary>
-    public static void CheckSemantics(SemanticModel model, IEnumerable<SyntaxNode> roots, List<ScriptError> errors)
+    public static void CheckSemantics(SemanticModel model, IEnumerable<SyntaxNode> roots, List<ScriptError> errors, CancellationToken ct)
     {
         var script = model.Compilation.Assembly;
         foreach (var node in roots.SelectMany(r => r.DescendantNodesAndSelf()))
         {
+            ct.ThrowIfCancellationRequested();
             if (errors.Count >= MaxErrors)
             {
                 return;
@@ -82,7 +83,7 @@ internal static class SafetyChecker
             if (node is ExpressionSyntax or AttributeSyntax or UsingDirectiveSyntax)
             {
                 var target = node is UsingDirectiveSyntax u ? (SyntaxNode?)u.NamespaceOrType : node;
-                var info0 = target is null ? default : model.GetSymbolInfo(target);
+                var info0 = target is null ? default : model.GetSymbolInfo(target, ct);
                 if (info0.Symbol is { } symbol)
                 {
                     reason = CheckSymbol(symbol, script);
@@ -101,14 +102,14 @@ internal static class SafetyChecker
 
                 if (reason is null && node is ExpressionSyntax expression)
                 {
-                    var info = model.GetTypeInfo(expression);
+                    var info = model.GetTypeInfo(expression, ct);
                     reason = CheckType(info.Type, script) ?? CheckType(info.ConvertedType, script);
                 }
             }
             else if (node is VariableDeclaratorSyntax or LocalFunctionStatementSyntax or ParameterSyntax or SingleVariableDesignationSyntax
                      or ForEachStatementSyntax or CatchDeclarationSyntax)
             {
-                if (model.GetDeclaredSymbol(node) is { } declared)
+                if (model.GetDeclaredSymbol(node, ct) is { } declared)
                 {
                     reason = CheckSymbol(declared, script);
                 }
@@ -126,19 +127,20 @@ internal static class SafetyChecker
     /// user-defined conversions and operators, deconstruction): every method, property, field and constructor they
     /// use must be allowed, whatever syntax led to it.
     /// </summary>
-    public static void CheckOperations(SemanticModel model, CompilationUnitSyntax root, List<ScriptError> errors)
+    public static void CheckOperations(SemanticModel model, CompilationUnitSyntax root, List<ScriptError> errors, CancellationToken ct)
     {
         var script = model.Compilation.Assembly;
         foreach (var method in root.DescendantNodes().OfType<MethodDeclarationSyntax>())
         {
             var body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
-            if (body is null || model.GetOperation(body) is not { } operation)
+            if (body is null || model.GetOperation(body, ct) is not { } operation)
             {
                 continue;
             }
 
             foreach (var op in operation.DescendantsAndSelf())
             {
+                ct.ThrowIfCancellationRequested();
                 if (errors.Count >= MaxErrors)
                 {
                     return;

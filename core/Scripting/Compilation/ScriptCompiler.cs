@@ -43,7 +43,25 @@ internal static class ScriptCompiler
         concurrentBuild: false,
         deterministic: true);
 
-    public static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash)
+    public static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash) =>
+        Compile(kind, path, text, hash, TimeSpan.FromSeconds(20));
+
+    public static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash, TimeSpan maxTime)
+    {
+        // Roslyn's own cost can grow exponentially with hostile nesting: compiling has a deadline like running.
+        using var deadline = new CancellationTokenSource(maxTime);
+        try
+        {
+            return Compile(kind, path, text, hash, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return new CompileOutcome(null, [new ScriptError(path, 1, 1, SafetyCodes.ForbiddenSyntax,
+                $"the script took longer than {maxTime.TotalSeconds:0.#} s to compile (deeply nested expressions?): simplify it")]);
+        }
+    }
+
+    private static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash, CancellationToken ct)
     {
         var errors = new List<ScriptError>();
         if (text.Length > ScriptShape.MaxScriptChars)
@@ -52,9 +70,14 @@ internal static class ScriptCompiler
                 $"the script is {text.Length:N0} characters long; at most {ScriptShape.MaxScriptChars:N0} are accepted")]);
         }
 
+        if (!ScriptShape.CheckNesting(path, text, errors, ct))
+        {
+            return new CompileOutcome(null, errors);
+        }
+
         // 1. The user's text on its own, as a script: it must parse and hold only what a script may declare.
-        var scriptTree = CSharpSyntaxTree.ParseText(text, ScriptParse, path);
-        var scriptRoot = (CompilationUnitSyntax)scriptTree.GetRoot();
+        var scriptTree = CSharpSyntaxTree.ParseText(text, ScriptParse, path, cancellationToken: ct);
+        var scriptRoot = (CompilationUnitSyntax)scriptTree.GetRoot(ct);
         ScriptShape.CheckScript(path, text, scriptRoot, scriptTree, errors);
         if (errors.Count > 0)
         {
@@ -63,8 +86,8 @@ internal static class ScriptCompiler
 
         // 2. Wrapped, the file must have exactly the wrapper's shape (no member the script's text declared itself).
         var wrapped = Wrap(kind, path, text, scriptRoot);
-        var tree = CSharpSyntaxTree.ParseText(wrapped, RegularParse, path, Encoding.UTF8);
-        var root = (CompilationUnitSyntax)tree.GetRoot();
+        var tree = CSharpSyntaxTree.ParseText(wrapped, RegularParse, path, Encoding.UTF8, ct);
+        var root = (CompilationUnitSyntax)tree.GetRoot(ct);
         if (ScriptShape.CheckWrapped(path, root, tree, DefaultUsings.Length + scriptRoot.Usings.Count, scriptRoot.Members.Count, errors) is null)
         {
             return new CompileOutcome(null, errors);
@@ -78,18 +101,18 @@ internal static class ScriptCompiler
         var model = compilation.GetSemanticModel(tree);
         if (errors.Count == 0)
         {
-            SafetyChecker.CheckSemantics(model, [root], errors);
+            SafetyChecker.CheckSemantics(model, [root], errors, ct);
         }
 
         if (errors.Count == 0)
         {
-            errors.AddRange(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Take(20).Select(ToError));
+            errors.AddRange(compilation.GetDiagnostics(ct).Where(d => d.Severity == DiagnosticSeverity.Error).Take(20).Select(ToError));
         }
 
         if (errors.Count == 0)
         {
-            SafetyChecker.CheckOperations(model, root, errors);
-            CostChecker.Check(model, root, errors);
+            SafetyChecker.CheckOperations(model, root, errors, ct);
+            CostChecker.Check(model, root, errors, ct);
         }
 
         if (errors.Count > 0)
@@ -97,11 +120,11 @@ internal static class ScriptCompiler
             return new CompileOutcome(null, errors);
         }
 
-        var instrumented = new BudgetRewriter(model, "Execute").Visit(root);
+        var instrumented = new BudgetRewriter(model, "Execute", ct).Visit(root);
         var finalTree = tree.WithRootAndOptions(instrumented, RegularParse);
         var final = compilation.ReplaceSyntaxTree(tree, finalTree);
         using var pe = new MemoryStream();
-        var emit = final.Emit(pe, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.Embedded));
+        var emit = final.Emit(pe, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.Embedded), cancellationToken: ct);
         if (!emit.Success)
         {
             // The accepted script compiled before instrumentation: this is an engine bug, reported as such.

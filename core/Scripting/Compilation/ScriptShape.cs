@@ -15,6 +15,37 @@ internal static class ScriptShape
     /// <summary>A larger file is refused unparsed: parsing and checking cost grows with it.</summary>
     public const int MaxScriptChars = 256 * 1024;
 
+    /// <summary>Deeper parentheses are refused before parsing: the parser's look-ahead over nested <c>(x = (x = ...</c>
+    /// grows exponentially (20 levels: seconds; 40: never ends) and does not observe cancellation.</summary>
+    public const int MaxParenthesisDepth = 12;
+
+    /// <summary>Deeper nesting of brackets of any kind is refused: the compiler recurses on it.</summary>
+    public const int MaxNestingDepth = 64;
+
+    /// <summary>Scans the tokens (linear) for nesting the parser or compiler would choke on. True when acceptable.</summary>
+    public static bool CheckNesting(string path, string text, List<ScriptError> errors, CancellationToken ct)
+    {
+        int parens = 0, all = 0;
+        foreach (var token in SyntaxFactory.ParseTokens(text, options: new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script)))
+        {
+            ct.ThrowIfCancellationRequested();
+            var kind = token.Kind();
+            parens += kind == SyntaxKind.OpenParenToken ? 1 : kind == SyntaxKind.CloseParenToken ? -1 : 0;
+            all += kind is SyntaxKind.OpenParenToken or SyntaxKind.OpenBracketToken or SyntaxKind.OpenBraceToken ? 1
+                : kind is SyntaxKind.CloseParenToken or SyntaxKind.CloseBracketToken or SyntaxKind.CloseBraceToken ? -1 : 0;
+            if (parens > MaxParenthesisDepth || all > MaxNestingDepth)
+            {
+                var line = token.GetLocation().GetLineSpan().StartLinePosition;
+                errors.Add(new ScriptError(path, line.Line + 1, line.Character + 1, SafetyCodes.ForbiddenSyntax, parens > MaxParenthesisDepth
+                    ? $"parentheses are nested deeper than {MaxParenthesisDepth} levels: split the expression into variables"
+                    : $"brackets, braces and parentheses are nested deeper than {MaxNestingDepth} levels: split the code into local functions"));
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static void CheckScript(string path, string text, CompilationUnitSyntax root, SyntaxTree tree, List<ScriptError> errors)
     {
         foreach (var d in tree.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Take(20))

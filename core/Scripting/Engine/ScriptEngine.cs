@@ -249,7 +249,7 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
     {
         Interlocked.Increment(ref CompilationCount);
         var sw = Stopwatch.StartNew();
-        var outcome = ScriptCompiler.Compile(kind, path, text, hash);
+        var outcome = ScriptCompiler.Compile(kind, path, text, hash, TimeSpan.FromMilliseconds(options.MaxCompileMilliseconds));
         logger.LogDebug("Compiled {Script} in {Elapsed} ms", Relative(path), sw.ElapsedMilliseconds);
         return outcome;
     }

@@ -48,6 +48,10 @@ public sealed class ScriptingOptions
     /// <summary>Largest array length, capacity, count or padding width a script may pass in one call. Default 1,000,000.</summary>
     public int MaxElements { get; set; } = Runtime.ScriptLimits.DefaultMaxElements;
 
+    /// <summary>Longest time one script may take to check and compile (the compiler's cost can grow steeply with
+    /// hostile nesting). Default 20,000 ms; a real script compiles in well under a second.</summary>
+    public int MaxCompileMilliseconds { get; set; } = 20_000;
+
     /// <summary>Time zone used when a request does not name its point of sale's. Default Europe/Paris.</summary>
     public string DefaultTimeZone { get; set; } = "Europe/Paris";
 

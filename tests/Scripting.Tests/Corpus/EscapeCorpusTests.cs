@@ -54,7 +54,11 @@ public sealed class EscapeCorpusTests(ITestOutputHelper output) : IDisposable
         var (kind, reason) = (parts[1], parts[2]);
 
         var path = scripts.Write("sites/attack/pricing.csx", text);
-        using var engine = scripts.Engine(o => o.MaxDurationMilliseconds = BudgetMilliseconds, cache: "");
+        using var engine = scripts.Engine(o =>
+        {
+            o.MaxDurationMilliseconds = BudgetMilliseconds;
+            o.MaxCompileMilliseconds = 5000;
+        }, cache: "");
         engine.ReloadAll(); // compiled (or refused) first: the figures below are the script's run alone
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
