@@ -62,6 +62,9 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         cache = new CompileCache(this.options.ResolvedCacheDirectory, this.options.ResolvedCacheKeyFile, this.logger);
     }
 
+    /// <summary>The compile cache folder (absolute), or null when the cache is off.</summary>
+    internal string? CacheDirectory => cache.Enabled ? options.ResolvedCacheDirectory : null;
+
     /// <summary>The scripts root folder (absolute).</summary>
     public string Root => root;
 
