@@ -312,10 +312,13 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         return ex switch
         {
             ScriptBudgetExceededException => $"{where}: {ex.Message} The script is marked Faulted; fix it and save it again.",
-            ScriptRuleException => $"{where}: {ex.Message}",
-            _ => $"{where}: the script failed with {ex.GetType().Name}: {ex.Message} (version {Short(loaded.Hash)})",
+            ScriptRuleException => $"{where}: {Cut(ex.Message)}",
+            _ => $"{where}: the script failed with {ex.GetType().Name}: {Cut(ex.Message)} (version {Short(loaded.Hash)})",
         };
     }
+
+    // A script chooses its exception messages: they reach the till and the log, so their length is bounded.
+    private static string Cut(string message) => message.Length <= 500 ? message : message[..500] + "…";
 
     private static int? ScriptLine(Exception ex, string path)
     {

@@ -87,5 +87,24 @@ public sealed class IsolationAttackTests(ITestOutputHelper output) : IDisposable
         Assert.True(clock.ElapsedMilliseconds < 1500, $"ran {clock.ElapsedMilliseconds} ms");
     }
 
+    [Fact]
+    public void A_script_cannot_flood_the_host_log_or_the_till_with_its_notes_and_messages()
+    {
+        scripts.Write("sites/flood/pricing.csx", """
+            var big = new string('x', 100_000);
+            for (var i = 0; i < 10_000; i++) { Log(big); }
+            Add(1201, 1, 1m);
+            """);
+        scripts.Write("sites/shout/pricing.csx", "throw new Exception(new string('x', 100_000));\n");
+        using var engine = scripts.Engine(cache: "");
+
+        var notes = engine.Price(Request("flood", Student, Item(1201))).Notes;
+        Assert.Equal(Globals.PricingScript.MaxNotes + 1, notes.Count);
+        Assert.All(notes, n => Assert.True(n.Length <= Globals.PricingScript.MaxNoteLength + 1));
+
+        var error = Assert.Throws<MiddlewareException>(() => engine.Price(Request("shout", Student, Item(1201))));
+        Assert.InRange(error.Message.Length, 500, 1000);
+    }
+
     public void Dispose() => scripts.Dispose();
 }
