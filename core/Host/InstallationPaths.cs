@@ -6,6 +6,7 @@ using Middleware.Payments.Journal;
 using Middleware.Payments.Sales;
 using Middleware.Pipe;
 using Middleware.Sandbox.Hosting;
+using Middleware.Scripting.Engine;
 using Middleware.Tickets;
 
 namespace Middleware.Host;
@@ -28,6 +29,9 @@ internal static class InstallationPaths
         (PipeServerOptions.SectionName + ":IdempotencyDatabasePath", new PipeServerOptions().IdempotencyDatabasePath),
         (SoftwareSamOptions.SectionName + ":KeyFile", null),
         ("CrousApis:Secrets:File", null),
+        // The compile cache and its HMAC key (unset: the cache folder's name + ".key", beside it).
+        (ScriptingOptions.SectionName + ":CacheDirectory", ScriptingOptions.DefaultCacheDirectory),
+        (ScriptingOptions.SectionName + ":CacheKeyFile", null),
     ];
 
     /// <summary>Rewrites each relative file setting as an absolute path under <paramref name="installation"/>.</summary>

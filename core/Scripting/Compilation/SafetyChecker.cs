@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Middleware.Scripting.Compilation;
 
@@ -13,6 +14,9 @@ namespace Middleware.Scripting.Compilation;
 internal static class SafetyChecker
 {
     private const int MaxErrors = 20;
+
+    /// <summary>The wrapper's namespace (the script's own class lives there).</summary>
+    private const string ScriptNamespace = "MiddlewareScripts";
 
     private static readonly FrozenDictionary<string, string> TypeReasons = new Dictionary<string, string>
     {
@@ -48,6 +52,8 @@ internal static class SafetyChecker
                 LocalFunctionStatementSyntax f when f.Modifiers.Any(SyntaxKind.UnsafeKeyword) => "unsafe code is not allowed in scripts",
                 AnonymousFunctionExpressionSyntax a when a.Modifiers.Any(SyntaxKind.UnsafeKeyword) => "unsafe code is not allowed in scripts",
                 LockStatementSyntax => "'lock' is not allowed: scripts cannot use threads",
+                QueryExpressionSyntax => "LINQ query syntax (from ... select) is not allowed: use the methods (Where, Select), whose lambdas the budget can count",
+                ArrayRankSpecifierSyntax r when r.Rank > 1 => "multi-dimensional arrays are not allowed: their size is the product of their lengths",
                 AwaitExpressionSyntax => "'await' is not allowed: scripts run synchronously and cannot start tasks",
                 AttributeListSyntax => "attributes are not allowed in scripts (e.g. DllImport for native calls)",
                 MakeRefExpressionSyntax or RefTypeExpressionSyntax or RefValueExpressionSyntax => "__makeref/__reftype/__refvalue are not allowed in scripts",
@@ -62,11 +68,12 @@ internal static class SafetyChecker
     }
 
     /// <summary>Every symbol and type the script's code uses must be on the allow-list.</summary>
-    public static void CheckSemantics(SemanticModel model, IEnumerable<SyntaxNode> roots, List<ScriptError> errors)
+    public static void CheckSemantics(SemanticModel model, IEnumerable<SyntaxNode> roots, List<ScriptError> errors, CancellationToken ct)
     {
         var script = model.Compilation.Assembly;
         foreach (var node in roots.SelectMany(r => r.DescendantNodesAndSelf()))
         {
+            ct.ThrowIfCancellationRequested();
             if (errors.Count >= MaxErrors)
             {
                 return;
@@ -76,7 +83,7 @@ internal static class SafetyChecker
             if (node is ExpressionSyntax or AttributeSyntax or UsingDirectiveSyntax)
             {
                 var target = node is UsingDirectiveSyntax u ? (SyntaxNode?)u.NamespaceOrType : node;
-                var info0 = target is null ? default : model.GetSymbolInfo(target);
+                var info0 = target is null ? default : model.GetSymbolInfo(target, ct);
                 if (info0.Symbol is { } symbol)
                 {
                     reason = CheckSymbol(symbol, script);
@@ -95,14 +102,14 @@ internal static class SafetyChecker
 
                 if (reason is null && node is ExpressionSyntax expression)
                 {
-                    var info = model.GetTypeInfo(expression);
+                    var info = model.GetTypeInfo(expression, ct);
                     reason = CheckType(info.Type, script) ?? CheckType(info.ConvertedType, script);
                 }
             }
             else if (node is VariableDeclaratorSyntax or LocalFunctionStatementSyntax or ParameterSyntax or SingleVariableDesignationSyntax
                      or ForEachStatementSyntax or CatchDeclarationSyntax)
             {
-                if (model.GetDeclaredSymbol(node) is { } declared)
+                if (model.GetDeclaredSymbol(node, ct) is { } declared)
                 {
                     reason = CheckSymbol(declared, script);
                 }
@@ -111,6 +118,54 @@ internal static class SafetyChecker
             if (reason is not null && !errors.Any(e => e.Message == reason && SameSpot(e, node)))
             {
                 Add(errors, node, SafetyCodes.ForbiddenApi, reason);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The compiled operations, implicit ones included (foreach's enumerator, collection initializers' Add,
+    /// user-defined conversions and operators, deconstruction): every method, property, field and constructor they
+    /// use must be allowed, whatever syntax led to it.
+    /// </summary>
+    public static void CheckOperations(SemanticModel model, CompilationUnitSyntax root, List<ScriptError> errors, CancellationToken ct)
+    {
+        var script = model.Compilation.Assembly;
+        foreach (var method in root.DescendantNodes().OfType<MethodDeclarationSyntax>())
+        {
+            var body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
+            if (body is null || model.GetOperation(body, ct) is not { } operation)
+            {
+                continue;
+            }
+
+            foreach (var op in operation.DescendantsAndSelf())
+            {
+                ct.ThrowIfCancellationRequested();
+                if (errors.Count >= MaxErrors)
+                {
+                    return;
+                }
+
+                ISymbol? used = op switch
+                {
+                    IInvocationOperation i => i.TargetMethod,
+                    IObjectCreationOperation c => c.Constructor,
+                    IPropertyReferenceOperation p => p.Property,
+                    IFieldReferenceOperation f => f.Field,
+                    IMethodReferenceOperation m => m.Method,
+                    IEventReferenceOperation e => e.Event,
+                    IConversionOperation { OperatorMethod: { } conversion } => conversion,
+                    IBinaryOperation { OperatorMethod: { } binary } => binary,
+                    IUnaryOperation { OperatorMethod: { } unary } => unary,
+                    ICompoundAssignmentOperation { OperatorMethod: { } compound } => compound,
+                    IIncrementOrDecrementOperation { OperatorMethod: { } increment } => increment,
+                    _ => null,
+                };
+                var reason = (used is null ? null : CheckSymbol(used, script)) ?? CheckType(op.Type, script);
+                if (reason is not null && !errors.Any(e => e.Message == reason && SameSpot(e, op.Syntax)))
+                {
+                    Add(errors, op.Syntax, SafetyCodes.ForbiddenApi, reason);
+                }
             }
         }
     }
@@ -130,7 +185,7 @@ internal static class SafetyChecker
     internal static string? CheckSymbol(ISymbol symbol, IAssemblySymbol script) => symbol switch
     {
         IAliasSymbol a => CheckSymbol(a.Target, script),
-        INamespaceSymbol ns => ns.IsGlobalNamespace || AllowedNamespacePrefixes.Contains(ns.ToDisplayString())
+        INamespaceSymbol ns => ns.IsGlobalNamespace || AllowedNamespacePrefixes.Contains(ns.ToDisplayString()) || ns.ToDisplayString() == ScriptNamespace
             ? null
             : $"namespace '{ns.ToDisplayString()}' is not allowed: {AllowList.ReasonFor(ns.ToDisplayString())}",
         ITypeSymbol t => CheckType(t, script),

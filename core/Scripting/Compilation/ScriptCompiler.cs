@@ -43,50 +43,76 @@ internal static class ScriptCompiler
         concurrentBuild: false,
         deterministic: true);
 
-    public static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash)
+    public static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash) =>
+        Compile(kind, path, text, hash, TimeSpan.FromSeconds(20));
+
+    public static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash, TimeSpan maxTime)
+    {
+        // Roslyn's own cost can grow exponentially with hostile nesting: compiling has a deadline like running.
+        using var deadline = new CancellationTokenSource(maxTime);
+        try
+        {
+            return Compile(kind, path, text, hash, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return new CompileOutcome(null, [new ScriptError(path, 1, 1, SafetyCodes.ForbiddenSyntax,
+                $"the script took longer than {maxTime.TotalSeconds:0.#} s to compile (deeply nested expressions?): simplify it")]);
+        }
+    }
+
+    private static CompileOutcome Compile(ScriptKind kind, string path, string text, string hash, CancellationToken ct)
     {
         var errors = new List<ScriptError>();
-        var scriptTree = CSharpSyntaxTree.ParseText(text, ScriptParse, path);
-        var scriptRoot = (CompilationUnitSyntax)scriptTree.GetRoot();
-
-        foreach (var directive in scriptRoot.GetReferenceDirectives().Cast<SyntaxNode>().Concat(scriptRoot.GetLoadDirectives()))
+        if (text.Length > ScriptShape.MaxScriptChars)
         {
-            errors.Add(At(directive, SafetyCodes.ForbiddenSyntax, "#r and #load are not supported: a script uses only the allowed API and is one file"));
+            return new CompileOutcome(null, [new ScriptError(path, 1, 1, SafetyCodes.ForbiddenSyntax,
+                $"the script is {text.Length:N0} characters long; at most {ScriptShape.MaxScriptChars:N0} are accepted")]);
         }
 
-        foreach (var member in scriptRoot.Members.Where(m => m is BaseTypeDeclarationSyntax or DelegateDeclarationSyntax or BaseNamespaceDeclarationSyntax))
+        if (!ScriptShape.CheckNesting(path, text, errors, ct))
         {
-            errors.Add(At(member, SafetyCodes.TypeDeclaration,
-                "classes, records, structs, enums and namespaces cannot be declared in a script: write helpers as local functions (e.g. decimal Half(decimal p) => p / 2;)"));
+            return new CompileOutcome(null, errors);
         }
 
-        foreach (var node in scriptRoot.Externs.Cast<SyntaxNode>().Concat(scriptRoot.AttributeLists))
-        {
-            errors.Add(At(node, SafetyCodes.ForbiddenSyntax, "extern aliases and assembly attributes are not allowed in scripts"));
-        }
-
+        // 1. The user's text on its own, as a script: it must parse and hold only what a script may declare.
+        var scriptTree = CSharpSyntaxTree.ParseText(text, ScriptParse, path, cancellationToken: ct);
+        var scriptRoot = (CompilationUnitSyntax)scriptTree.GetRoot(ct);
+        ScriptShape.CheckScript(path, text, scriptRoot, scriptTree, errors);
         if (errors.Count > 0)
         {
             return new CompileOutcome(null, errors);
         }
 
+        // 2. Wrapped, the file must have exactly the wrapper's shape (no member the script's text declared itself).
         var wrapped = Wrap(kind, path, text, scriptRoot);
-        var tree = CSharpSyntaxTree.ParseText(wrapped, RegularParse, path, Encoding.UTF8);
-        var root = (CompilationUnitSyntax)tree.GetRoot();
-        var body = root.DescendantNodes().OfType<MethodDeclarationSyntax>().Single(m => m.Identifier.Text == "Execute").Body!;
-        var userUsings = root.Usings.Skip(DefaultUsings.Length).ToArray();
-        SyntaxNode[] userCode = [.. userUsings, body];
+        var tree = CSharpSyntaxTree.ParseText(wrapped, RegularParse, path, Encoding.UTF8, ct);
+        var root = (CompilationUnitSyntax)tree.GetRoot(ct);
+        if (ScriptShape.CheckWrapped(path, root, tree, DefaultUsings.Length + scriptRoot.Usings.Count, scriptRoot.Members.Count, errors) is null)
+        {
+            return new CompileOutcome(null, errors);
+        }
 
-        SafetyChecker.CheckSyntax(userCode, errors);
+        // 3. The whole compilation unit is checked, the wrapper included: syntax, every symbol it names (the safety
+        // reason first: "cannot read files" says more than "System.IO.File does not exist"), then the compiler's
+        // errors, then every symbol the compiled operations use (implicit calls included) and the cost rules.
+        SafetyChecker.CheckSyntax([root], errors);
         var compilation = CSharpCompilation.Create("mwscript-" + hash[..16], [tree], References.Value, Options);
+        var model = compilation.GetSemanticModel(tree);
         if (errors.Count == 0)
         {
-            SafetyChecker.CheckSemantics(compilation.GetSemanticModel(tree), userCode, errors);
+            SafetyChecker.CheckSemantics(model, [root], errors, ct);
         }
 
         if (errors.Count == 0)
         {
-            errors.AddRange(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Take(20).Select(ToError));
+            errors.AddRange(compilation.GetDiagnostics(ct).Where(d => d.Severity == DiagnosticSeverity.Error).Take(20).Select(ToError));
+        }
+
+        if (errors.Count == 0)
+        {
+            SafetyChecker.CheckOperations(model, root, errors, ct);
+            CostChecker.Check(model, root, errors, ct);
         }
 
         if (errors.Count > 0)
@@ -94,11 +120,11 @@ internal static class ScriptCompiler
             return new CompileOutcome(null, errors);
         }
 
-        var instrumented = new BudgetRewriter(compilation.GetSemanticModel(tree), "Execute").Visit(root);
+        var instrumented = new BudgetRewriter(model, "Execute", ct).Visit(root);
         var finalTree = tree.WithRootAndOptions(instrumented, RegularParse);
         var final = compilation.ReplaceSyntaxTree(tree, finalTree);
         using var pe = new MemoryStream();
-        var emit = final.Emit(pe, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.Embedded));
+        var emit = final.Emit(pe, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.Embedded), cancellationToken: ct);
         if (!emit.Success)
         {
             // The accepted script compiled before instrumentation: this is an engine bug, reported as such.
@@ -148,12 +174,6 @@ internal static class ScriptCompiler
         sb.Append(body);
         sb.Append("\n#line hidden\n}\n}\n}\n");
         return sb.ToString();
-    }
-
-    private static ScriptError At(SyntaxNode node, string code, string message)
-    {
-        var span = node.GetLocation().GetMappedLineSpan();
-        return new ScriptError(span.Path, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, code, message);
     }
 
     private static ScriptError ToError(Diagnostic d)

@@ -14,7 +14,7 @@ namespace Middleware.Scripting.Compilation;
 internal static class ScriptIdentity
 {
     /// <summary>Bump when the wrapper, rewriter or allow-list changes in a way the assembly MVID would not show.</summary>
-    public const string EngineVersion = "mw-scripting/1";
+    public const string EngineVersion = "mw-scripting/2";
 
     /// <summary>The assemblies scripts compile against (their types are then filtered by the allow-list).</summary>
     public static IReadOnlyList<Assembly> ReferencedAssemblies { get; } =

@@ -59,8 +59,11 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         this.vemCatalog = vemCatalog ?? EmptyPriceCatalog.Instance;
         root = this.options.ResolvedRoot;
-        cache = new CompileCache(this.options.ResolvedCacheDirectory, this.logger);
+        cache = new CompileCache(this.options.ResolvedCacheDirectory, this.options.ResolvedCacheKeyFile, this.logger);
     }
+
+    /// <summary>The compile cache folder (absolute), or null when the cache is off.</summary>
+    internal string? CacheDirectory => cache.Enabled ? options.ResolvedCacheDirectory : null;
 
     /// <summary>The scripts root folder (absolute).</summary>
     public string Root => root;
@@ -249,7 +252,7 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
     {
         Interlocked.Increment(ref CompilationCount);
         var sw = Stopwatch.StartNew();
-        var outcome = ScriptCompiler.Compile(kind, path, text, hash);
+        var outcome = ScriptCompiler.Compile(kind, path, text, hash, TimeSpan.FromMilliseconds(options.MaxCompileMilliseconds));
         logger.LogDebug("Compiled {Script} in {Elapsed} ms", Relative(path), sw.ElapsedMilliseconds);
         return outcome;
     }
@@ -288,7 +291,8 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
 
     private void Run(ScriptHandle handle, LoadedScript loaded, Action body)
     {
-        using var scope = ScriptBudget.Begin(options.MaxSteps, options.MaxCallDepth, TimeSpan.FromMilliseconds(options.MaxDurationMilliseconds));
+        using var scope = ScriptBudget.Begin(new ScriptLimits(options.MaxSteps, options.MaxCallDepth,
+            TimeSpan.FromMilliseconds(options.MaxDurationMilliseconds), options.MaxAllocatedBytes, options.MaxStringLength, options.MaxElements));
         try
         {
             body();
@@ -308,10 +312,13 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         return ex switch
         {
             ScriptBudgetExceededException => $"{where}: {ex.Message} The script is marked Faulted; fix it and save it again.",
-            ScriptRuleException => $"{where}: {ex.Message}",
-            _ => $"{where}: the script failed with {ex.GetType().Name}: {ex.Message} (version {Short(loaded.Hash)})",
+            ScriptRuleException => $"{where}: {Cut(ex.Message)}",
+            _ => $"{where}: the script failed with {ex.GetType().Name}: {Cut(ex.Message)} (version {Short(loaded.Hash)})",
         };
     }
+
+    // A script chooses its exception messages: they reach the till and the log, so their length is bounded.
+    private static string Cut(string message) => message.Length <= 500 ? message : message[..500] + "…";
 
     private static int? ScriptLine(Exception ex, string path)
     {

@@ -117,8 +117,26 @@ public abstract class PricingScript
     /// <summary>Removes every line (e.g. to re-price the basket as a set menu).</summary>
     public void ClearLines() => lines.Clear();
 
-    /// <summary>A note for the log (and the test harness output).</summary>
-    public void Log(string message) => notes.Add(message);
+    /// <summary>Notes past this count are dropped: each note is a line of the host's log.</summary>
+    public const int MaxNotes = 50;
+
+    /// <summary>A longer note is cut to this many characters.</summary>
+    public const int MaxNoteLength = 500;
+
+    /// <summary>A note for the log (and the test harness output). At most <see cref="MaxNotes"/> notes of
+    /// <see cref="MaxNoteLength"/> characters a call: a script must not be able to flood the host's log.</summary>
+    public void Log(string message)
+    {
+        if (notes.Count < MaxNotes)
+        {
+            message ??= "";
+            notes.Add(message.Length <= MaxNoteLength ? message : string.Concat(message.AsSpan(0, MaxNoteLength), "…"));
+        }
+        else if (notes.Count == MaxNotes)
+        {
+            notes.Add($"(further notes dropped: at most {MaxNotes} a call)");
+        }
+    }
 
     /// <summary>A rule failure: <c>throw Fail("...")</c>.</summary>
     public ScriptRuleException Fail(string message) => new(message);

@@ -34,7 +34,8 @@ public static class ScriptTestRunner
     /// <param name="scriptOrSiteFolder">A <c>.csx</c> pricing script, or a site folder (or the scripts root).</param>
     /// <param name="casesFile">A <c>*.cases.json</c> file.</param>
     /// <param name="output">Where the report goes.</param>
-    /// <param name="cacheDirectory">Compile cache folder (null: the default; "" disables it).</param>
+    /// <param name="cacheDirectory">Compile cache folder (null: the installation's, <c>data/script-cache</c> beside the
+    /// scripts folder; "" disables it).</param>
     public static ScriptTestReport Run(string scriptOrSiteFolder, string casesFile, TextWriter output, string? cacheDirectory = null)
     {
         try
@@ -83,7 +84,10 @@ public static class ScriptTestRunner
             ScriptsRoot = root,
             WatchForChanges = false,
             UseCompileCache = cacheDirectory != "",
-            CacheDirectory = string.IsNullOrEmpty(cacheDirectory) ? null : cacheDirectory,
+            // By default the installation's cache (beside the scripts folder), as the host would use it.
+            CacheDirectory = string.IsNullOrEmpty(cacheDirectory)
+                ? Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(root)) ?? root, ScriptingOptions.DefaultCacheDirectory)
+                : cacheDirectory,
         };
         using var engine = new ScriptEngine(Options.Create(options), TimeProvider.System, null, catalog)
         {

@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+
+namespace Middleware.Scripting.Compilation;
+
+/// <summary>The compile cache's key file is missing its 32 bytes or readable by others.</summary>
+internal sealed class CacheKeyException(string message) : Exception(message);
+
+/// <summary>
+/// The compile cache's HMAC key: 32 random bytes in a file of its own beside the host's secrets, created 0600 on
+/// first use. A key file that others may read or write is refused (they could sign an image of their own).
+/// </summary>
+internal static class CacheKey
+{
+    public const int Length = 32;
+
+    public static byte[] LoadOrCreate(string path)
+    {
+        if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        try
+        {
+            var fresh = RandomNumberGenerator.GetBytes(Length);
+            using (var stream = PrivateFolder.CreateFile(path, FileMode.CreateNew))
+            {
+                stream.Write(fresh);
+            }
+
+            return fresh;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created earlier (or by a concurrent start): read it below.
+        }
+
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw new CacheKeyException($"the cache key {path} is readable or writable by other users (chmod 600 it, or delete it to make a new one)");
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        if (file.Length != Length)
+        {
+            throw new CacheKeyException($"the cache key {path} is {file.Length} bytes long, not {Length} (delete it to make a new one)");
+        }
+
+        var key = new byte[Length];
+        file.ReadExactly(key);
+        return key;
+    }
+}

@@ -1,0 +1,2 @@
+// expect: compile: reflection
+var o = Activator.CreateInstance(typeof(System.Text.StringBuilder));

@@ -1,0 +1,2 @@
+// expect: budget: elements or characters at once
+var big = new List<long>(int.MaxValue);

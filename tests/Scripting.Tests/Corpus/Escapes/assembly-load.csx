@@ -1,0 +1,2 @@
+// expect: compile: load assemblies
+var a = System.Reflection.Assembly.Load(new byte[] { 0 });

@@ -1,0 +1,2 @@
+// expect: compile: allow-list
+Middleware.Scripting.Runtime.ScriptBudget.Leave();

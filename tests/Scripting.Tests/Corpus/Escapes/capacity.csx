@@ -1,0 +1,3 @@
+// expect: compile: Capacity
+var l = new List<long>();
+l.Capacity = int.MaxValue;

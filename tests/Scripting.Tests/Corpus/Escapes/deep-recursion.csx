@@ -1,0 +1,3 @@
+// expect: budget: nested deeper
+int Down(int n) => Down(n + 1) + 1;
+Down(0);

@@ -1,0 +1,3 @@
+// expect: compile: reflection on delegates
+Func<int> f = () => 1;
+var m = f.Method;

@@ -1,0 +1,3 @@
+// expect: compile: dynamic
+dynamic d = Basket;
+d.Lines.Clear();

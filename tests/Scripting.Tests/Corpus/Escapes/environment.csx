@@ -1,0 +1,2 @@
+// expect: compile: stop the host
+Environment.Exit(1);

@@ -1,0 +1,3 @@
+// expect: compile: cannot read or write files
+using static System.IO.File;
+WriteAllText("%MARKER%", "escaped");

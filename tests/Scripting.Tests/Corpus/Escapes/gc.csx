@@ -1,0 +1,3 @@
+// expect: compile: garbage collector
+GC.Collect();
+var big = GC.AllocateUninitializedArray<byte>(1 << 30);

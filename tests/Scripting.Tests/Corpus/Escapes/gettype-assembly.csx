@@ -1,0 +1,2 @@
+// expect: compile: reflection
+var asm = Basket.GetType().Assembly;

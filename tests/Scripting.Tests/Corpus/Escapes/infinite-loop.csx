@@ -1,0 +1,2 @@
+// expect: budget: steps
+while (true) { }

@@ -1,0 +1,2 @@
+// expect: compile: interpolation width
+var s = $"{1,999999999}";

@@ -1,0 +1,6 @@
+// expect: budget: memory
+var xs = new List<long> { 1 };
+xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs);
+xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs);
+xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs);
+xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs); xs.AddRange(xs);

@@ -1,0 +1,2 @@
+// expect: compile: multi-dimensional
+var m = new long[50_000, 50_000];

@@ -1,0 +1,3 @@
+// expect: compile: native code
+[System.Runtime.InteropServices.DllImport("libc")] static extern int getpid();
+var pid = getpid();

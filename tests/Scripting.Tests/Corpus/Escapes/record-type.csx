@@ -1,0 +1,2 @@
+// expect: compile: cannot be declared in a script
+record Evil(string Path);

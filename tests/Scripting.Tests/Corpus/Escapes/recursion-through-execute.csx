@@ -1,0 +1,2 @@
+// expect: budget: nested deeper
+Execute();

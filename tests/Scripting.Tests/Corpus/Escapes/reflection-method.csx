@@ -1,0 +1,2 @@
+// expect: compile: reflection
+var m = typeof(string).GetMethod("Concat");

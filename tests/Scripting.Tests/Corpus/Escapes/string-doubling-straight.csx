@@ -1,0 +1,5 @@
+// expect: budget: string of
+var s = "x";
+s += s; s += s; s += s; s += s; s += s; s += s; s += s; s += s; s += s; s += s;
+s += s; s += s; s += s; s += s; s += s; s += s; s += s; s += s; s += s; s += s;
+s += s; s += s; s += s; s += s; s += s; s += s; s += s; s += s;

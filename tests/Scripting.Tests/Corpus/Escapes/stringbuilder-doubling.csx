@@ -1,0 +1,5 @@
+// expect: budget: memory
+var sb = new System.Text.StringBuilder("x");
+sb.Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb)
+  .Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb)
+  .Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb).Append(sb);

@@ -1,0 +1,2 @@
+// expect: compile: threads
+new System.Threading.Thread(() => { while (true) { } }).Start();

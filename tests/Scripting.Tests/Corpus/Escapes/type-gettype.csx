@@ -1,0 +1,2 @@
+// expect: compile: reflection
+var t = Type.GetType("System.IO.File");

@@ -1,0 +1,2 @@
+// expect: compile: reflection
+var asm = typeof(PricedLine).Assembly;

@@ -1,0 +1,2 @@
+// expect: compile: unsafe code
+var x = System.Runtime.CompilerServices.Unsafe.As<object, string>(ref System.Runtime.CompilerServices.Unsafe.NullRef<object>());
