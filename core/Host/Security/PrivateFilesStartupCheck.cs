@@ -8,16 +8,18 @@ using Middleware.Shared.Unix;
 namespace Middleware.Host.Security;
 
 /// <summary>
-/// The first hosted service: before any store is opened for writing, refuses to start when a store, key, secrets file
-/// or log folder could be written by another account (<see cref="PrivateFilesCheck"/>), naming each file and setting.
+/// The first hosted service: refuses to start when a store, key, secrets file or log folder could be written by
+/// another account (<see cref="PrivateFilesCheck"/>), naming each file and setting. The check runs in the constructor:
+/// the host builds its hosted services in registration order, and the later ones (tickets, payments, reference data)
+/// open their stores as they are built, before any StartAsync.
 /// </summary>
-internal sealed class PrivateFilesStartupCheck(IConfiguration configuration, ILogger<PrivateFilesStartupCheck> logger) : IHostedService
+internal sealed class PrivateFilesStartupCheck : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public PrivateFilesStartupCheck(IConfiguration configuration, ILogger<PrivateFilesStartupCheck> logger)
     {
         if (OperatingSystem.IsWindows())
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var paths = InstallationPaths.PrivateFiles(configuration)
@@ -30,8 +32,9 @@ internal sealed class PrivateFilesStartupCheck(IConfiguration configuration, ILo
         }
 
         logger.LogDebug("{Count} stores, keys and log folders are private to the host's account", paths.Count);
-        return Task.CompletedTask;
     }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
