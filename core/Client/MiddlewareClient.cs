@@ -276,8 +276,9 @@ public sealed class MiddlewareClient : IAsyncDisposable
                 ServerIdentityCheck.Verify(stream.SafePipeHandle.DangerousGetHandle(), address, options.ExpectedServerUser);
             }
         }
-        catch (Exception ex) when (ex is TimeoutException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is TimeoutException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
+            // SocketException: Unix refusals such as EACCES when the socket's mode or ACL keeps this account out.
             await stream.DisposeAsync().ConfigureAwait(false);
             throw new MiddlewareConnectionException($"The middleware pipe '{address}' could not be reached: {ex.Message}", ex);
         }

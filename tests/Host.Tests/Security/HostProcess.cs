@@ -114,6 +114,26 @@ internal sealed partial class HostProcess : IAsyncDisposable
         throw new TimeoutException($"The host did not serve {socketPath} within {limit} ({last?.Message}):\n{Output}");
     }
 
+    /// <summary>Polls the host's output for <paramref name="text"/> (for hosts a root client may not talk to).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The host exited with code {process.ExitCode}:\n{Output}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The host did not print '{text}' within {limit}:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Waits for the host to exit by itself (a refused start) and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan limit)
     {
@@ -142,7 +162,7 @@ internal sealed partial class HostProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private static string DotnetPath() =>
+    internal static string DotnetPath() =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
     private void Append(string? line)

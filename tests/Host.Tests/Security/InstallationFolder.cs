@@ -6,9 +6,9 @@ internal sealed class InstallationFolder
 {
     public const string PointOfSale = "5-1-9-8-14";
 
-    public InstallationFolder()
+    public InstallationFolder(string? parent = null)
     {
-        Root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));
+        Root = Path.Combine(parent ?? Path.Combine(Path.GetTempPath(), "mw-host-tests"), Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
         File.WriteAllText(Path.Combine(Root, "plugins.json"), """{ "plugins": [] }""");
         // The shipped settings, for a host built in-process with this folder as its content root.
