@@ -39,7 +39,6 @@ public sealed partial class ProtocolDocumentTests
         }
 
         Assert.Contains("/run/izly-middleware/izly-middleware.sock", Document, StringComparison.Ordinal);
-        Assert.DoesNotContain("CoreFxPipe", Document, StringComparison.Ordinal);
         Assert.Contains(@"\\.\pipe\izly-middleware", Document, StringComparison.Ordinal);
     }
 }
