@@ -66,6 +66,8 @@ internal static class HostLogging
     public static LoggerConfiguration Configure(LoggerConfiguration logger, IConfiguration configuration, TimeProvider timeProvider)
     {
         var all = configuration.GetSection(Section).AsEnumerable().Where(p => p.Value is not null).ToList();
+        // Two halves of the one section: everything but the sinks in front of the limiter, the sinks (and the assemblies
+        // they come from, "Using") behind it.
         var levelsAndEnrichers = new ConfigurationBuilder()
             .AddInMemoryCollection(all.Where(p => !IsSinkKey(p.Key))).Build();
         var sinks = new ConfigurationBuilder()
