@@ -54,7 +54,36 @@ public sealed class PipeServerOptions
     /// without waiting for one accept at a time. Default 4.</summary>
     public int ListenerCount { get; set; } = 4;
 
-    /// <summary>Maximum simultaneous connections; further clients wait or are refused by the OS. Default 254
-    /// (the Windows maximum number of pipe instances).</summary>
+    /// <summary>Maximum simultaneous connections of tills that said <c>hello</c>; a further <c>hello</c> is answered 1005
+    /// (Busy). Connections that have not said hello have slots of their own (<see cref="MaxConnectionsBeforeHello"/>), so
+    /// they never take a till's. Default 254 (the Windows maximum number of pipe instances).</summary>
     public int MaxConnections { get; set; } = 254;
+
+    /// <summary>Connections that have not said <c>hello</c> yet that may stay open: past it, each new connection closes the
+    /// oldest of them that waited more than 0.25 s (a till says hello at once, a client holding connections open does not;
+    /// tills connecting all at once are admitted over the number for those 0.25 s). Default 16.</summary>
+    public int MaxConnectionsBeforeHello { get; set; } = 16;
+
+    /// <summary>A connection that has not said <c>hello</c> this long after connecting is closed. Default 10 s.</summary>
+    public TimeSpan HelloTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A till's connection that sent nothing for this long, with no call in flight, is closed (notifications do not
+    /// count: a till waiting for card taps should <c>ping</c> now and then). Default 2 hours.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Calls of one connection read and not yet answered, at most; past it the connection is not read until an
+    /// answer is sent (the till's writes wait). Default 32.</summary>
+    public int MaxInFlightPerConnection { get; set; } = 32;
+
+    /// <summary>Answers and notifications of one connection written but not yet read by the till, at most, in bytes;
+    /// past it no more answers are written (and, with <see cref="MaxInFlightPerConnection"/>, the connection is no longer
+    /// read). Default 4 MiB.</summary>
+    public int MaxPendingOutputBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>A till that leaves <see cref="MaxPendingOutputBytes"/> unread this long is disconnected. Default 30 s.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Log entries about one connection's errors (bad calls, duplicate ids, dropped messages), at most, per
+    /// minute; the next entry after a muted stretch says how many were left out. Default 20.</summary>
+    public int MaxLogEntriesPerConnectionPerMinute { get; set; } = 20;
 }

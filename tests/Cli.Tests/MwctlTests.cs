@@ -36,23 +36,36 @@ public sealed class MwctlTests(ITestOutputHelper log) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Call_runs_any_method_and_a_mutating_call_commits_a_ticket_once()
+    public async Task Call_runs_any_method_and_a_repeated_mutating_call_runs_once()
     {
-        var parameters = JsonSerializer.Serialize(new { sale = MiddlewareUnderTest.Sale(1) }, JsonSerializerOptions.Web);
+        await mw.CommitAsync("r-1", MiddlewareUnderTest.Sale(1, unknownToVem: true));
+        await mw.WaitForAsync(1, TicketState.Dead);
+        var parameters = JsonSerializer.Serialize(new { idTicketEntete = "1" }, JsonSerializerOptions.Web);
         var requestId = Guid.NewGuid().ToString();
-        var submit = await mw.RunAsync("call", "tickets.submit", parameters, "--request-id", requestId);
-        Assert.True(submit.ExitCode == 0, submit.ToString());
-        Assert.Equal("1", submit.Json().GetProperty("idTicketEntete").GetString());
+        var replay = await mw.RunAsync("call", "outbox.replay", parameters, "--request-id", requestId);
+        Assert.True(replay.ExitCode == 0, replay.ToString());
+        Assert.Equal(1, replay.Json().GetProperty("replays").GetInt32());
 
-        // The same request id again: the first receipt comes back, no second ticket.
-        var again = await mw.RunAsync("call", "tickets.submit", parameters, "--request-id", requestId);
+        // The same request id again: the first answer comes back, the ticket is not replayed twice.
+        var again = await mw.RunAsync("call", "outbox.replay", parameters, "--request-id", requestId);
         Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.Equal("1", again.Json().GetProperty("idTicketEntete").GetString());
+        Assert.Equal(1, again.Json().GetProperty("replays").GetInt32());
+        Assert.Equal(["Committed", "Rejected", "Replayed", "Rejected"], await WaitForHistoryAsync(1, 4));
+        var shown = (await mw.RunAsync("outbox", "show", "1", "--json")).Json();
+        Assert.Equal(1, shown.GetProperty("record").GetProperty("replays").GetInt32());
+    }
 
-        var status = await mw.RunAsync("call", "outbox.status");
-        Assert.True(status.ExitCode == 0, status.ToString());
-        var counts = status.Json();
-        Assert.Equal(1, counts.GetProperty("pending").GetInt32() + counts.GetProperty("sent").GetInt32());
+    [Fact]
+    public async Task A_till_cannot_commit_a_ticket_of_its_own()
+    {
+        // Security issue #18: tickets.submit let a till commit a ticket paid "by Izly" with no Izly transaction.
+        var parameters = JsonSerializer.Serialize(new { sale = MiddlewareUnderTest.Sale(1) }, JsonSerializerOptions.Web);
+        var submit = await mw.RunAsync("call", "tickets.submit", parameters, "--request-id", Guid.NewGuid().ToString());
+        Assert.Equal(2, submit.ExitCode);
+        Assert.Contains("-32601", submit.Error, StringComparison.Ordinal);
+
+        var status = (await mw.RunAsync("call", "outbox.status")).Json();
+        Assert.Equal(0, status.GetProperty("pending").GetInt32() + status.GetProperty("sent").GetInt32() + status.GetProperty("dead").GetInt32());
     }
 
     [Fact]

@@ -49,7 +49,8 @@ internal sealed class PipeServerHarness : IAsyncDisposable
         string? pipeName = null,
         string? databasePath = null,
         TimeProvider? timeProvider = null,
-        TestTarget? target = null)
+        TestTarget? target = null,
+        LogCapture? logs = null)
     {
         pipeName ??= NewPipeName();
         databasePath ??= NewDatabasePath();
@@ -74,6 +75,11 @@ internal sealed class PipeServerHarness : IAsyncDisposable
             if (Environment.GetEnvironmentVariable("MW_TEST_LOG") == "1")
             {
                 b.AddConsole().SetMinimumLevel(LogLevel.Debug);
+            }
+
+            if (logs is not null)
+            {
+                b.AddProvider(logs).SetMinimumLevel(LogLevel.Information);
             }
         });
         if (timeProvider is not null)

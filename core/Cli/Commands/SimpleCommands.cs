@@ -18,8 +18,21 @@ internal static class PluginsCommand
 {
     public static Command Create()
     {
-        var command = new Command("plugins", "Print every plugin and its state (plugins.status)");
+        var command = new Command("plugins", "Print every plugin and its state (plugins.status); reload, disable or enable one (operator)");
         command.SetAction((parse, ct) => CliOptions.RunAsync(parse, hello: true, async client => await CliOptions.PrintAsync(parse, await client.GetPluginStatusAsync(ct)), ct));
+        command.Add(Control("reload", "plugins.reload", "Unload the plugin and load it again from its folder (a Malfunctioned one too)"));
+        command.Add(Control("disable", "plugins.disable", "Take the plugin out of service until 'enable' or a restart"));
+        command.Add(Control("enable", "plugins.enable", "Put a disabled plugin back in service"));
+        return command;
+    }
+
+    // The operator methods (PROTOCOL.md, "Operator methods"): the host's own account, root, or Pipe:OperatorUsers.
+    private static Command Control(string name, string method, string description)
+    {
+        var pluginId = new Argument<string>("pluginId") { Description = "The plugin's id, as plugins.json and 'mwctl plugins' name it" };
+        var command = new Command(name, description + $" ({method}; operator accounts only)") { pluginId };
+        command.SetAction((parse, ct) => CliOptions.RunAsync(parse, hello: true,
+            async client => await CliOptions.PrintAsync(parse, await client.CallAsync(method, new { pluginId = parse.GetValue(pluginId) }, ct)), ct));
         return command;
     }
 }

@@ -12,7 +12,7 @@ namespace Middleware.Payments.Journal;
 /// <para>
 /// Izly's outcome (approved, refused, unknown) is written synchronous=NORMAL: it survives a crash of the host, and what a
 /// power cut loses is learnt again from Izly, by client order id, as for a lost answer (the intent with its attempt is on
-/// disk). A refund (<see cref="CancelAsync"/>) stays FULL: Izly cannot be asked whether it refunded.
+/// disk). A refund stays FULL, its intent (<see cref="MarkRefundRequestedAsync"/>) as its outcome (<see cref="CancelAsync"/>): a refund whose answer was lost is learnt again from Izly (the debit's status).
 /// </para>
 /// The WAL is checkpointed in the background (<see cref="WalCheckpointer"/>), never inside a till's call.
 /// </summary>
@@ -58,6 +58,13 @@ public sealed class PaymentJournal
             CREATE INDEX IF NOT EXISTS payments_open ON payments(state) WHERE state IN ('Pending','Unknown');
             CREATE INDEX IF NOT EXISTS payments_sale ON payments(sale_id);
             """);
+        // Added after the first release: a journal written by an older host gets the column on its first start.
+        if (!connection.Query<string>("SELECT name FROM pragma_table_info('payments')").Contains("refund_requested_at"))
+        {
+            connection.Execute("ALTER TABLE payments ADD COLUMN refund_requested_at TEXT");
+        }
+
+        connection.Execute("CREATE INDEX IF NOT EXISTS payments_refunding ON payments(refund_requested_at) WHERE refund_requested_at IS NOT NULL");
     }
 
     /// <summary>The journal's SQLite file, as configured.</summary>
@@ -158,7 +165,27 @@ public sealed class PaymentJournal
 
     /// <summary>A completed debit was refunded.</summary>
     public Task<bool> CancelAsync(string clientOrderId, CancellationToken cancellationToken) =>
-        TransitionAsync(clientOrderId, "state='Approved'", "state='Cancelled'", null, durable: true, cancellationToken);
+        TransitionAsync(clientOrderId, "state='Approved'", "state='Cancelled', refund_requested_at=NULL", null, durable: true, cancellationToken);
+
+    /// <summary>
+    /// The intent of a refund, on disk (FULL) before Izly is asked to refund: if the host dies or the answer is lost,
+    /// recovery finds it and records what Izly did (<see cref="ListRefundingAsync"/>).
+    /// </summary>
+    public Task<bool> MarkRefundRequestedAsync(string clientOrderId, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "state='Approved'", "refund_requested_at=@now", null, durable: true, cancellationToken);
+
+    /// <summary>Izly did not refund (it refused, or says the debit stands): the payment stays Approved, nothing to recover.</summary>
+    public Task<bool> ClearRefundRequestAsync(string clientOrderId, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "refund_requested_at IS NOT NULL", "refund_requested_at=NULL", null, durable: true, cancellationToken);
+
+    /// <summary>Approved payments whose refund was asked and whose outcome is not recorded.</summary>
+    public async Task<IReadOnlyList<PaymentRecord>> ListRefundingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            "SELECT * FROM payments WHERE refund_requested_at IS NOT NULL AND state='Approved' ORDER BY refund_requested_at", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
 
     public async Task<PaymentRecord?> GetAsync(string pointOfSale, Guid requestId, CancellationToken cancellationToken)
     {
@@ -249,6 +276,7 @@ public sealed class PaymentJournal
         public string created_at { get; set; } = "";
         public string updated_at { get; set; } = "";
         public string? last_attempt_at { get; set; }
+        public string? refund_requested_at { get; set; }
 
         public PaymentRecord ToRecord() => new()
         {
@@ -267,6 +295,7 @@ public sealed class PaymentJournal
             CreatedAt = ParseTime(created_at)!.Value,
             UpdatedAt = ParseTime(updated_at)!.Value,
             LastAttemptAt = ParseTime(last_attempt_at),
+            RefundRequestedAt = ParseTime(refund_requested_at),
         };
     }
 }

@@ -185,7 +185,7 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
             }
         }
 
-        return settled;
+        return settled + await RecoverRefundsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Refunds an approved payment the same day.</summary>
@@ -211,6 +211,9 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
                 "An IzlyPay web payment cannot be refunded from the till (the IzlyPay API has no refund call): refund it from the Izly back office.");
         }
 
+        // The intent first (FULL): a crash or a lost answer after Izly refunded must not leave the journal saying
+        // Approved while Izly says refunded. Recovery asks Izly and records what it did.
+        await journal.MarkRefundRequestedAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false);
         IzlyOperationStatus status;
         try
         {
@@ -218,20 +221,62 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         }
         catch (IzlyRefusedException refused)
         {
+            await journal.ClearRefundRequestAsync(record.ClientOrderId, CancellationToken.None).ConfigureAwait(false);
             throw new MiddlewareException(ErrorCode.PaymentNotCancellable, refused.Message, null, refused);
         }
         catch (IzlyUnavailableException unavailable)
         {
+            // Izly may have refunded: the intent stays, and recovery records Izly's answer.
             throw new MiddlewareException(ErrorCode.UpstreamUnavailable, unavailable.Message, null, unavailable);
         }
 
         if (status is not (IzlyOperationStatus.Cancelled or IzlyOperationStatus.Refunded))
         {
+            await journal.ClearRefundRequestAsync(record.ClientOrderId, CancellationToken.None).ConfigureAwait(false);
             throw new MiddlewareException(ErrorCode.PaymentNotCancellable, $"Izly answered status {status} to the cancellation.");
         }
 
-        await journal.CancelAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false);
-        return await Reload(record, cancellationToken).ConfigureAwait(false);
+        await journal.CancelAsync(record.ClientOrderId, CancellationToken.None).ConfigureAwait(false);
+        return await Reload(record, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Settles refunds whose outcome was not recorded (the host died, or Izly's answer was lost): asks Izly for the
+    /// debit by its order id and records a refund Izly made. A debit Izly still holds means the refund did not happen:
+    /// the till was told so (an error), so the intent is dropped and nothing is sent again.
+    /// </summary>
+    public async Task<int> RecoverRefundsAsync(CancellationToken cancellationToken)
+    {
+        var settled = 0;
+        foreach (var record in await journal.ListRefundingAsync(cancellationToken).ConfigureAwait(false))
+        {
+            using var timeout = new CancellationTokenSource(_options.StatusTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            DebitResult? found;
+            try
+            {
+                found = await gateway.GetDebitAsync(record.PointOfSale, record.ClientOrderId, linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsLostAnswer(ex, cancellationToken))
+            {
+                LogRefundStillUnknown(logger, record.ClientOrderId, ex.GetType().Name);
+                continue;
+            }
+
+            if (found?.Status is IzlyOperationStatus.Cancelled or IzlyOperationStatus.Refunded)
+            {
+                await journal.CancelAsync(record.ClientOrderId, CancellationToken.None).ConfigureAwait(false);
+                LogRefundRecovered(logger, record.ClientOrderId);
+                settled++;
+            }
+            else if (found?.Status is IzlyOperationStatus.Completed)
+            {
+                await journal.ClearRefundRequestAsync(record.ClientOrderId, CancellationToken.None).ConfigureAwait(false);
+                settled++;
+            }
+        }
+
+        return settled;
     }
 
     private async Task SettleAsync(PaymentRecord record, DebitResult result, CancellationToken cancellationToken)
@@ -279,6 +324,12 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
 
     [LoggerMessage(LogLevel.Warning, "Payment {ClientOrderId} still unknown: status query failed ({Failure})")]
     private static partial void LogStillUnknown(ILogger logger, string clientOrderId, string failure);
+
+    [LoggerMessage(LogLevel.Warning, "Refund of payment {ClientOrderId} still unknown: status query failed ({Failure})")]
+    private static partial void LogRefundStillUnknown(ILogger logger, string clientOrderId, string failure);
+
+    [LoggerMessage(LogLevel.Warning, "Refund of payment {ClientOrderId} found made at Izly after its answer was lost: recorded as Cancelled")]
+    private static partial void LogRefundRecovered(ILogger logger, string clientOrderId);
 
     [LoggerMessage(LogLevel.Error, "Recovery of payment {ClientOrderId} failed")]
     private static partial void LogRecoveryFailed(ILogger logger, Exception ex, string clientOrderId);

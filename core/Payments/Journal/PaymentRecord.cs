@@ -45,5 +45,9 @@ public sealed record PaymentRecord
     /// <summary>When Izly was last called for this payment (debit or status query).</summary>
     public DateTimeOffset? LastAttemptAt { get; init; }
 
+    /// <summary>When a refund of this approved payment was asked of Izly and its outcome is not recorded yet (a crash or a
+    /// lost answer in between): recovery asks Izly whether it refunded. Null otherwise.</summary>
+    public DateTimeOffset? RefundRequestedAt { get; init; }
+
     public bool IsFinal => State is PaymentState.Approved or PaymentState.Refused or PaymentState.Cancelled;
 }

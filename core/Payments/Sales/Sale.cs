@@ -81,6 +81,10 @@ public sealed record Sale
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>Bumped by every write (<see cref="SaleStore.TryUpdateAsync"/>): a writer that read an older version loses,
+    /// so two settles racing on one sale cannot write back a stale copy over the other's change.</summary>
+    public long Version { get; init; }
+
     /// <summary>The profile the sale is priced for.</summary>
     [JsonIgnore]
     public CustomerProfile Profile => Identification?.Profile ?? AnonymousProfile ?? CustomerProfile.AnonymousGuest;

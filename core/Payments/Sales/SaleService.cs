@@ -44,6 +44,10 @@ public sealed partial class SaleService(
 {
     private readonly SalesOptions _options = options.Value;
 
+    // Web payments whose page this host never handed out and whose start ran in an earlier process cannot be
+    // running any more: they are given up at once instead of after WebPaymentTimeout.
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+
     private string SoftwareVersion => _options.SoftwareVersion
         ?? typeof(SaleService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? "0.0.0";
@@ -204,12 +208,9 @@ public sealed partial class SaleService(
             PaymentRequestId = rid,
             UpdatedAt = time.GetUtcNow(),
         };
-        if (!await store.UpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false))
-        {
-            throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
-        }
-
-        return await ContinueAsync(paying, cancellationToken).ConfigureAwait(false);
+        var stored = await store.TryUpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
+        return await ContinueAsync(stored, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Abandons an open sale (nothing was paid).</summary>
@@ -222,8 +223,8 @@ public sealed partial class SaleService(
         }
 
         var cancelled = sale with { State = SaleState.Cancelled, UpdatedAt = time.GetUtcNow() };
-        return sale.State == SaleState.Open && await store.UpdateAsync(cancelled, SaleState.Open, cancellationToken).ConfigureAwait(false)
-            ? cancelled
+        return sale.State == SaleState.Open && await store.TryUpdateAsync(cancelled, SaleState.Open, cancellationToken).ConfigureAwait(false) is { } done
+            ? done
             : throw new MiddlewareException(ErrorCode.SaleStateInvalid, $"A {sale.State} sale cannot be cancelled; cancel its payment instead.");
     }
 
@@ -245,17 +246,44 @@ public sealed partial class SaleService(
 
         var (record, _) = await journal.RecordIntentAsync(pointOfSale.ToString(), requestId, sale.Id, "izlypay", pricing.TotalTtc, null, cancellationToken).ConfigureAwait(false);
         var paying = sale with { State = SaleState.Paying, Pricing = pricing, PaymentMethod = "izlypay", PaymentRequestId = rid, UpdatedAt = time.GetUtcNow() };
-        if (sale.State == SaleState.Open && !await store.UpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false))
+        if (sale.State == SaleState.Open)
         {
-            throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
+            paying = await store.TryUpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false)
+                ?? throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
         }
 
         await journal.MarkAttemptAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false);
-        var started = await InvokeChannelAsync<IWebPaymentChannelPlugin, WebPaymentStarted>("izlypay",
-            (p, ct) => p.StartAsync(pointOfSale.ToString(), record.ClientOrderId, pricing.TotalTtc, $"Crous {pointOfSale}", null, redirectUrl, ct), cancellationToken).ConfigureAwait(false);
-        var withOperation = paying with { WebOperationId = started.OperationId, UpdatedAt = time.GetUtcNow() };
-        await store.UpdateAsync(withOperation, SaleState.Paying, cancellationToken).ConfigureAwait(false);
-        return (withOperation, started.PaymentUrl);
+        WebPaymentStarted started;
+        try
+        {
+            started = await InvokeChannelAsync<IWebPaymentChannelPlugin, WebPaymentStarted>("izlypay",
+                (p, ct) => p.StartAsync(pointOfSale.ToString(), record.ClientOrderId, pricing.TotalTtc, $"Crous {pointOfSale}", null, redirectUrl, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The till gets no page to show: nobody can confirm this payment, even if Izly created it before the answer
+            // was lost. Refused now, the sale is Open again and the cashier takes it another way.
+            await GiveUpUnstartedWebPaymentAsync(paying, record, ex.Message).ConfigureAwait(false);
+            throw;
+        }
+
+        // The operation id must reach the sale, or nobody could verify the payment: a concurrent write (the background
+        // pass, a retry of this call) only means trying again on the newer version.
+        var current = paying;
+        for (var attempt = 1; ; attempt++)
+        {
+            var withOperation = current with { WebOperationId = started.OperationId, UpdatedAt = time.GetUtcNow() };
+            if (await store.TryUpdateAsync(withOperation, SaleState.Paying, cancellationToken).ConfigureAwait(false) is { } written)
+            {
+                return (written, started.PaymentUrl);
+            }
+
+            current = await store.GetAsync(sale.Id, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("A paying sale vanished.");
+            if (current.PaymentRequestId != rid || current.State != SaleState.Paying || current.WebOperationId == started.OperationId || attempt >= 5)
+            {
+                return (current, started.PaymentUrl);
+            }
+        }
     }
 
     /// <summary>Asks Izly where a sale's payment stands and finishes the sale when it can (ticket included).</summary>
@@ -462,8 +490,9 @@ public sealed partial class SaleService(
         if (sale.WebOperationId is null)
         {
             // Izly's page was never handed out (a crash or a failure while starting it): nobody can confirm it, but an
-            // izlypay.start still running must not be cut short, so it is given up only after the web-payment timeout.
-            if (time.GetUtcNow() - record.CreatedAt > _options.WebPaymentTimeout)
+            // izlypay.start still running must not be cut short, so it is given up only after the web-payment timeout,
+            // or at once when the start ran in an earlier process (this host restarted since: it cannot be running).
+            if (time.GetUtcNow() - record.CreatedAt > _options.WebPaymentTimeout || (record.LastAttemptAt ?? record.CreatedAt) < _startedAt)
             {
                 LogWebPaymentGivenUp(logger, record.ClientOrderId, sale.Id, "never started");
                 await journal.RefuseAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, "The web payment was never started at Izly.", cancellationToken).ConfigureAwait(false);
@@ -617,15 +646,24 @@ public sealed partial class SaleService(
         return await MoveAsync(sale, SaleState.Open, s => sale with { Pricing = pricing }, cancellationToken).ConfigureAwait(false);
     }
 
+    private async Task GiveUpUnstartedWebPaymentAsync(Sale paying, PaymentRecord record, string reason)
+    {
+        LogWebPaymentGivenUp(logger, record.ClientOrderId, paying.Id, "start failed: " + reason);
+        await journal.RefuseAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, "The web payment could not be started: " + reason, CancellationToken.None).ConfigureAwait(false);
+        var current = await store.GetAsync(paying.Id, CancellationToken.None).ConfigureAwait(false);
+        if (current is { State: SaleState.Paying, WebOperationId: null } && current.PaymentRequestId == paying.PaymentRequestId)
+        {
+            // Lost to a concurrent write: the background pass finds the refused payment and reopens the sale.
+            await store.TryUpdateAsync(current with { State = SaleState.Open, PaymentRequestId = null, PaymentMethod = null, UpdatedAt = time.GetUtcNow() },
+                SaleState.Paying, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     private async Task<Sale> MoveAsync(Sale sale, SaleState expected, Func<Sale, Sale> change, CancellationToken cancellationToken)
     {
         var next = change(sale) with { UpdatedAt = time.GetUtcNow() };
-        if (!await store.UpdateAsync(next, expected, cancellationToken).ConfigureAwait(false))
-        {
-            throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed meanwhile; ask its status.");
-        }
-
-        return next;
+        return await store.TryUpdateAsync(next, expected, cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed meanwhile; ask its status.");
     }
 
     private IReadOnlyList<string> ReadersOf(PointOfSaleId pointOfSale) =>

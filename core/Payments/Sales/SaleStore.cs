@@ -69,6 +69,11 @@ public sealed class SaleStore
             CREATE INDEX IF NOT EXISTS sales_unticketed ON sales(state) WHERE state = 'PaidNoTicket';
             CREATE UNIQUE INDEX IF NOT EXISTS sales_payment ON sales(pos, payment_request_id) WHERE payment_request_id IS NOT NULL;
             """);
+        // Added after the first release: sales written by an older host start at version 0, as their bodies say.
+        if (!connection.Query<string>("SELECT name FROM pragma_table_info('sales')").Contains("version"))
+        {
+            connection.Execute("ALTER TABLE sales ADD COLUMN version INTEGER NOT NULL DEFAULT 0");
+        }
     }
 
     /// <summary>Stores a new sale, or returns the sale already opened with this request id.</summary>
@@ -77,8 +82,8 @@ public sealed class SaleStore
         ArgumentNullException.ThrowIfNull(sale);
         await using var connection = Open(durable: sale.State == SaleState.Paying && !_payingFlushedByJournal);
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO sales (id, pos, open_request_id, state, payment_request_id, body, updated_at)
-            VALUES (@Id, @Pos, @Rid, @State, @Prid, @Body, @At) ON CONFLICT (pos, open_request_id) DO NOTHING
+            INSERT INTO sales (id, pos, open_request_id, state, payment_request_id, body, updated_at, version)
+            VALUES (@Id, @Pos, @Rid, @State, @Prid, @Body, @At, @Version) ON CONFLICT (pos, open_request_id) DO NOTHING
             """, Parameters(sale), cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (inserted == 1)
         {
@@ -92,18 +97,25 @@ public sealed class SaleStore
         return Deserialize(body);
     }
 
-    /// <summary>Replaces a sale if it is still in <paramref name="expected"/> (optimistic check); false otherwise.</summary>
-    public async Task<bool> UpdateAsync(Sale sale, SaleState expected, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces a sale if it is still in <paramref name="expected"/> and still at <paramref name="sale"/>'s version
+    /// (optimistic check: nobody wrote it since the caller read it). Returns the sale as written, its version bumped, or
+    /// null when the check failed.
+    /// </summary>
+    public async Task<Sale?> TryUpdateAsync(Sale sale, SaleState expected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sale);
+        var next = sale with { Version = sale.Version + 1 };
         await using var connection = Open(durable: sale.State == SaleState.Paying && !_payingFlushedByJournal);
-        var parameters = new DynamicParameters(Parameters(sale));
+        var parameters = new DynamicParameters(Parameters(next));
         parameters.Add("Expected", expected.ToString());
+        parameters.Add("Previous", sale.Version);
         var changed = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE sales SET state=@State, payment_request_id=@Prid, body=@Body, updated_at=@At WHERE id=@Id AND state=@Expected
+            UPDATE sales SET state=@State, payment_request_id=@Prid, body=@Body, updated_at=@At, version=@Version
+            WHERE id=@Id AND state=@Expected AND version=@Previous
             """, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         _checkpointer.NoteWrite();
-        return changed == 1;
+        return changed == 1 ? next : null;
     }
 
     public async Task<Sale?> GetAsync(string id, CancellationToken cancellationToken)
@@ -151,6 +163,7 @@ public sealed class SaleStore
         Prid = sale.PaymentRequestId,
         Body = JsonSerializer.Serialize(sale, Json),
         At = sale.UpdatedAt.ToString("O", CultureInfo.InvariantCulture),
+        sale.Version,
     };
 
     private static Sale Deserialize(string body) => JsonSerializer.Deserialize<Sale>(body, Json) ?? throw new InvalidDataException("Empty sale record.");

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Middleware.Domain.Errors;
@@ -21,6 +22,11 @@ internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeP
     public const string RequestIdParameter = "requestId";
 
     private readonly KeyedAsyncLock locks = new();
+
+    // The pipe's writer escapes with the default encoder whatever the serializer options say (StreamJsonRpc's
+    // formatter keeps its own writer options), so answers are stored with that encoder: a replay, written back as
+    // raw bytes (RawJsonAnswer), is then byte for byte the first answer.
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> WireOptions = new();
 
     public IdempotencyStore Store => store;
 
@@ -151,12 +157,13 @@ internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeP
         switch (response)
         {
             case JsonRpcResult result:
-                var json = JsonSerializer.Serialize(result.Result, result.ResultDeclaredType ?? result.Result?.GetType() ?? typeof(object), jsonOptions);
+                var wire = WireOptions.GetValue(jsonOptions, o => new JsonSerializerOptions(o) { Encoder = null });
+                var json = JsonSerializer.Serialize(result.Result, result.ResultDeclaredType ?? result.Result?.GetType() ?? typeof(object), wire);
                 return new StoredAnswer(method, paramsHash, false, json, timeProvider.GetUtcNow());
             case JsonRpcError { Error: { } error } when ProtocolErrors.IsMapped(error) && (int)error.Code >= 1000:
                 // A middleware error is an answer (e.g. insufficient balance); protocol errors (bad params,
                 // cancellation) mean the method did not run, so a corrected retry may use the same id.
-                var errorJson = JsonSerializer.Serialize(new StoredError((int)error.Code, error.Message ?? "", error.Data), jsonOptions);
+                var errorJson = JsonSerializer.Serialize(new StoredError((int)error.Code, error.Message ?? "", error.Data), WireOptions.GetValue(jsonOptions, o => new JsonSerializerOptions(o) { Encoder = null }));
                 return new StoredAnswer(method, paramsHash, true, errorJson, timeProvider.GetUtcNow());
             default:
                 return null;
@@ -165,13 +172,13 @@ internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeP
 
     private static JsonRpcMessage Replay(JsonRpcRequest request, StoredAnswer answer)
     {
-        using var document = JsonDocument.Parse(answer.AnswerJson);
-        var root = document.RootElement.Clone();
         if (!answer.IsError)
         {
-            return new JsonRpcResult { RequestId = request.RequestId, Result = root, ResultDeclaredType = typeof(JsonElement) };
+            return new JsonRpcResult { RequestId = request.RequestId, Result = new RawJsonAnswer(answer.AnswerJson), ResultDeclaredType = typeof(RawJsonAnswer) };
         }
 
+        using var document = JsonDocument.Parse(answer.AnswerJson);
+        var root = document.RootElement;
         return new JsonRpcError
         {
             RequestId = request.RequestId,
@@ -179,7 +186,7 @@ internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeP
             {
                 Code = (StreamJsonRpc.Protocol.JsonRpcErrorCode)root.GetProperty("code").GetInt32(),
                 Message = root.GetProperty("message").GetString(),
-                Data = root.TryGetProperty("data", out var data) ? data : null,
+                Data = root.TryGetProperty("data", out var data) && data.ValueKind != JsonValueKind.Null ? new RawJsonAnswer(data.GetRawText()) : null,
             },
         };
     }

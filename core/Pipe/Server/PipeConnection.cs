@@ -11,15 +11,16 @@ using StreamJsonRpc;
 
 namespace Middleware.Pipe.Server;
 
-/// <summary>One till connected on the pipe: its JSON-RPC endpoint, its point of sale once it said hello, and the
-/// notifications routed to it.</summary>
-internal sealed class PipeConnection : IAsyncDisposable
+/// <summary>One till connected on the pipe: its JSON-RPC endpoint, its point of sale once it said hello, the
+/// notifications routed to it, and its limits (calls in flight, unread answers, idle time, log entries).</summary>
+internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
 {
     public const string ProtocolVersion = "1.0";
 
     private static readonly MethodInfo HelloMethodInfo = typeof(PipeConnection).GetMethod(nameof(Hello))!;
     private static readonly MethodInfo ParseErrorMethodInfo = typeof(PipeConnection).GetMethod(nameof(ParseError))!;
     private static readonly MethodInfo RequestIdRequiredMethodInfo = typeof(PipeConnection).GetMethod(nameof(RequestIdRequired))!;
+    private static readonly MethodInfo DuplicateRequestIdMethodInfo = typeof(PipeConnection).GetMethod(nameof(DuplicateRequestId))!;
 
     private readonly Stream stream;
     private readonly BoundedLineMessageHandler handler;
@@ -27,10 +28,18 @@ internal sealed class PipeConnection : IAsyncDisposable
     private readonly RpcMethodRegistry registry;
     private readonly PointOfSaleDirectory pointsOfSale;
     private readonly ILogger logger;
+    private readonly ConnectionSlots? slots;
+    private readonly LogRateLimiter logLimiter;
+    private readonly ConnectionIdleTimer idleTimer;
     private volatile TillContext? till;
 
-    public PipeConnection(long id, Stream stream, RpcMethodRegistry registry, IdempotencyGate gate, PointOfSaleDirectory pointsOfSale, PipeServerOptions options, string peer, ILogger logger, bool isOperator = false)
+    // slots: the server's, for hello to take a till's slot; null in tests of one connection.
+    public PipeConnection(long id, Stream stream, RpcMethodRegistry registry, IdempotencyGate gate, PointOfSaleDirectory pointsOfSale, PipeServerOptions options, string peer, ILogger logger, bool isOperator = false, TimeProvider? timeProvider = null, ConnectionSlots? slots = null)
     {
+        timeProvider ??= TimeProvider.System;
+        this.slots = slots;
+        logLimiter = new LogRateLimiter(options.MaxLogEntriesPerConnectionPerMinute, timeProvider);
+        InFlight = new InFlightCalls(options.MaxInFlightPerConnection);
         IsOperator = isOperator;
         Id = id.ToString(CultureInfo.InvariantCulture);
         Peer = peer;
@@ -40,8 +49,9 @@ internal sealed class PipeConnection : IAsyncDisposable
         this.logger = logger;
 
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = PipeJson.CreateOptions() };
-        handler = new BoundedLineMessageHandler(stream, formatter, options.MaxMessageBytes, registry.MutatingRequestIdIndex);
-        rpc = new TillJsonRpc(handler, this, registry, gate, formatter.JsonSerializerOptions, logger);
+        handler = new BoundedLineMessageHandler(stream, formatter, options, registry.MutatingRequestIdIndex, InFlight, this, timeProvider);
+        rpc = new TillJsonRpc(handler, this, registry, gate, formatter.JsonSerializerOptions);
+        rpc.AddLocalRpcMethod(BoundedLineMessageHandler.DuplicateRequestIdMethod, DuplicateRequestIdMethodInfo, this);
         rpc.AddLocalRpcMethod(RpcMethodRegistry.HelloMethod, HelloMethodInfo, this);
         rpc.AddLocalRpcMethod(BoundedLineMessageHandler.ParseErrorMethod, ParseErrorMethodInfo, this);
         rpc.AddLocalRpcMethod(BoundedLineMessageHandler.RequestIdRequiredMethod, RequestIdRequiredMethodInfo, this);
@@ -50,7 +60,9 @@ internal sealed class PipeConnection : IAsyncDisposable
             rpc.AddLocalRpcMethod(method.Name, method.Method, method.Target);
         }
 
-        rpc.Disconnected += (_, e) => logger.LogInformation("Till connection {ConnectionId} ({PointOfSale}) closed: {Reason} {Description}", Id, till?.PointOfSale.ToString() ?? "no hello", e.Reason, e.Description);
+        // Connections that never said hello close at Debug: opening and dropping connections must not flood the log.
+        rpc.Disconnected += (_, e) => logger.Log(till is null ? LogLevel.Debug : LogLevel.Information, "Till connection {ConnectionId} ({PointOfSale}) closed: {Reason} {Description}", Id, till?.PointOfSale.ToString() ?? "no hello", e.Reason, e.Description);
+        idleTimer = new ConnectionIdleTimer(timeProvider, options.HelloTimeout, options.IdleTimeout, () => this.till is not null, () => InFlight.Count, Close);
     }
 
     public string Id { get; }
@@ -63,6 +75,15 @@ internal sealed class PipeConnection : IAsyncDisposable
 
     /// <summary>The till, once it said hello.</summary>
     public TillContext? Till => till;
+
+    /// <summary>The calls read and not yet answered.</summary>
+    internal InFlightCalls InFlight { get; }
+
+    /// <summary>Bytes examined for newlines so far (framing must stay linear in the bytes received).</summary>
+    internal long ScannedBytes => handler.ScannedBytes;
+
+    /// <summary>Log entries about this connection left out by the rate limit.</summary>
+    internal long SuppressedLogEntries => logLimiter.TotalSuppressed;
 
     /// <summary>Completes when the connection ends, for whatever reason.</summary>
     public Task Completion => rpc.Completion;
@@ -80,6 +101,11 @@ internal sealed class PipeConnection : IAsyncDisposable
         var configured = pointsOfSale.Find(id)
             ?? throw new MiddlewareException(ErrorCode.UnknownPointOfSale, $"Point of sale {id} is not configured on this host (section PointsOfSale).");
 
+        if (slots is not null && !slots.TryPromote(this))
+        {
+            throw new MiddlewareException(ErrorCode.Busy, "Every till slot of this host is taken (Pipe:MaxConnections): retry later.");
+        }
+
         var tillName = string.IsNullOrWhiteSpace(till) ? "unnamed till" : till.Trim();
         this.till = new TillContext(id, tillName, Id);
         logger.LogInformation("Till {TillName} said hello on connection {ConnectionId} for point of sale {PointOfSale} ({Label})", tillName, Id, id, configured.Label);
@@ -93,6 +119,52 @@ internal sealed class PipeConnection : IAsyncDisposable
     /// <summary>Dispatched for a mutating call without a valid <c>requestId</c>: answers 1003.</summary>
     public void RequestIdRequired() =>
         throw new MiddlewareException(ErrorCode.RequestIdRequired, "This method changes state: it needs a 'requestId' parameter holding a UUID chosen by the till, reused on retry.");
+
+    /// <summary>The synthetic call made of a call whose id is already in flight on this connection. Registered so that it
+    /// is dispatched: <see cref="TillJsonRpc"/> answers it (-32600 with that id, one rate-limited warning) before any method runs.</summary>
+    public void DuplicateRequestId() =>
+        throw new LocalRpcException("A call with this id is already in flight on this connection: wait for its answer, or give each call its own id.") { ErrorCode = ProtocolErrors.InvalidRequest };
+
+    /// <summary>Writes a log entry about this connection unless it already wrote <c>Pipe:MaxLogEntriesPerConnectionPerMinute</c>
+    /// this minute; the first entry after a muted stretch is preceded by how many were left out.</summary>
+    internal void Log(Action<ILogger> write)
+    {
+        if (!logLimiter.TryEnter(out var suppressed))
+        {
+            return;
+        }
+
+        if (suppressed > 0)
+        {
+            logger.LogWarning("{Count} log entries about connection {ConnectionId} were left out (Pipe:MaxLogEntriesPerConnectionPerMinute)", suppressed, Id);
+        }
+
+        write(logger);
+    }
+
+    /// <summary>Ends the connection (a timeout, or room made for another); its pending calls are cancelled.</summary>
+    internal void Close(string reason)
+    {
+        if (rpc.IsDisposed)
+        {
+            return;
+        }
+
+        logger.Log(till is null ? LogLevel.Debug : LogLevel.Information, "Closing connection {ConnectionId} ({PointOfSale}): {Reason}", Id, till?.PointOfSale.ToString() ?? "no hello", reason);
+        rpc.Dispose();
+    }
+
+    void IConnectionEvents.MessageRead() => idleTimer.Touch();
+
+    void IConnectionEvents.MessageDropped(string what) =>
+        Log(l => l.LogWarning("Connection {ConnectionId} sent {What}, which the protocol does not have: ignored", Id, what));
+
+    void IConnectionEvents.WriteTimedOut()
+    {
+        logger.LogWarning("Connection {ConnectionId} ({PointOfSale}) did not read its answers: closed", Id, till?.PointOfSale.ToString() ?? "no hello");
+        // Not from inside the write that timed out.
+        _ = Task.Run(() => Close("write timeout"));
+    }
 
     /// <summary>Sends a notification if this till said hello; never throws (a closing connection just misses it).</summary>
     public void Notify(string method, object payload)
@@ -119,6 +191,7 @@ internal sealed class PipeConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        idleTimer.Dispose();
         rpc.Dispose();
         try
         {

@@ -28,6 +28,8 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
     private readonly UnixSocketPlace? socketPlace;
     private readonly string? socketPath;
     private readonly ConcurrentDictionary<long, PipeConnection> connections = new();
+    private readonly ConnectionSlots slots;
+    private readonly LogRateLimiter acceptLog;
     private readonly List<Task> listeners = [];
     private CancellationTokenSource? stopping;
     private RpcMethodRegistry? registry;
@@ -44,6 +46,8 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
         this.timeProvider = timeProvider;
         this.logger = logger;
         accessPolicy = new PipeAccessPolicy(this.options);
+        slots = new ConnectionSlots(this.options.MaxConnections, this.options.MaxConnectionsBeforeHello, timeProvider);
+        acceptLog = new LogRateLimiter(this.options.MaxLogEntriesPerConnectionPerMinute, timeProvider);
         if (!OperatingSystem.IsWindows())
         {
             socketPlace = new UnixSocketPlace(this.options);
@@ -56,6 +60,9 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
 
     /// <summary>The connections currently open.</summary>
     internal IReadOnlyCollection<PipeConnection> Connections => (IReadOnlyCollection<PipeConnection>)connections.Values;
+
+    /// <summary>Tills that said hello, and connections that have not yet.</summary>
+    internal ConnectionSlots Slots => slots;
 
     internal RpcMethodRegistry Registry => registry ?? throw new InvalidOperationException("The pipe server is not started.");
 
@@ -241,18 +248,11 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
             return;
         }
 
-        if (connections.Count >= options.MaxConnections)
-        {
-            logger.LogWarning("Pipe connection from {Peer} refused: {Max} connections already open", peer, options.MaxConnections);
-            stream.Dispose();
-            return;
-        }
-
         var id = Interlocked.Increment(ref nextConnectionId);
         PipeConnection connection;
         try
         {
-            connection = new PipeConnection(id, stream, Registry, gate, pointsOfSale, options, peer, logger, isOperator);
+            connection = new PipeConnection(id, stream, Registry, gate, pointsOfSale, options, peer, logger, isOperator, timeProvider, slots);
         }
         catch (Exception ex)
         {
@@ -261,12 +261,26 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
             return;
         }
 
+        // Before hello a connection only takes one of the slots of its kind, never a till's (Pipe:MaxConnections is
+        // checked by hello); the oldest connections still silent make room.
+        foreach (var evicted in slots.Admit(connection))
+        {
+            if (acceptLog.TryEnter(out var suppressed))
+            {
+                logger.LogWarning("Pipe:MaxConnectionsBeforeHello ({Max}) connections have not said hello: closing the oldest, {ConnectionId} from {Peer} ({Suppressed} such entries left out before)",
+                    options.MaxConnectionsBeforeHello, evicted.Id, evicted.Peer, suppressed);
+            }
+
+            evicted.Close("room made for a new connection (no hello yet)");
+        }
+
         connections[id] = connection;
         logger.LogDebug("Pipe connection {ConnectionId} from {Peer}", connection.Id, peer);
         connection.Start();
         _ = connection.Completion.ContinueWith(
             async _ =>
             {
+                slots.Remove(connection);
                 if (connections.TryRemove(id, out var gone))
                 {
                     await gone.DisposeAsync().ConfigureAwait(false);

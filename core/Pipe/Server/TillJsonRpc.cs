@@ -20,21 +20,27 @@ internal sealed class TillJsonRpc : JsonRpc
     private readonly RpcMethodRegistry registry;
     private readonly IdempotencyGate gate;
     private readonly JsonSerializerOptions jsonOptions;
-    private readonly ILogger logger;
 
-    public TillJsonRpc(IJsonRpcMessageHandler handler, PipeConnection connection, RpcMethodRegistry registry, IdempotencyGate gate, JsonSerializerOptions jsonOptions, ILogger logger)
+    public TillJsonRpc(IJsonRpcMessageHandler handler, PipeConnection connection, RpcMethodRegistry registry, IdempotencyGate gate, JsonSerializerOptions jsonOptions)
         : base(handler)
     {
         this.connection = connection;
         this.registry = registry;
         this.gate = gate;
         this.jsonOptions = jsonOptions;
-        this.logger = logger;
     }
 
     protected override async ValueTask<JsonRpcMessage> DispatchRequestAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
     {
         var name = request.Method ?? "";
+        if (name is BoundedLineMessageHandler.DuplicateRequestIdMethod)
+        {
+            // One warning without stack trace (rate-limited per connection), never an internal error.
+            connection.Log(l => l.LogWarning("Connection {ConnectionId} sent a call with id {RequestId} while another with that id is in flight: refused", connection.Id, request.RequestId));
+            return ProtocolErrors.ErrorMessage(request, ProtocolErrors.Standard(ProtocolErrors.InvalidRequest,
+                $"A call with id {request.RequestId} is already in flight on this connection: wait for its answer, or give each call its own id."));
+        }
+
         if (name is RpcMethodRegistry.HelloMethod or BoundedLineMessageHandler.ParseErrorMethod)
         {
             return await base.DispatchRequestAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
@@ -50,7 +56,7 @@ internal sealed class TillJsonRpc : JsonRpc
         registry.TryGet(name, out var entry);
         if (entry is { Operator: true } && !connection.IsOperator)
         {
-            logger.LogWarning("Operator method {Method} refused to {Peer} on connection {ConnectionId}", name, connection.Peer, connection.Id);
+            connection.Log(l => l.LogWarning("Operator method {Method} refused to {Peer} on connection {ConnectionId}", name, connection.Peer, connection.Id));
             return ProtocolErrors.ErrorMessage(request, ProtocolErrors.For(ErrorCode.OperatorOnly,
                 $"'{name}' is an operator method: call it from the host's own account, root, or an account of Pipe:OperatorUsers."));
         }
@@ -83,26 +89,37 @@ internal sealed class TillJsonRpc : JsonRpc
         var detail = ProtocolErrors.FromException(exception);
         if ((int)detail.Code == (int)ErrorCode.InternalError)
         {
-            logger.LogError(exception, "Method {Method} failed on connection {ConnectionId}", request.Method, connection.Id);
+            connection.Log(l => l.LogError(exception, "Method {Method} failed on connection {ConnectionId}", request.Method, connection.Id));
         }
         else if (exception is not OperationCanceledException)
         {
-            logger.LogInformation("Method {Method} answered error {Code} on connection {ConnectionId}: {Detail}", request.Method, (int)detail.Code, connection.Id, (detail.Data as ErrorData)?.Detail);
+            connection.Log(l => l.LogInformation("Method {Method} answered error {Code} on connection {ConnectionId}: {Detail}", request.Method, (int)detail.Code, connection.Id, (detail.Data as ErrorData)?.Detail));
         }
 
         return detail;
     }
 
-    protected override ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
+    protected override async ValueTask SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
     {
         // Errors StreamJsonRpc makes itself (unknown method, bad parameters) get the same shape as ours.
-        if (message is JsonRpcError { Error: { } error } && error.Data is not ErrorData && error.Data is not JsonElement)
+        if (message is JsonRpcError { Error: { } error } && error.Data is not (ErrorData or JsonElement or Idempotency.RawJsonAnswer))
         {
             var code = (int)error.Code;
             error.Data = new ErrorData(error.Message ?? "");
             error.Message = ProtocolErrors.StandardMessages.TryGetValue(code, out var french) ? french : ProtocolErrors.StandardMessages[ProtocolErrors.InternalError];
         }
 
-        return base.SendAsync(message, cancellationToken);
+        try
+        {
+            await base.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The answer is in the output buffer (or lost with the connection): its call no longer holds a slot.
+            if (message is JsonRpcResult or JsonRpcError)
+            {
+                connection.InFlight.End(((IJsonRpcMessageWithId)message).RequestId);
+            }
+        }
     }
 }

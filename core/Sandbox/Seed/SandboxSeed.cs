@@ -100,6 +100,13 @@ public sealed class SandboxSeed : IReferenceCatalog
             new(SecondTill, "RU La Doua - caisse 15", "vem-key-5-1-9-8-15-f4a5b6", "izly-key-5-1-9-8-15-c7d6", false),
             new(CafeteriaTill, "Cafétéria Les Quais - caisse 1", "vem-key-5-1-12-3-1-0a1b2c", "izly-key-5-1-12-3-1-e5f4", false),
             new(RevokedTill, "Cafétéria Les Quais - caisse 2 (clé révoquée)", "vem-key-5-1-12-3-2-dead00", "izly-key-5-1-12-3-2-0000", true),
+            // More tills of both restaurants, so that a site of several tills (the chaos harness: 8 tills on 8 points of
+            // sale over two restaurants) runs against the sandbox.
+            new(new PointOfSaleId(5, 1, 9, 8, 16), "RU La Doua - caisse 16", "vem-key-5-1-9-8-16-1a2b3c", "izly-key-5-1-9-8-16-d4e5", false),
+            new(new PointOfSaleId(5, 1, 9, 8, 17), "RU La Doua - caisse 17", "vem-key-5-1-9-8-17-4d5e6f", "izly-key-5-1-9-8-17-f6a7", false),
+            new(new PointOfSaleId(5, 1, 9, 8, 18), "RU La Doua - caisse 18", "vem-key-5-1-9-8-18-7a8b9c", "izly-key-5-1-9-8-18-b8c9", false),
+            new(new PointOfSaleId(5, 1, 12, 3, 3), "Cafétéria Les Quais - caisse 3", "vem-key-5-1-12-3-3-0d1e2f", "izly-key-5-1-12-3-3-a1b2", false),
+            new(new PointOfSaleId(5, 1, 12, 3, 4), "Cafétéria Les Quais - caisse 4", "vem-key-5-1-12-3-4-3a4b5c", "izly-key-5-1-12-3-4-c3d4", false),
         ];
 
         Tva = [new(1, 5.5m, "TVA 5,5 %"), new(2, 10m, "TVA 10 %"), new(3, 20m, "TVA 20 %")];
@@ -318,6 +325,8 @@ public sealed class SandboxSeed : IReferenceCatalog
             H(13, "Anonyme", "Anonyme", 0, 10, 1, AccountStatuses.Cloture, BlockingStatuses.NonBloque, anonymised: true),
             H(14, "Ines", "Bertrand", 4000, 8024, 2, AccountStatuses.Actif, BlockingStatuses.NonBloque),
             H(15, "Paul", "Roux", 100000, 10, 1, AccountStatuses.Actif, BlockingStatuses.NonBloque),
+            // Regular students of a busy site (load and chaos runs): one per till, each with a large balance.
+            .. Enumerable.Range(16, 8).Select(n => H(n, "Etudiant", $"Charge{n - 15:D2}", 1_000_000, 10, 1, AccountStatuses.Actif, BlockingStatuses.NonBloque)),
         ];
     }
 }

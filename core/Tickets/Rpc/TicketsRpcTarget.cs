@@ -7,14 +7,11 @@ using Middleware.Tickets.Whiz;
 
 namespace Middleware.Tickets.Rpc;
 
-/// <summary>Till-protocol methods of tickets and the outbox. The point of sale is the calling till's.</summary>
+/// <summary>Till-protocol methods of tickets and the outbox. The point of sale is the calling till's. A till cannot commit a
+/// ticket itself (security issue #18: it could forge an Izly payment): tickets are built by <c>sale.pay</c> from a sale the
+/// middleware priced and a payment it recorded.</summary>
 internal sealed class TicketsRpcTarget(ITicketService tickets, WhizQueue whiz, IUnticketedSalesCounter? unticketed = null) : IRpcTarget
 {
-    /// <summary>Commits the ticket of a sale; answers once it is on disk. A repeat of <paramref name="requestId"/> returns the first receipt.</summary>
-    [RpcMethod("tickets.submit", Mutating = true)]
-    public Task<TicketReceipt> SubmitAsync(string requestId, TicketSale sale, CancellationToken cancellationToken) =>
-        tickets.CommitAsync(TillContext.Required.PointOfSale, requestId, sale ?? throw new MiddlewareException(ErrorCode.InvalidRequest, "sale is required."), cancellationToken);
-
     /// <summary>One ticket (with its VEM body) by <c>idTicketEntete</c> or by the requestId that committed it.</summary>
     [RpcMethod("tickets.status")]
     public async Task<TicketRecord> StatusAsync(string? idTicketEntete = null, string? ticketRequestId = null, CancellationToken cancellationToken = default)

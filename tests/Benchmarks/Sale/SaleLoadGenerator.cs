@@ -19,7 +19,13 @@ namespace Middleware.Benchmarks.Sale;
 /// reported is, if anything, too high. Between two sales the outbox's ticket upload is awaited, so that no background
 /// upload falls inside a measured sale (its time is not the till's).
 /// </para>
-/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- sale-load [sales] [warm-up sales]</c>.
+/// <para>
+/// <b>Several tills.</b> With <c>--tills N</c> (N > 1) the host serves N points of sale (both sandbox restaurants, both
+/// script sites) and, after the one-till figures, N tills sell at the same time, each on its own point of sale, as fast as
+/// they can: the same sales in total, split between them. Their figures are as the tills see them (the sandbox's share
+/// cannot be told apart when calls overlap), with the throughput of the whole site.
+/// </para>
+/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- sale-load [sales] [warm-up sales] [--tills N]</c>.
 /// </summary>
 public static class SaleLoadGenerator
 {
@@ -28,8 +34,11 @@ public static class SaleLoadGenerator
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var sales = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
-        var warmUp = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+        var tillsAt = Array.IndexOf(args, "--tills");
+        var tillCount = tillsAt >= 0 && tillsAt + 1 < args.Length ? int.Parse(args[tillsAt + 1], CultureInfo.InvariantCulture) : 1;
+        var positional = tillsAt >= 0 ? [.. args[..tillsAt], .. args[(tillsAt + 2)..]] : args;
+        var sales = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 300;
+        var warmUp = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 30;
         var root = Path.Combine(Path.GetTempPath(), "mw-sale-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var timings = new ConcurrentQueue<SandboxRequestTiming>();
@@ -45,8 +54,20 @@ public static class SaleLoadGenerator
             },
         });
         await sandbox.SetBalanceAsync(Customer, 100_000_000);
+        var site = sandbox.Seed.PointsOfSale.Where(p => !p.KeyRevoked).Take(Math.Max(1, tillCount)).ToList();
+        if (site.Count < tillCount)
+        {
+            Console.Error.WriteLine($"The sandbox has {site.Count} usable points of sale; --tills {tillCount} asks more.");
+            return 2;
+        }
+
+        for (var i = 0; i < site.Count; i++)
+        {
+            await sandbox.SetBalanceAsync(CustomerOf(i), 1_000_000_000);
+        }
+
         var pipeName = "mwsale-" + Guid.NewGuid().ToString("N")[..8];
-        using var host = StartHost(root, pipeName, sandbox);
+        using var host = StartHost(root, pipeName, sandbox, site);
         try
         {
             await using var till = await ConnectAsync(pipeName, host);
@@ -76,6 +97,11 @@ public static class SaleLoadGenerator
             // CPU time does not grow when other processes crowd the cores, unlike wall time: the load-independent figure.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"host process CPU per sale (all threads, outbox upload and logging included): {cpuPerSale.TotalMilliseconds:F2} ms; machine load average {LoadAverage()}"));
+            if (site.Count > 1)
+            {
+                await SeveralTillsAsync(pipeName, host, sandbox, site, sales, results);
+            }
+
             PrintDiskSync(root);
             return 0;
         }
@@ -95,6 +121,15 @@ public static class SaleLoadGenerator
     {
         var qr = sandbox.IssueQrCode(Customer);
         timings.Clear();
+        var result = await OneSaleAsync(till, qr, timings);
+        // Let the outbox send this ticket before the next sale starts (the sandbox counts the uploads it served).
+        await uploads.WaitForAsync(ticketsExpected, TimeSpan.FromSeconds(30));
+        return result;
+    }
+
+    /// <summary>One QR sale; with <paramref name="timings"/>, the sandbox's share of each call is taken out of it.</summary>
+    private static async Task<SaleTiming> OneSaleAsync(MiddlewareClient till, string qr, ConcurrentQueue<SandboxRequestTiming>? timings)
+    {
         var marks = new long[CallNames.Length + 1];
         marks[0] = Stopwatch.GetTimestamp();
         var sale = await till.CallMutatingAsync("sale.open", new { });
@@ -112,7 +147,7 @@ public static class SaleLoadGenerator
         }
 
         // Only the calls that started inside this sale count; the ticket upload of the outbox is not the till's wait.
-        var inside = timings.Where(t => t.StartTimestamp >= marks[0] && t.StartTimestamp <= marks[4] && !t.Path.Contains("/remontee-caisse/", StringComparison.Ordinal)).ToList();
+        var inside = (timings ?? []).Where(t => t.StartTimestamp >= marks[0] && t.StartTimestamp <= marks[4] && !t.Path.Contains("/remontee-caisse/", StringComparison.Ordinal)).ToList();
         var calls = new CallTiming[CallNames.Length];
         for (var c = 0; c < calls.Length; c++)
         {
@@ -120,8 +155,6 @@ public static class SaleLoadGenerator
             calls[c] = new CallTiming(Stopwatch.GetElapsedTime(from, to), inside.Where(t => t.StartTimestamp >= from && t.StartTimestamp < to).Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed));
         }
 
-        // Let the outbox send this ticket before the next sale starts (the sandbox counts the uploads it served).
-        await uploads.WaitForAsync(ticketsExpected, TimeSpan.FromSeconds(30));
         return new SaleTiming(calls, inside.Count);
     }
 
@@ -154,14 +187,68 @@ public static class SaleLoadGenerator
         }
     }
 
+    // The load-test students of the sandbox seed (1000016..), one per till; the one-till phase keeps 1000015.
+    private static string CustomerOf(int till) => (1000016 + till).ToString(CultureInfo.InvariantCulture);
+
+    private static async Task SeveralTillsAsync(string pipeName, Process host, SandboxServer sandbox, IReadOnlyList<SandboxPointOfSale> site, int sales, List<SaleTiming> oneTill)
+    {
+        var tills = new List<MiddlewareClient>();
+        try
+        {
+            foreach (var p in site)
+            {
+                var till = await ConnectAsync(pipeName, host, p.AppId);
+                await till.CallAsync("reference.sync");
+                tills.Add(till);
+            }
+
+            var perTill = Math.Max(1, sales / site.Count);
+            var results = new ConcurrentQueue<SaleTiming>();
+            host.Refresh();
+            var cpuBefore = host.TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(tills.Select((till, i) => Task.Run(async () =>
+            {
+                for (var n = 0; n < perTill; n++)
+                {
+                    results.Enqueue(await OneSaleAsync(till, sandbox.IssueQrCode(CustomerOf(i)), null));
+                }
+            })));
+            clock.Stop();
+            host.Refresh();
+            var total = perTill * site.Count;
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{site.Count} tills on {site.Count} points of sale at once, {perTill} sales each ({total} sales): {total / clock.Elapsed.TotalSeconds:F1} sales/s for the site; host CPU per sale {((host.TotalProcessorTime - cpuBefore) / total).TotalMilliseconds:F2} ms"));
+            Console.WriteLine($"(ms, as the till sees it)                    1 till p50  p99   |  {site.Count} tills p50   p99");
+            var many = results.ToList();
+            void Row(string what, Func<SaleTiming, TimeSpan> pick) =>
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{what,-42} {Percentile(oneTill.Select(pick), 0.50),8:F2} {Percentile(oneTill.Select(pick), 0.99),8:F2}  | {Percentile(many.Select(pick), 0.50),8:F2} {Percentile(many.Select(pick), 0.99),8:F2}"));
+            Row("whole sale (4 calls)", r => r.Total);
+            for (var c = 0; c < CallNames.Length; c++)
+            {
+                var call = c;
+                Row(CallNames[call], r => r.Calls[call].Total);
+            }
+        }
+        finally
+        {
+            foreach (var till in tills)
+            {
+                await till.DisposeAsync();
+            }
+        }
+    }
+
+    private static double Percentile(IEnumerable<TimeSpan> values, double p)
+    {
+        var sorted = values.Select(v => v.TotalMilliseconds).Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
     private static void Print(List<SaleTiming> results)
     {
-        static double Percentile(IEnumerable<TimeSpan> values, double p)
-        {
-            var sorted = values.Select(v => v.TotalMilliseconds).Order().ToArray();
-            return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-        }
-
         void Row(string what, IEnumerable<TimeSpan> values) =>
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what,-42} {Percentile(values, 0.50),9:F2} {Percentile(values, 0.99),9:F2} {values.Max(v => v.TotalMilliseconds),9:F2}"));
 
@@ -204,7 +291,7 @@ public static class SaleLoadGenerator
             $"disk sync (fsync of a 128-byte append) in {root}: p50 {samples[100]:F2} ms, p99 {samples[197]:F2} ms; a QR sale makes 3 durable commits (sale to Paying, payment intent, ticket)"));
     }
 
-    private static async Task<MiddlewareClient> ConnectAsync(string pipeName, Process host)
+    private static async Task<MiddlewareClient> ConnectAsync(string pipeName, Process host, string? pointOfSale = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
@@ -214,7 +301,7 @@ public static class SaleLoadGenerator
                 return await MiddlewareClient.ConnectAsync(new MiddlewareClientOptions
                 {
                     PipeName = pipeName,
-                    PointOfSale = SandboxSeed.MainTill.ToString(),
+                    PointOfSale = pointOfSale ?? SandboxSeed.MainTill.ToString(),
                     ConnectTimeout = TimeSpan.FromSeconds(10),
                 });
             }
@@ -227,7 +314,7 @@ public static class SaleLoadGenerator
 
     // The real host executable with its shipped settings; stores and logs in the benchmark's folder, Izly and VEM are
     // this process's sandbox.
-    private static Process StartHost(string root, string pipeName, SandboxServer sandbox)
+    private static Process StartHost(string root, string pipeName, SandboxServer sandbox, IReadOnlyList<SandboxPointOfSale> site)
     {
         var url = sandbox.BaseUrl.ToString().TrimEnd('/');
         var start = new ProcessStartInfo("dotnet")
@@ -253,7 +340,23 @@ public static class SaleLoadGenerator
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["MW_VEM_INSTALLATION_KEY_5_1_9_8_14"] = sandbox.Seed.PointOfSale(SandboxSeed.MainTill).InstallationKey;
+        // Every till its own point of sale; RU 9's tills use its script site, RU 12's the cafeteria's.
+        for (var i = 0; i < site.Count; i++)
+        {
+            start.ArgumentList.Add($"--PointsOfSale:{i}:Id={site[i].AppId}");
+            start.ArgumentList.Add($"--PointsOfSale:{i}:Label={site[i].Label}");
+            start.ArgumentList.Add($"--PointsOfSale:{i}:TimeZone=Europe/Paris");
+            start.ArgumentList.Add($"--PointsOfSale:{i}:ScriptSite={(site[i].Id.Ru == 9 ? "crous-5/ru-9" : "crous-5/ru-12")}");
+        }
+
+        var secrets = Path.Combine(root, "secrets.json");
+        File.WriteAllText(secrets, System.Text.Json.JsonSerializer.Serialize(new { vemInstallationKeys = site.ToDictionary(p => p.AppId, p => p.InstallationKey) }));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        start.Environment["MW_SECRETS_FILE"] = secrets;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         // Drain the console (the host logs to it): a full pipe would block the host.
         process.OutputDataReceived += (_, _) => { };

@@ -62,13 +62,28 @@ internal sealed class FakeIzly(TimeProvider time) : IIzlyGateway
 
     public int CancelCalls;
 
+    /// <summary>Refund, then lose the answer (as a dropped connection would).</summary>
+    public bool DropCancelAnswerAfterCommit { get; set; }
+
+    /// <summary>The refund never reaches Izly: the call fails as an unreachable Izly would.</summary>
+    public bool CancelUnavailable { get; set; }
+
     public Task<IzlyOperationStatus> CancelAsync(string pointOfSale, string idTransactionIzly, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref CancelCalls);
+        if (CancelUnavailable)
+        {
+            throw new IzlyUnavailableException("down");
+        }
+
         var entry = _debits.Single(d => d.Value.IdTransactionIzly == idTransactionIzly);
-        Balance += _amounts[entry.Key];
-        _debits[entry.Key] = entry.Value with { Status = IzlyOperationStatus.Cancelled };
-        return Task.FromResult(IzlyOperationStatus.Cancelled);
+        if (entry.Value.Status != IzlyOperationStatus.Cancelled)
+        {
+            Balance += _amounts[entry.Key];
+            _debits[entry.Key] = entry.Value with { Status = IzlyOperationStatus.Cancelled };
+        }
+
+        return DropCancelAnswerAfterCommit ? throw new IzlyUnavailableException("connection reset") : Task.FromResult(IzlyOperationStatus.Cancelled);
     }
 
     public Task<RightHolder> FindBySupportAsync(string pointOfSale, string idSupport, string numeroApplicatif, CancellationToken cancellationToken) => throw new NotSupportedException();
@@ -85,11 +100,30 @@ internal sealed class FakeIzly(TimeProvider time) : IIzlyGateway
 
     public IReadOnlyDictionary<string, WebOperation> WebPayments => _webPayments;
 
-    public Task<WebPaymentStarted> StartWebPaymentAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken)
+    /// <summary>Starting a web payment fails as an unreachable Izly would.</summary>
+    public bool WebStartUnavailable { get; set; }
+
+    /// <summary>Starting a web payment never answers (the host dies meanwhile); <see cref="WebStartCalled"/> says it began.</summary>
+    public bool WebStartHangs { get; set; }
+
+    public TaskCompletionSource WebStartCalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<WebPaymentStarted> StartWebPaymentAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken)
     {
+        WebStartCalled.TrySetResult();
+        if (WebStartUnavailable)
+        {
+            throw new IzlyUnavailableException("down");
+        }
+
+        if (WebStartHangs)
+        {
+            await Task.Delay(Timeout.Infinite, CancellationToken.None);
+        }
+
         var operationId = "op-" + Interlocked.Increment(ref _next).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _webPayments[operationId] = new WebOperation(clientOrderId, amount, IzlyOperationStatus.Waiting, null);
-        return Task.FromResult(new WebPaymentStarted(operationId, new Uri("https://izly.test/pay/" + operationId)));
+        return new WebPaymentStarted(operationId, new Uri("https://izly.test/pay/" + operationId));
     }
 
     public Task<WebPaymentState> GetWebPaymentAsync(string pointOfSale, string operationId, string clientOrderId, CancellationToken cancellationToken)

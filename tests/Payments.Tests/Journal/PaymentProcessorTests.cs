@@ -220,4 +220,70 @@ public sealed class PaymentProcessorTests : IDisposable
         var missing = await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, Guid.NewGuid(), default));
         Assert.Equal(ErrorCode.PaymentNotFound, missing.Code);
     }
+
+    [Fact]
+    public async Task A_refund_whose_answer_was_lost_is_recorded_from_Izly_by_the_next_host()
+    {
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+        await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        _izly.DropCancelAnswerAfterCommit = true;
+
+        var lost = await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, requestId, default));
+
+        Assert.Equal(ErrorCode.UpstreamUnavailable, lost.Code);
+        var journal = new PaymentJournal(_options.DatabasePath, _time);
+        var pending = Assert.Single(await journal.ListRefundingAsync(default));
+        Assert.Equal(PaymentState.Approved, pending.State);
+        Assert.NotNull(pending.RefundRequestedAt);
+
+        // A new host on the same file (the first one died): recovery asks Izly, which refunded.
+        var next = new PaymentProcessor(journal, _izly, _time, Options.Create(_options), NullLogger<PaymentProcessor>.Instance);
+        await next.RecoverOpenAsync(default);
+
+        var after = await journal.GetAsync(Pos, requestId, default);
+        Assert.Equal(PaymentState.Cancelled, after!.State);
+        Assert.Null(after.RefundRequestedAt);
+        Assert.Empty(await journal.ListRefundingAsync(default));
+        Assert.Equal(1, _izly.CancelCalls);
+        Assert.Equal(20m, _izly.Balance);
+    }
+
+    [Fact]
+    public async Task A_refund_that_never_reached_Izly_leaves_the_payment_approved_and_is_not_sent_again()
+    {
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+        await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        _izly.CancelUnavailable = true;
+
+        await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, requestId, default));
+        _izly.CancelUnavailable = false;
+        await processor.RecoverOpenAsync(default);
+
+        var record = await new PaymentJournal(_options.DatabasePath, _time).GetAsync(Pos, requestId, default);
+        Assert.Equal(PaymentState.Approved, record!.State);
+        Assert.Null(record.RefundRequestedAt);
+        Assert.Equal(1, _izly.CancelCalls);
+        Assert.Equal(16.70m, _izly.Balance);
+    }
+
+    [Fact]
+    public async Task A_refund_stays_pending_while_Izly_cannot_be_asked()
+    {
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+        await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        _izly.DropCancelAnswerAfterCommit = true;
+        await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, requestId, default));
+        _izly.StatusUnavailable = true;
+
+        await processor.RecoverOpenAsync(default);
+
+        var journal = new PaymentJournal(_options.DatabasePath, _time);
+        Assert.Single(await journal.ListRefundingAsync(default));
+        _izly.StatusUnavailable = false;
+        await processor.RecoverOpenAsync(default);
+        Assert.Equal(PaymentState.Cancelled, (await journal.GetAsync(Pos, requestId, default))!.State);
+    }
 }

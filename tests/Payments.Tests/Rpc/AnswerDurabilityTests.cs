@@ -23,10 +23,13 @@ public sealed class AnswerDurabilityTests
         var processCrash = mutating.Where(m => m.Durability == AnswerDurability.ProcessCrash).Select(m => m.Name).Order(StringComparer.Ordinal).ToArray();
 
         Assert.Equal(RunAgainSafely, processCrash);
-        foreach (var moneyOrTicket in new[] { "izlypay.start", "payment.cancel", "tickets.submit", "outbox.replay" })
+        foreach (var moneyOrTicket in new[] { "izlypay.start", "payment.cancel", "sale.retryTicket", "outbox.replay" })
         {
             Assert.Equal(AnswerDurability.PowerCut, Assert.Single(mutating, m => m.Name == moneyOrTicket).Durability);
         }
+
+        // Security issue #18: a till never commits a ticket of its own; sale.pay builds it from a priced, paid sale.
+        Assert.DoesNotContain(mutating, m => m.Name == "tickets.submit");
     }
 
     private static List<(string Name, AnswerDurability Durability)> MutatingMethods(params Assembly[] assemblies) =>

@@ -80,6 +80,46 @@ public sealed class WebPaymentRecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_web_payment_that_could_not_be_started_is_refused_at_once_and_the_sale_is_open_again()
+    {
+        var (sales, _, journal) = NewHost();
+        var sale = await sales.OpenAsync(PosId, Guid.NewGuid(), default);
+        await sales.SetBasketAsync(PosId, sale.Id, Basket.Of(new BasketLine { CodeArticle = 1001 }), 1, default);
+        _izly.WebStartUnavailable = true;
+        var paymentId = Guid.NewGuid();
+
+        await Assert.ThrowsAsync<MiddlewareException>(() => sales.StartWebPaymentAsync(PosId, sale.Id, paymentId, null, default));
+
+        var after = await sales.GetAsync(PosId, sale.Id, default);
+        Assert.Equal((SaleState.Open, null, null), (after.State, after.PaymentRequestId, after.PaymentMethod));
+        Assert.Equal(PaymentState.Refused, (await journal.GetAsync(Pos, paymentId, default))!.State);
+        Assert.Empty(_tickets.Committed);
+    }
+
+    [Fact]
+    public async Task A_web_payment_whose_start_died_with_the_host_is_given_up_by_the_next_host_without_waiting_for_the_timeout()
+    {
+        var (first, _, _) = NewHost();
+        var sale = await first.OpenAsync(PosId, Guid.NewGuid(), default);
+        await first.SetBasketAsync(PosId, sale.Id, Basket.Of(new BasketLine { CodeArticle = 1001 }), 1, default);
+        _izly.WebStartHangs = true;
+        var paymentId = Guid.NewGuid();
+        // The start reaches Izly and never comes back: the host dies there (its call is abandoned, never awaited).
+        _ = first.StartWebPaymentAsync(PosId, sale.Id, paymentId, null, default);
+        await _izly.WebStartCalled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, await first.CompleteUnfinishedAsync(default)); // the running start is not cut short
+
+        _time.Advance(TimeSpan.FromMinutes(1)); // well before WebPaymentTimeout (15 min)
+        var (next, _, journal) = NewHost();
+        await next.CompleteUnfinishedAsync(default);
+
+        var after = await next.GetAsync(PosId, sale.Id, default);
+        Assert.Equal(SaleState.Open, after.State);
+        Assert.Equal(PaymentState.Refused, (await journal.GetAsync(Pos, paymentId, default))!.State);
+        Assert.Empty(_tickets.Committed);
+    }
+
+    [Fact]
     public async Task A_web_payment_past_SettleDelay_but_before_the_timeout_stays_pending_and_is_never_searched_as_a_debit()
     {
         var (sales, _, journal) = NewHost();

@@ -96,6 +96,33 @@ public sealed class IdempotencyTests
     }
 
     [Fact]
+    public async Task A_replayed_answer_has_the_first_answers_bytes()
+    {
+        await using var harness = await PipeServerHarness.StartAsync();
+        await using var raw = await harness.ConnectRawAsync();
+        await raw.CallAsync("""{"jsonrpc":"2.0","id":1,"method":"hello","params":{"pointOfSale":"1-1-1-1-1"}}""");
+        var requestId = Guid.NewGuid();
+        // Characters a default JSON writer escapes (+, é, <) but the pipe writes as they are.
+        var call = $$$"""{"jsonrpc":"2.0","id":2,"method":"test.note","params":{"requestId":"{{{requestId}}}","label":"Crêpe + café <b> 2026-11-26T12:00:00+01:00"}}""";
+        var refusal = $$$"""{"jsonrpc":"2.0","id":3,"method":"test.refuse","params":{"requestId":"{{{Guid.NewGuid()}}}","amount":5}}""";
+
+        await raw.SendAsync(call);
+        var first = await raw.ReadLineAsync();
+        await raw.SendAsync(call);
+        var again = await raw.ReadLineAsync();
+        await raw.SendAsync(refusal);
+        var firstError = await raw.ReadLineAsync();
+        await raw.SendAsync(refusal);
+        var againError = await raw.ReadLineAsync();
+
+        Assert.Equal("Crêpe + café <b> 2026-11-26T12:00:00+01:00", JsonDocument.Parse(first!).RootElement.GetProperty("result").GetProperty("label").GetString());
+        Assert.Equal(first, again);
+        Assert.Contains("\"code\":1400", firstError, StringComparison.Ordinal);
+        Assert.Equal(firstError, againError);
+        Assert.Equal(1, harness.Target.CountCalls);
+    }
+
+    [Fact]
     public async Task A_protocol_error_is_not_kept_so_a_corrected_call_may_reuse_the_id()
     {
         await using var harness = await PipeServerHarness.StartAsync();

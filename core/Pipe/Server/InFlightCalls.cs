@@ -1,0 +1,62 @@
+using StreamJsonRpc;
+
+namespace Middleware.Pipe.Server;
+
+/// <summary>
+/// The calls of one connection read but not yet answered: at most <c>Pipe:MaxInFlightPerConnection</c>. The reader takes
+/// a slot before it reads a message and the answer gives it back once it is handed to the output, so a till that sends
+/// faster than it reads its answers is no longer read (backpressure) instead of growing the host.
+/// </summary>
+internal sealed class InFlightCalls(int max)
+{
+    private readonly SemaphoreSlim slots = new(max, max);
+    private readonly Dictionary<RequestId, int> calls = [];
+    private int count;
+
+    /// <summary>Calls read and not answered yet.</summary>
+    public int Count => Volatile.Read(ref count);
+
+    public Task WaitForSlotAsync(CancellationToken cancellationToken) => slots.WaitAsync(cancellationToken);
+
+    /// <summary>Gives back a slot taken for a message that gets no answer.</summary>
+    public void ReleaseSlot() => slots.Release();
+
+    /// <summary>Records a call holding a slot. True when another call with the same id is still in flight (an id
+    /// <c>null</c>, as in parse-error answers, is never a duplicate).</summary>
+    public bool Begin(RequestId id)
+    {
+        lock (calls)
+        {
+            calls.TryGetValue(id, out var already);
+            calls[id] = already + 1;
+            count++;
+            return already > 0 && !id.IsNull;
+        }
+    }
+
+    /// <summary>An answer with this id was sent (or could not be): frees one call's slot. A second answer for one call
+    /// (StreamJsonRpc's apology after a failed send) finds nothing and frees nothing.</summary>
+    public void End(RequestId id)
+    {
+        lock (calls)
+        {
+            if (!calls.TryGetValue(id, out var n))
+            {
+                return;
+            }
+
+            if (n == 1)
+            {
+                calls.Remove(id);
+            }
+            else
+            {
+                calls[id] = n - 1;
+            }
+
+            count--;
+        }
+
+        slots.Release();
+    }
+}
