@@ -10,7 +10,7 @@ internal static class CliOptions
 {
     public static readonly Option<string> Pipe = new("--pipe")
     {
-        Description = "Pipe name (Linux: /tmp/CoreFxPipe_<name>) or absolute socket path",
+        Description = "Pipe name (Linux: <name>.sock in $XDG_RUNTIME_DIR/izly-middleware, $RUNTIME_DIRECTORY or /run/izly-middleware) or absolute socket path",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MWCTL_PIPE") ?? "izly-middleware",
         Recursive = true,
     };

@@ -2,6 +2,7 @@ using System.IO.Pipes;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Middleware.Client.Connection;
 using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
 
@@ -265,15 +266,21 @@ public sealed class MiddlewareClient : IAsyncDisposable
 
     private async Task<Connection> OpenAsync(CancellationToken cancellationToken)
     {
-        var stream = new NamedPipeClientStream(".", options.PipeName, PipeDirection.InOut, PipeOptions.Asynchronous);
+        var address = ServerLocation.Resolve(options);
+        var stream = new NamedPipeClientStream(".", address, PipeDirection.InOut, PipeOptions.Asynchronous);
         try
         {
             await stream.ConnectAsync((int)options.ConnectTimeout.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
+            if (OperatingSystem.IsLinux())
+            {
+                ServerIdentityCheck.Verify(stream.SafePipeHandle.DangerousGetHandle(), address, options.ExpectedServerUser);
+            }
         }
-        catch (Exception ex) when (ex is TimeoutException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is TimeoutException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
+            // SocketException: Unix refusals such as EACCES when the socket's mode or ACL keeps this account out.
             await stream.DisposeAsync().ConfigureAwait(false);
-            throw new MiddlewareConnectionException($"The middleware pipe '{options.PipeName}' could not be reached: {ex.Message}", ex);
+            throw new MiddlewareConnectionException($"The middleware pipe '{address}' could not be reached: {ex.Message}", ex);
         }
         catch
         {

@@ -4,8 +4,19 @@ namespace Middleware.Client;
 public sealed class MiddlewareClientOptions
 {
     /// <summary>The pipe name (<c>izly-middleware</c> by default). On Linux it is the Unix socket
-    /// <c>/tmp/CoreFxPipe_{PipeName}</c>; an absolute path is used as the socket path itself.</summary>
+    /// <c>{folder}/{PipeName}.sock</c>, the folder being <see cref="SocketDirectory"/> or the first of
+    /// <c>$XDG_RUNTIME_DIR/izly-middleware</c>, <c>$RUNTIME_DIRECTORY</c>, <c>/run/izly-middleware</c> that holds the
+    /// socket; an absolute path is used as the socket path itself.</summary>
     public string PipeName { get; set; } = "izly-middleware";
+
+    /// <summary>Linux: the folder of the host's socket (the host's <c>Pipe:SocketDirectory</c>), when it is not one
+    /// of the default folders. Null (default): the default folders.</summary>
+    public string? SocketDirectory { get; set; }
+
+    /// <summary>Linux: the account (name or uid) the middleware must run as; the connection is refused otherwise.
+    /// Null (default): the till's own account, root, or the owner of the socket's folder when no other account could
+    /// have made that folder.</summary>
+    public string? ExpectedServerUser { get; set; }
 
     /// <summary>The till's point of sale, <c>idCrous-idUg-idRu-idUd-idCaisse</c>. When set,
     /// <see cref="MiddlewareClient.ConnectAsync(MiddlewareClientOptions, CancellationToken)"/> says hello with it

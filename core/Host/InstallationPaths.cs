@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Middleware.Api.Reference;
 using Middleware.Api.Secrets;
 using Middleware.Cards.Sam;
+using Middleware.Host.Security;
 using Middleware.Payments.Journal;
 using Middleware.Payments.Sales;
 using Middleware.Pipe;
@@ -28,10 +29,20 @@ internal static class InstallationPaths
         ("Sales:DatabasePath", new SalesOptions().DatabasePath), // unset: the payment journal's file
         (PipeServerOptions.SectionName + ":IdempotencyDatabasePath", new PipeServerOptions().IdempotencyDatabasePath),
         (SoftwareSamOptions.SectionName + ":KeyFile", null),
-        ("CrousApis:Secrets:File", null),
+        (SecretsFileSetting, null),
         // The compile cache and its HMAC key (unset: the cache folder's name + ".key", beside it).
         (ScriptingOptions.SectionName + ":CacheDirectory", ScriptingOptions.DefaultCacheDirectory),
         (ScriptingOptions.SectionName + ":CacheKeyFile", null),
+    ];
+
+    private const string SecretsFileSetting = "CrousApis:Secrets:File";
+
+    /// <summary>The settings of <see cref="FileSettings"/> that name a key or secrets file, or the script compile cache's
+    /// folder, not a store: checked at start, never changed (a store's mode fix would take a folder's search bit).</summary>
+    private static readonly HashSet<string> SecretSettings =
+    [
+        SoftwareSamOptions.SectionName + ":KeyFile", SecretsFileSetting,
+        ScriptingOptions.SectionName + ":CacheDirectory", ScriptingOptions.SectionName + ":CacheKeyFile",
     ];
 
     /// <summary>Rewrites each relative file setting as an absolute path under <paramref name="installation"/>.</summary>
@@ -49,6 +60,24 @@ internal static class InstallationPaths
             {
                 configuration[key] = Path.GetFullPath(value, installation);
             }
+        }
+    }
+
+    /// <summary>Every store, key and secrets file of the resolved <paramref name="configuration"/> (call
+    /// <see cref="Resolve"/> first), for the start-up check that they are private.</summary>
+    public static IEnumerable<PrivatePath> PrivateFiles(IConfiguration configuration)
+    {
+        foreach (var (key, _) in FileSettings)
+        {
+            if (configuration[key] is { Length: > 0 } path)
+            {
+                yield return new PrivatePath(key, path, SecretSettings.Contains(key) ? PrivateFileKind.Secret : PrivateFileKind.Store);
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable(SecretStore.SecretsFileVariable) is { Length: > 0 } secrets)
+        {
+            yield return new PrivatePath(SecretStore.SecretsFileVariable, Path.GetFullPath(secrets), PrivateFileKind.Secret);
         }
     }
 }

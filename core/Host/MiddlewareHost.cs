@@ -3,8 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Hosting.WindowsServices;
+using Middleware.Host.Logging;
+using Middleware.Host.Security;
+using Middleware.Pipe.Server;
 using Serilog;
-using Serilog.Formatting.Compact;
 
 namespace Middleware.Host;
 
@@ -22,6 +24,8 @@ internal static class MiddlewareHost
     /// directory is not its own).</param>
     public static HostApplicationBuilder CreateBuilder(string[] args, string? contentRoot = null)
     {
+        // Before anything is created: every file and folder of this process is private to its account (#18).
+        ProcessUmask.MakePrivate();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
@@ -59,36 +63,28 @@ internal static class MiddlewareHost
         var scriptsRoot = builder.Configuration["Scripting:ScriptsRoot"] ?? "scripts";
         builder.Configuration["Scripting:ScriptsRoot"] = Path.IsPathRooted(scriptsRoot) ? scriptsRoot : Path.Combine(installation, scriptsRoot);
         InstallationPaths.Resolve(builder.Configuration, installation);
+        if (string.IsNullOrWhiteSpace(builder.Configuration["Pipe:SocketDirectory"]))
+        {
+            builder.Configuration["Pipe:SocketDirectory"] = PipeAddress.DefaultSocketDirectory(Path.Combine(installation, "run"));
+        }
+
+        // First hosted service: no store is opened before the check that others cannot write it.
+        builder.Services.AddHostedService<PrivateFilesStartupCheck>();
         builder.Services.AddMiddlewareFeatures(builder.Configuration);
         builder.Services.AddSingleton(new HostStartInfo(mode, warning, pluginsFile));
         builder.Services.AddHostedService<StartupReport>();
         return builder;
     }
 
-    /// <summary>Serilog from the <c>Serilog</c> section (console and rolling file in the shipped appsettings.json), plus
-    /// an optional compact-JSON file (<c>HostLogging:CompactJsonPath</c>) for log shippers.</summary>
+    /// <summary>Serilog from the <c>Serilog</c> section (console and size-bounded rolling file in the shipped
+    /// appsettings.json), an optional compact-JSON file (<c>HostLogging:CompactJsonPath</c>) for log shippers, and the
+    /// repeated-event limit (<see cref="HostLogging"/>).</summary>
     private static void ConfigureLogging(HostApplicationBuilder builder)
     {
-        var contentRoot = builder.Environment.ContentRootPath;
         // Relative log paths are relative to the content root, not to the working directory (a service's is not its own).
-        foreach (var sink in builder.Configuration.GetSection("Serilog:WriteTo").GetChildren())
-        {
-            if (sink["Args:path"] is { Length: > 0 } path && !Path.IsPathRooted(path))
-            {
-                builder.Configuration[$"{sink.Path}:Args:path"] = Path.GetFullPath(path, contentRoot);
-            }
-        }
-
+        HostLogging.PrepareFileSinks(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddSerilog((services, logger) =>
-        {
-            logger.ReadFrom.Configuration(builder.Configuration)
-                .ReadFrom.Services(services)
-                .Enrich.FromLogContext();
-            if (builder.Configuration["HostLogging:CompactJsonPath"] is { Length: > 0 } jsonPath)
-            {
-                logger.WriteTo.File(new CompactJsonFormatter(), Path.GetFullPath(jsonPath, contentRoot), rollingInterval: RollingInterval.Day, retainedFileCountLimit: 31);
-            }
-        });
+            HostLogging.Configure(logger, builder.Configuration, TimeProvider.System).ReadFrom.Services(services));
     }
 
     /// <summary>plugins.json: the <c>PluginsFile</c> setting if given, else <c>plugins.json</c> in the working

@@ -5,7 +5,8 @@
 #                                           pcscd + vpcd, put there by the izly-vcard tool) through the till pipe with mwctl
 # Card reading needs a SAM key file: unless MIDDLEWARE_Cards__SoftwareSam__KeyFile names one, the sandbox's public demo
 # SAM keys are written (mode 600) to data/sam-keys.json (data/ of the installation folder) and used.
-# Tills connect to the pipe "izly-middleware" (Linux: /tmp/CoreFxPipe_izly-middleware) as point of sale 5-1-9-8-14.
+# Tills connect to the pipe "izly-middleware" as point of sale 5-1-9-8-14. Linux: the socket izly-middleware.sock in
+# $XDG_RUNTIME_DIR/izly-middleware, /run/izly-middleware when root, else run/ of the installation (the host logs it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -36,7 +37,9 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 echo "== Host started (pid $pid, log $log); waiting for the till pipe ..."
 for _ in $(seq 1 60); do grep -q "pipe server listening" "$log" && break; sleep 1; done
-P="--pos 5-1-9-8-14 --timeout 30"
+# The socket's path as the host logged it (mwctl finds the default folders itself, not the installation's run/).
+sock=$(grep -o "pipe server listening on [^ ]*" "$log" | head -1 | cut -d' ' -f5)
+P="--pipe $sock --pos 5-1-9-8-14 --timeout 30"
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 for _ in $(seq 1 30); do [ "$($mwctl call reference.status '{}' $P 2>/dev/null | json 'd["hasData"]' 2>/dev/null)" = "True" ] && break; sleep 1; done
 echo "== 1. The till says hello"; $mwctl hello $P | json '"server", d["serverVersion"], "for", d["label"]'

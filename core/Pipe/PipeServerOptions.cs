@@ -7,8 +7,22 @@ public sealed class PipeServerOptions
     public const string SectionName = "Pipe";
 
     /// <summary>Pipe name. Windows: <c>\\.\pipe\{PipeName}</c>; Linux/macOS: the Unix socket
-    /// <c>{TMPDIR or /tmp}/CoreFxPipe_{PipeName}</c>. Default <c>izly-middleware</c>.</summary>
+    /// <c>{SocketDirectory}/{PipeName}.sock</c>, or the name itself when it is an absolute path. Default
+    /// <c>izly-middleware</c>.</summary>
     public string PipeName { get; set; } = "izly-middleware";
+
+    /// <summary>Linux/macOS: the private folder of the socket when <see cref="PipeName"/> is not a path. Empty
+    /// (default): <c>$XDG_RUNTIME_DIR/izly-middleware</c>, else <c>$RUNTIME_DIRECTORY</c> (systemd
+    /// <c>RuntimeDirectory=</c>), else <c>/run/izly-middleware</c> for root, else the installation's <c>run/</c>
+    /// (<see cref="Server.PipeAddress.DefaultSocketDirectory"/>). Created 0700 (0750 with <see cref="AllowedGroup"/>);
+    /// the host refuses to start when it exists and another account owns it or may write it.</summary>
+    public string? SocketDirectory { get; set; }
+
+    /// <summary>Linux/macOS: a group whose members may open the socket: the socket and its folder are given to that
+    /// group, socket 0660 and folder 0750. The host's account must be a member. The peer check
+    /// (<see cref="AllowedUsers"/>) still applies to each connection. Empty (default): no group access; the accounts
+    /// of <see cref="AllowedUsers"/> then get POSIX ACL entries on the socket and its folder.</summary>
+    public string? AllowedGroup { get; set; }
 
     /// <summary>Longest accepted message line in bytes (without its newline); a longer line closes that
     /// connection only. Default 1 MiB.</summary>

@@ -70,7 +70,7 @@ internal sealed class HostProcess : IAsyncDisposable
             $"--Tickets:DatabasePath={Path.Combine(_root, "tickets.db")}",
             $"--Payments:DatabasePath={Path.Combine(_root, "payments.db")}",
             $"--Pipe:IdempotencyDatabasePath={Path.Combine(_root, "idempotency.db")}",
-            $"--Scripting:ScriptsRoot={ScriptsRoot}",
+            $"--Scripting:ScriptsRoot={ScriptsRoot}", $"--Scripting:CacheDirectory={Path.Combine(_root, "script-cache")}",
             $"--Serilog:WriteTo:1:Args:path={Path.Combine(LogsFolder, "middleware-.log")}",
             // A busy site's settings, scaled down so that a run settles in seconds: every budget still nests
             // (Izly debit 5 s < payment budget 6 s; settle delay 20 s >= 2 x (6 s + 2 s grace)).

@@ -133,7 +133,9 @@ internal sealed class RawPipeClient : IAsyncDisposable
 
     public static async Task<RawPipeClient> ConnectAsync(string pipeName)
     {
-        var stream = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.Asynchronous);
+        // The server's own default socket path (a private runtime folder, not .NET's /tmp/CoreFxPipe_ default).
+        var address = OperatingSystem.IsWindows() ? pipeName : Middleware.Pipe.Server.PipeAddress.UnixSocketPath(pipeName);
+        var stream = new NamedPipeClientStream(".", address, PipeDirection.InOut, PipeOptions.Asynchronous);
         await stream.ConnectAsync(20_000);
         return new RawPipeClient(stream);
     }

@@ -25,6 +25,8 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
     private readonly TimeProvider timeProvider;
     private readonly ILogger<PipeServer> logger;
     private readonly PipeAccessPolicy accessPolicy;
+    private readonly UnixSocketPlace? socketPlace;
+    private readonly string? socketPath;
     private readonly ConcurrentDictionary<long, PipeConnection> connections = new();
     private readonly ConnectionSlots slots;
     private readonly LogRateLimiter acceptLog;
@@ -46,10 +48,15 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
         accessPolicy = new PipeAccessPolicy(this.options);
         slots = new ConnectionSlots(this.options.MaxConnections, this.options.MaxConnectionsBeforeHello, timeProvider);
         acceptLog = new LogRateLimiter(this.options.MaxLogEntriesPerConnectionPerMinute, timeProvider);
+        if (!OperatingSystem.IsWindows())
+        {
+            socketPlace = new UnixSocketPlace(this.options);
+            socketPath = socketPlace.SocketPath;
+        }
     }
 
     /// <summary>Where tills connect: the pipe name on Windows, the socket path elsewhere.</summary>
-    public string Address => OperatingSystem.IsWindows() ? $@"\\.\pipe\{options.PipeName}" : PipeAddress.UnixSocketPath(options.PipeName);
+    public string Address => socketPath ?? $@"\\.\pipe\{options.PipeName}";
 
     /// <summary>The connections currently open.</summary>
     internal IReadOnlyCollection<PipeConnection> Connections => (IReadOnlyCollection<PipeConnection>)connections.Values;
@@ -78,7 +85,17 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
 
         stopping = new CancellationTokenSource();
         // The first listener is created here so a bad pipe name or a permission problem fails the start, not later.
+        // Unix: the socket's private folder first, then its mode, group and ACL once bound (UnixSocketPlace).
+        if (!OperatingSystem.IsWindows())
+        {
+            socketPlace!.Prepare();
+        }
+
         var first = CreateServerStream();
+        if (!OperatingSystem.IsWindows())
+        {
+            socketPlace!.Secure();
+        }
         for (var i = 0; i < Math.Max(1, options.ListenerCount); i++)
         {
             var initial = i == 0 ? first : null;
@@ -162,7 +179,7 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
         }
 
         var pipeOptions = PipeOptions.Asynchronous | (accessPolicy.CurrentUserOnly ? PipeOptions.CurrentUserOnly : PipeOptions.None);
-        return new NamedPipeServerStream(options.PipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, pipeOptions);
+        return new NamedPipeServerStream(socketPath ?? options.PipeName, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, pipeOptions);
     }
 
     private async Task ListenAsync(NamedPipeServerStream? initial, CancellationToken cancellationToken)
@@ -320,13 +337,4 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
             logger.LogError(ex, "Idempotency purge failed");
         }
     }
-}
-
-/// <summary>Where a pipe name lives on each OS.</summary>
-public static class PipeAddress
-{
-    /// <summary>The Unix socket .NET uses for <paramref name="pipeName"/>: the name itself when it is an absolute
-    /// path, otherwise <c>{Path.GetTempPath()}CoreFxPipe_{pipeName}</c> (<c>/tmp/CoreFxPipe_izly-middleware</c>).</summary>
-    public static string UnixSocketPath(string pipeName) =>
-        Path.IsPathRooted(pipeName) ? pipeName : Path.Combine(Path.GetTempPath(), "CoreFxPipe_" + pipeName);
 }

@@ -17,8 +17,9 @@ internal sealed class PipeBenchServer : IAsyncDisposable
     private PipeBenchServer(ServiceProvider provider, string pipeName)
     {
         this.provider = provider;
-        PipeName = pipeName;
         server = provider.GetRequiredService<PipeServer>();
+        // The socket's path (Unix), so the raw line client reaches it as the middleware's own client does.
+        PipeName = OperatingSystem.IsWindows() ? pipeName : server.Address;
     }
 
     public string PipeName { get; }

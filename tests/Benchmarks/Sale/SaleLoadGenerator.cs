@@ -334,6 +334,7 @@ public static class SaleLoadGenerator
             $"--Tickets:DatabasePath={Path.Combine(root, "tickets.db")}",
             $"--Payments:DatabasePath={Path.Combine(root, "payments.db")}",
             $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
+            $"--Scripting:CacheDirectory={Path.Combine(root, "script-cache")}",
             $"--Serilog:WriteTo:1:Args:path={Path.Combine(root, "logs", "middleware-.log")}",
         })
         {

@@ -38,7 +38,7 @@ public sealed partial class ProtocolDocumentTests
             Assert.Contains($"\"method\":\"{name}\"", Document, StringComparison.Ordinal);
         }
 
-        Assert.Contains("/tmp/CoreFxPipe_izly-middleware", Document, StringComparison.Ordinal);
+        Assert.Contains("/run/izly-middleware/izly-middleware.sock", Document, StringComparison.Ordinal);
         Assert.Contains(@"\\.\pipe\izly-middleware", Document, StringComparison.Ordinal);
     }
 }
