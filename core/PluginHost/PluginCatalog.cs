@@ -59,8 +59,9 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         var root = environment?.ContentRootPath ?? Environment.CurrentDirectory;
         _pluginsFile = Path.GetFullPath(Path.Combine(root, _options.PluginsFile));
         _ownsShadowRoot = string.IsNullOrWhiteSpace(_options.ShadowCopyDirectory);
+        // Never under /tmp: an account that made that folder first could swap a DLL between the copy and its load.
         _shadowRoot = _ownsShadowRoot
-            ? Path.Combine(Path.GetTempPath(), "middleware-plugin-shadow", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24])
+            ? Path.Combine(Path.GetDirectoryName(_pluginsFile)!, "data", "plugin-shadow", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24])
             : Path.GetFullPath(Path.Combine(root, _options.ShadowCopyDirectory!));
     }
 
@@ -83,7 +84,16 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             throw new InvalidOperationException("The plugin catalog was already started.");
         }
 
-        Directory.CreateDirectory(_shadowRoot);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_shadowRoot);
+        }
+        else
+        {
+            // Private whatever the umask: only the host's account may write what it loads.
+            Directory.CreateDirectory(Path.GetDirectoryName(_shadowRoot)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(_shadowRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         _logger.LogInformation("Plugin host starting with {PluginsFile} (shadow copies in {ShadowRoot})", _pluginsFile, _shadowRoot);
         await ApplyConfigurationCoreAsync(initial: true, cancellationToken).ConfigureAwait(false);
         if (_options.WatchForChanges)

@@ -58,6 +58,7 @@ public sealed class PluginHostOptions
     public bool WatchForChanges { get; set; } = true;
 
     /// <summary>Where plugin folders are shadow-copied before loading (so their files can be replaced while
-    /// loaded). Default: null, a fresh folder under the system temp folder, deleted at shutdown.</summary>
+    /// loaded). Default: null, a fresh folder under the installation's <c>data/plugin-shadow</c> (created 0700, never
+    /// under /tmp), deleted at shutdown.</summary>
     public string? ShadowCopyDirectory { get; set; }
 }

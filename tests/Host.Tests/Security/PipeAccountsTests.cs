@@ -45,7 +45,7 @@ public sealed class PipeAccountsTests(ITestOutputHelper output)
             var installation = new InstallationFolder(parent);
             File.SetUnixFileMode(installation.Root, (UnixFileMode)0x1ED);
             await RunAsync("chown", "-R", $"{hostUser}:{hostUser}", installation.Root);
-            // The plugin shadow copies default to /tmp/middleware-plugin-shadow, which the root-run tests own.
+            // The plugin shadow copies default to data/plugin-shadow beside plugins.json, which root owns here.
             string[] access = throughGroup ? [$"--Pipe:AllowedUsers:0={till}", $"--Pipe:AllowedGroup={tills}"] : [$"--Pipe:AllowedUsers:0={till}"];
             access = [.. access, $"--PluginHost:ShadowCopyDirectory={Path.Combine(installation.Root, "shadow")}"];
 
