@@ -1,0 +1,85 @@
+using Middleware.Domain.Errors;
+using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Tickets;
+
+namespace Middleware.Payments.Sales;
+
+/// <summary>A till's payment of a sale (Izly debit or CB), and its later status checks.</summary>
+internal sealed class SaleCheckout(
+    SaleStore store,
+    SaleTransitions transitions,
+    ISalePricer pricer,
+    SaleContinuation continuation,
+    TimeProvider time)
+{
+    /// <summary>
+    /// Pays the whole sale (a ticket has exactly one payment): <c>izly</c> debits the identified customer's account,
+    /// <c>cb</c> records a payment taken by the till's own card terminal. A balance too low for the basket is refused
+    /// with the balance, so the cashier can take the whole sale by CB instead.
+    /// </summary>
+    public async Task<PayOutcome> PayAsync(PointOfSaleId pointOfSale, string saleId, Guid requestId, string method, CancellationToken cancellationToken)
+    {
+        var sale = await transitions.GetAsync(pointOfSale, saleId, cancellationToken).ConfigureAwait(false);
+        var rid = requestId.ToString("D");
+        if (sale.PaymentRequestId == rid && sale.State is SaleState.Paying or SaleState.Paid or SaleState.Committed or SaleState.PaidNoTicket)
+        {
+            // The same payment asked again (a till retrying after a timeout): continue it, never start another.
+            return await continuation.ContinueAsync(sale, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (sale.State != SaleState.Open)
+        {
+            throw new MiddlewareException(ErrorCode.SaleStateInvalid, $"The sale is {sale.State}; only an open sale can be paid.");
+        }
+
+        if (sale.Basket.IsEmpty)
+        {
+            throw new MiddlewareException(ErrorCode.InvalidRequest, "The basket is empty.");
+        }
+
+        var paymentCode = method switch
+        {
+            "izly" => CodeReglement.Izly,
+            "cb" => CodeReglement.Cb,
+            _ => throw new MiddlewareException(ErrorCode.InvalidRequest, $"Unknown payment method '{method}' (izly or cb)."),
+        };
+        var pricing = await pricer.PriceAsync(pointOfSale, sale.Basket, sale.Profile, paymentCode, cancellationToken).ConfigureAwait(false);
+        if (pricing.TotalTtc <= 0 && method == "izly")
+        {
+            throw new MiddlewareException(ErrorCode.InvalidRequest, "Nothing to debit: the sale's total is not positive.");
+        }
+
+        if (method == "izly")
+        {
+            var identification = sale.Identification
+                ?? throw new MiddlewareException(ErrorCode.SaleStateInvalid, "An Izly payment needs an identified customer (card or QR code).");
+            if (identification.Customer.Balance < pricing.TotalTtc)
+            {
+                throw new MiddlewareException(ErrorCode.InsufficientBalance,
+                    $"Balance {identification.Customer.Balance} is below the total {pricing.TotalTtc}.",
+                    new { balance = identification.Customer.Balance, total = pricing.TotalTtc });
+            }
+        }
+
+        var paying = sale with
+        {
+            State = SaleState.Paying,
+            Pricing = pricing,
+            PaymentMethod = method,
+            PaymentRequestId = rid,
+            UpdatedAt = time.GetUtcNow(),
+        };
+        var stored = await store.TryUpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false)
+            ?? throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
+        return await continuation.ContinueAsync(stored, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks Izly where a sale's payment stands and finishes the sale when it can (ticket included).</summary>
+    public async Task<Sale> RefreshAsync(PointOfSaleId pointOfSale, string saleId, CancellationToken cancellationToken)
+    {
+        var sale = await transitions.GetAsync(pointOfSale, saleId, cancellationToken).ConfigureAwait(false);
+        return sale.State is SaleState.Paying or SaleState.Paid
+            ? (await continuation.ContinueAsync(sale, cancellationToken).ConfigureAwait(false)).Sale
+            : sale;
+    }
+}

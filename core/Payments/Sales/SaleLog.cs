@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Middleware.Payments.Sales;
+
+// The sale parts all log under SaleService's category, as before the split, so log filters and alerts keep matching.
+internal static partial class SaleLog
+{
+    [LoggerMessage(LogLevel.Warning, "IzlyPay payment {ClientOrderId} of sale {SaleId} given up: {Reason}")]
+    public static partial void WebPaymentGivenUp(ILogger logger, string clientOrderId, string saleId, string reason);
+
+    [LoggerMessage(LogLevel.Error, "ALERT: sale {SaleId} of {PointOfSale} is paid but its ticket was refused ({Code}: {Reason}); it waits as PaidNoTicket for sale.retryTicket")]
+    public static partial void PaidNoTicket(ILogger logger, string saleId, string pointOfSale, int code, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Ticket of PaidNoTicket sale {SaleId} of {PointOfSale} replayed by an operator")]
+    public static partial void TicketRetried(ILogger logger, string saleId, string pointOfSale);
+
+    [LoggerMessage(LogLevel.Error, "Completing sale {SaleId} failed; retried at the next pass")]
+    public static partial void CompletionFailed(ILogger logger, Exception ex, string saleId);
+}
