@@ -155,8 +155,10 @@ internal static class IzlyAdapter
             return true;
         }
 
+        // Judged by Izly's code alone (status 0: no fallback by status). A 404 whose body has an error of another code
+        // (a gateway's, a sandbox fault) is not Izly saying "unknown holder": the debit may have been made.
         var error = ReadError(response.Content);
-        return error is not null && response.StatusCode is >= 400 and < 500 && Refusal(response.StatusCode, error) != IzlyRefusal.Other
+        return error is not null && response.StatusCode is >= 400 and < 500 && Refusal(0, error) != IzlyRefusal.Other
             || error is { Code: "-2" } && response.StatusCode == 400;
     }
 

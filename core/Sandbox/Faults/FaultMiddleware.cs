@@ -70,6 +70,29 @@ internal sealed class FaultMiddleware(RequestDelegate next, SandboxFaults faults
             return;
         }
 
+        if (decision.ErrorAfterCommit is { } afterCommit)
+        {
+            // The handler commits into a buffer that is thrown away; the client sees only the error.
+            var original = context.Response.Body;
+            using var buffer = new MemoryStream();
+            context.Response.Body = buffer;
+            int handled;
+            try
+            {
+                await next(context);
+                handled = context.Response.StatusCode;
+            }
+            finally
+            {
+                context.Response.Body = original;
+            }
+
+            logger.LogInformation("Fault: {Status} after commit for {Method} {Path} (handled as {Handled})", afterCommit, context.Request.Method, path, handled);
+            context.Response.Clear();
+            await Errors.Result(afterCommit, SandboxErrorCodes.InjectedFault, "Injected fault after commit (sandbox).").ExecuteAsync(context);
+            return;
+        }
+
         await next(context);
     }
 }

@@ -31,6 +31,10 @@ public sealed record FaultRule
     /// <summary>Handle the request (the change is committed), then abort the connection instead of answering.</summary>
     [JsonPropertyName("dropAfterCommit")] public bool DropAfterCommit { get; init; }
 
+    /// <summary>Handle the request (the change is committed), then answer <see cref="ErrorStatus"/> instead of its
+    /// answer: a proxy or gateway failing on the way back, the case where only a status query can tell what happened.</summary>
+    [JsonPropertyName("errorAfterCommit")] public bool ErrorAfterCommit { get; init; }
+
     /// <summary>Number of matching requests the rule applies to before it removes itself; null = until removed.</summary>
     [JsonPropertyName("times")] public int? Times { get; init; }
 }
@@ -42,7 +46,7 @@ public sealed record ActiveFault(
     [property: JsonPropertyName("hits")] int Hits);
 
 /// <summary>What the fault middleware does to one request.</summary>
-internal sealed record FaultDecision(int LatencyMs, bool Hang, int? ErrorStatus, bool DropAfterCommit)
+internal sealed record FaultDecision(int LatencyMs, bool Hang, int? ErrorStatus, bool DropAfterCommit, int? ErrorAfterCommit = null)
 {
     public static FaultDecision None { get; } = new(0, false, null, false);
 }
@@ -100,6 +104,10 @@ public sealed class SandboxFaults
     public string DropAfterCommitNext(int count, string? pathPattern = null, string? method = null) =>
         Add(new FaultRule { PathPattern = pathPattern, Method = method, DropAfterCommit = true, Times = count });
 
+    /// <summary>The next <paramref name="count"/> matching requests are handled and committed, then answered <paramref name="status"/>.</summary>
+    public string FailAfterCommitNext(int count, string? pathPattern = null, int status = 502, string? method = null) =>
+        Add(new FaultRule { PathPattern = pathPattern, Method = method, ErrorAfterCommit = true, ErrorStatus = status, Times = count });
+
     /// <summary>Every token issued so far (both VEM schemes) is expired from now on; the next calls get 401.</summary>
     public Task ExpireTokensNowAsync(CancellationToken ct = default) => _expireTokens(ct);
 
@@ -114,6 +122,7 @@ public sealed class SandboxFaults
         var hang = false;
         var drop = false;
         int? error = null;
+        int? errorAfterCommit = null;
         foreach (var (id, entry) in _rules)
         {
             if ((entry.Rule.Method is { } m && !string.Equals(m, method, StringComparison.OrdinalIgnoreCase))
@@ -136,13 +145,20 @@ public sealed class SandboxFaults
             latency += entry.Rule.LatencyMs;
             hang |= entry.Rule.Hang;
             drop |= entry.Rule.DropAfterCommit;
+            if (entry.Rule.ErrorAfterCommit)
+            {
+                errorAfterCommit ??= entry.Rule.ErrorStatus;
+            }
+
             if (entry.Rule.ErrorRate > 0 && error is null && (entry.Rule.ErrorRate >= 1 || Random.Shared.NextDouble() < entry.Rule.ErrorRate))
             {
                 error = entry.Rule.ErrorStatus;
             }
         }
 
-        return latency == 0 && !hang && !drop && error is null ? FaultDecision.None : new FaultDecision(latency, hang, error, drop);
+        return latency == 0 && !hang && !drop && error is null && errorAfterCommit is null
+            ? FaultDecision.None
+            : new FaultDecision(latency, hang, error, drop, errorAfterCommit);
     }
 
     private static Regex? Glob(string? pattern) =>

@@ -23,6 +23,9 @@ internal sealed class SandboxHarness : IAsyncDisposable
     public SandboxServer Server { get; private set; } = null!;
     public ITicketUploader Uploader { get; private set; } = null!;
     public IWhizClient Whiz { get; private set; } = null!;
+
+    /// <summary>The real VEM client of core/Api (asked for a point of sale's last ticket by the numbering).</summary>
+    public IVemClient Vem { get; private set; } = null!;
     public SandboxSeed Seed => Server.Seed;
 
     public static async Task<SandboxHarness> StartAsync(string directory, int port = 0)
@@ -62,6 +65,7 @@ internal sealed class SandboxHarness : IAsyncDisposable
             }).Build();
             provider = new ServiceCollection().AddLogging().AddCrousApis(config).BuildServiceProvider();
             var vem = provider.GetRequiredService<IVemClient>();
+            Vem = vem;
             Uploader = new VemTicketUploader(vem);
             Whiz = new VemWhizClient(vem);
         }
