@@ -44,7 +44,7 @@ internal sealed class ChaosMonkey(ChaosProfile profile, HostProcess host, Sandbo
                 continue;
             }
 
-            var pick = _random.Next(tills.Any(t => t.Reader is not null) ? 11 : 10);
+            var pick = _random.Next(tills.Any(t => t.Reader is not null) ? 12 : 11);
             var tillPos = tills[_random.Next(tills.Count)].PointOfSale;
             switch (pick)
             {
@@ -82,6 +82,11 @@ internal sealed class ChaosMonkey(ChaosProfile profile, HostProcess host, Sandbo
                     break;
                 case 9:
                     await Do("slow network: +400 ms on every API call for 4 s", () => ForAWhile(new { path = "/api/*", latencyMs = 400 }, 4000, ct));
+                    break;
+                case 10:
+                    // A proxy's answer after Izly debited: an unexpected status is an unknown outcome, never a refusal.
+                    var status = new[] { 404, 409, 502 }[_random.Next(3)];
+                    await Do($"one Izly debit made, answered {status}", () => sandbox.AddFaultAsync(new { path = "/api/payments*", method = "POST", errorAfterCommit = true, errorStatus = status, times = 1 }, ct));
                     break;
                 default:
                     await Do("pcscd restarted (cards on the readers drop)", () => Pcscd.RestartAsync(ct));
