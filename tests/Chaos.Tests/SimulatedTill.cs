@@ -262,7 +262,7 @@ internal sealed class SimulatedTill(ChaosTill till, HostProcess host, SandboxPro
         var start = await MutateAsync("izlypay.start", new() { ["saleId"] = sale.SaleId }, ct, rid);
         if (!start.Ok)
         {
-            if (start.Code is 1100 or 1101 or 1102 or 1701)
+            if (start.Code is 1100 or 1101 or 1102 or 1401 or 1701)
             {
                 ledger.Count($"izlypay.start {start.Code}: taken by CB");
                 if (await GetStateAsync(sale, ct) == "Open")

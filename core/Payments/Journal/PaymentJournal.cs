@@ -151,6 +151,15 @@ public sealed class PaymentJournal
     public Task<bool> RefuseAsync(string clientOrderId, int errorCode, string detail, CancellationToken cancellationToken) =>
         RefuseAsync(clientOrderId, errorCode, detail, null, cancellationToken);
 
+    /// <summary>
+    /// Refuses a payment that was never sent, unless an attempt was recorded after <paramref name="lastAttemptAt"/> (a
+    /// retried izlypay.start may be sending it right now): the decision and the attempt cannot cross.
+    /// </summary>
+    public Task<bool> RefuseUnlessAttemptedSinceAsync(string clientOrderId, DateTimeOffset? lastAttemptAt, int errorCode, string detail, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "state IN ('Pending','Unknown') AND last_attempt_at IS @seen",
+            "state='Refused', error_code=@code, error_detail=@detail",
+            new { code = errorCode, detail, seen = lastAttemptAt is { } t ? Format(t) : null }, durable: false, cancellationToken);
+
     /// <summary>Izly refused and told the holder's balance (insufficient balance): it is kept as the balance after the
     /// (refused) payment, so that the till can show it.</summary>
     public Task<bool> RefuseAsync(string clientOrderId, int errorCode, string detail, decimal? balance, CancellationToken cancellationToken) =>

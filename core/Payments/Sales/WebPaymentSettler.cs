@@ -40,7 +40,7 @@ internal sealed class WebPaymentSettler(
             if (time.GetUtcNow() - record.CreatedAt > _options.WebPaymentTimeout || (record.LastAttemptAt ?? record.CreatedAt) < _startedAt)
             {
                 SaleLog.WebPaymentGivenUp(logger, record.ClientOrderId, sale.Id, "never started");
-                await journal.RefuseAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, "The web payment was never started at Izly.", cancellationToken).ConfigureAwait(false);
+                await journal.RefuseUnlessAttemptedSinceAsync(record.ClientOrderId, record.LastAttemptAt, (int)ErrorCode.PaymentRefused, "The web payment was never started at Izly.", cancellationToken).ConfigureAwait(false);
                 return (sale, await journal.GetByClientOrderIdAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false) ?? record);
             }
 

@@ -34,6 +34,11 @@ internal sealed class WebPaymentStarter(
         }
 
         var (record, _) = await journal.RecordIntentAsync(pointOfSale.ToString(), requestId, sale.Id, "izlypay", pricing.TotalTtc, null, cancellationToken).ConfigureAwait(false);
+        if (record.State is PaymentState.Refused or PaymentState.Cancelled)
+        {
+            throw GivenUp(); // a retry of a start that was given up: the sale stays as it is (Open)
+        }
+
         var paying = sale with { State = SaleState.Paying, Pricing = pricing, PaymentMethod = "izlypay", PaymentRequestId = rid, UpdatedAt = time.GetUtcNow() };
         if (sale.State == SaleState.Open)
         {
@@ -64,16 +69,32 @@ internal sealed class WebPaymentStarter(
             var withOperation = current with { WebOperationId = started.OperationId, UpdatedAt = time.GetUtcNow() };
             if (await store.TryUpdateAsync(withOperation, SaleState.Paying, cancellationToken).ConfigureAwait(false) is { } written)
             {
-                return (written, started.PaymentUrl);
+                return (await EnsureStillOpenAsync(written, record, cancellationToken).ConfigureAwait(false), started.PaymentUrl);
             }
 
             current = await store.GetAsync(sale.Id, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("A paying sale vanished.");
-            if (current.PaymentRequestId != rid || current.State != SaleState.Paying || current.WebOperationId == started.OperationId || attempt >= 5)
+            if (current.PaymentRequestId == rid && current.State == SaleState.Paying && current.WebOperationId == started.OperationId)
             {
-                return (current, started.PaymentUrl);
+                return (await EnsureStillOpenAsync(current, record, cancellationToken).ConfigureAwait(false), started.PaymentUrl);
+            }
+
+            if (current.PaymentRequestId != rid || current.State != SaleState.Paying || attempt >= 5)
+            {
+                throw GivenUp();
             }
         }
     }
+
+    // The page is handed out only for a payment still open once its operation id is on the sale: a payment given up
+    // meanwhile (a restarted host's pass) would be paid by a customer with no sale waiting for it, and taken twice.
+    private async Task<Sale> EnsureStillOpenAsync(Sale sale, PaymentRecord record, CancellationToken cancellationToken)
+    {
+        var now = await journal.GetByClientOrderIdAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false);
+        return now is { State: PaymentState.Pending or PaymentState.Unknown or PaymentState.Approved } ? sale : throw GivenUp();
+    }
+
+    private static MiddlewareException GivenUp() =>
+        new(ErrorCode.PaymentRefused, "The web payment was given up while it was being started (the middleware restarted meanwhile): its page is not handed out; take the sale another way.");
 
     private async Task GiveUpUnstartedWebPaymentAsync(Sale paying, PaymentRecord record, string reason)
     {

@@ -117,6 +117,14 @@ public sealed class WebPaymentRecoveryTests : IDisposable
         Assert.Equal(SaleState.Open, after.State);
         Assert.Equal(PaymentState.Refused, (await journal.GetAsync(Pos, paymentId, default))!.State);
         Assert.Empty(_tickets.Committed);
+
+        // The till, whose call died with the first host, retries izlypay.start with the same requestId: the payment was
+        // given up, so no page is handed out (a customer paying it would pay a sale that no longer waits for it).
+        _izly.WebStartHangs = false;
+        var retry = await Assert.ThrowsAsync<MiddlewareException>(() => next.StartWebPaymentAsync(PosId, sale.Id, paymentId, null, default));
+        Assert.Equal(ErrorCode.PaymentRefused, retry.Code);
+        Assert.Empty(_izly.WebPayments);
+        Assert.Equal(SaleState.Open, (await next.GetAsync(PosId, sale.Id, default)).State);
     }
 
     [Fact]
