@@ -20,6 +20,9 @@ internal sealed class FuzzInput
                     ExpectedIds[shape.IdKey!] = ExpectedIds.GetValueOrDefault(shape.IdKey!) + 1;
                     Methods[shape.IdKey!] = shape.Method!;
                     break;
+                case LineKind.InvalidRequest:
+                    InvalidRequests++;
+                    break;
                 case LineKind.RequestOrNotJson:
                     EitherIds.Add(shape.IdKey!);
                     break;
@@ -55,6 +58,9 @@ internal sealed class FuzzInput
     /// <summary>Valid JSON that is not a request a server can answer by id (a bare number, a batch, an answer-shaped
     /// object, an id of the wrong type): an invalid-request error or nothing; never more than one answer each.</summary>
     public int MaybeAnswers { get; }
+
+    /// <summary>Lines that cannot be requests: each gets exactly one error with id null.</summary>
+    public int InvalidRequests { get; }
 
     /// <summary>Requests with bytes that are not UTF-8: each gets one answer, with its id or with id null.</summary>
     public HashSet<string> EitherIds { get; } = new(StringComparer.Ordinal);

@@ -16,7 +16,12 @@ internal enum LineKind
     /// <summary>A call without id: no answer.</summary>
     Notification,
 
-    /// <summary>Valid JSON that is not a proper request.</summary>
+    /// <summary>Valid JSON that cannot be a request (a bare value, a batch, an id of the wrong type): one error,
+    /// with id null (JSON-RPC 2.0 §5: "Invalid Request", or here -32700).</summary>
+    InvalidRequest,
+
+    /// <summary>Valid JSON a server may ignore: an answer-shaped object, an id-less object that is not a well-formed
+    /// notification. At most one answer, and the connection stays usable.</summary>
     Other,
 
     /// <summary>A request whose bytes are not all UTF-8: one answer, with its id (invalid parameters) or with id null
@@ -57,7 +62,7 @@ internal readonly record struct LineShape(LineKind Kind, string? IdKey, string? 
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return new(utf8 ? LineKind.Other : LineKind.NotJson, null, null);
+                return new(utf8 ? LineKind.InvalidRequest : LineKind.NotJson, null, null);
             }
 
             string? method;
@@ -79,7 +84,8 @@ internal readonly record struct LineShape(LineKind Kind, string? IdKey, string? 
                 // no method, params of the wrong kind): it must get one answer, an error if nothing else. Only an
                 // answer-shaped object (result or error, no method) is not; nor is an id no server can echo as sent.
                 var answerShaped = !root.TryGetProperty("method", out _) && (root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _));
-                return key is null || answerShaped ? new(LineKind.Other, key, method)
+                return answerShaped ? new(LineKind.Other, key, method)
+                    : key is null ? new(LineKind.InvalidRequest, null, method)
                     : utf8 ? new(LineKind.Request, key, method ?? "") : new(LineKind.RequestOrNotJson, key, method ?? "");
             }
 
