@@ -59,7 +59,34 @@ internal readonly record struct LineShape(LineKind Kind, string? IdKey, string? 
 
         using (document)
         {
-            var root = document.RootElement;
+            try
+            {
+                return Classify(document.RootElement, utf8);
+            }
+            catch (InvalidOperationException)
+            {
+                // A member name or method that is not text (bad UTF-8, a lone surrogate). With a readable id, the till
+                // waits for one answer (by id or as -32700); without, the server may take it for a notification.
+                return ReadableId(document.RootElement) is { } key ? new(LineKind.RequestOrNotJson, key, "") : new(LineKind.Other, null, null);
+            }
+        }
+    }
+
+    private static string? ReadableId(JsonElement root)
+    {
+        try
+        {
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) ? KeyOf(id) : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static LineShape Classify(JsonElement root, bool utf8)
+    {
+        {
             if (root.ValueKind != JsonValueKind.Object)
             {
                 return new(utf8 ? LineKind.InvalidRequest : LineKind.NotJson, null, null);
@@ -74,7 +101,7 @@ internal readonly record struct LineShape(LineKind Kind, string? IdKey, string? 
             }
             catch (InvalidOperationException)
             {
-                // The method name or the id is not UTF-8: the envelope cannot be read.
+                // The method name or the id is not text: the server cannot read the envelope (-32700).
                 return new(LineKind.NotJson, null, null);
             }
 

@@ -18,8 +18,8 @@ internal sealed record Finding(string Symptom, string Input);
 internal sealed class PipeFuzzRunner
 {
     /// <summary>Longest wait for an input's answers. Valid calls may reach the sandbox's Izly and VEM (PROTOCOL.md:
-    /// a plugin call answers within 12 s; reference.sync is longer); a hang is anything beyond.</summary>
-    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(45);
+    /// a plugin call answers within 12 s); a hang is anything beyond.</summary>
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(20);
 
     private static readonly int[] InternalErrorCodes = [1099, -32603];
 
@@ -42,6 +42,9 @@ internal sealed class PipeFuzzRunner
 
     /// <summary>Extra inputs each worker sends first (the known failures, when enabled).</summary>
     public Func<PipeInputGenerator, IEnumerable<FuzzInput>>? Prelude { get; init; }
+
+    /// <summary>Generate the shapes of the known failures too (see <see cref="KnownPipeFailures.Matches"/>).</summary>
+    public bool IncludeKnownFailures { get; init; }
 
     public IReadOnlyCollection<Finding> Findings => findings;
 
@@ -78,7 +81,7 @@ internal sealed class PipeFuzzRunner
 
     private async Task WorkerAsync(int index, int count, CancellationToken cancellationToken)
     {
-        var generator = new PipeInputGenerator(seed + index * 7919, methods, $"c{index}");
+        var generator = new PipeInputGenerator(seed + index * 7919, methods, $"c{index}") { IncludeKnownFailures = IncludeKnownFailures };
         var state = new WorkerState(index);
         try
         {
@@ -267,12 +270,13 @@ internal sealed class PipeFuzzRunner
 
         if (looseAnswers > mustLoose + mayLoose)
         {
-            Report($"{looseAnswers} answers without a request id for {mustLoose} unreadable or invalid line(s) and {mayLoose} that may be answered: {string.Join(" | ", looseTexts)}", input);
+            Report($"{looseAnswers} answers without a request id for {mustLoose} unreadable or invalid line(s) and {mayLoose} that may be answered: {string.Join(" | ", looseTexts)}", input, state.Previous);
         }
 
         state.MaybeCarry = Math.Clamp(input.MaybeAnswers - Math.Max(0, looseAnswers - mustLoose), 0, input.MaybeAnswers);
 
         state.Hello = helloAfter;
+        state.Previous = input;
     }
 
     private async Task ExpectCloseAsync(TillConnection till, FuzzInput input, CancellationToken cancellationToken)
@@ -305,22 +309,40 @@ internal sealed class PipeFuzzRunner
         }
     }
 
-    private void Report(string symptom, FuzzInput input)
+    private void Report(string symptom, FuzzInput input, FuzzInput? previous = null)
     {
+        if (previous is not null)
+        {
+            symptom += $" (the input before: {previous.Preview})";
+        }
+
         if (Interlocked.Increment(ref findingCount) <= 200)
         {
             findings.Enqueue(new Finding(symptom, input.Preview));
         }
     }
 
+    /// <summary>A file that gets one line of figures every 30 s (long runs: read it while the run goes on).</summary>
+    public string? ProgressFile { get; init; }
+
     private async Task SampleMemoryAsync(int inputs, CancellationToken cancellationToken)
     {
         var warmAt = Math.Max(1, inputs / 20);
         var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        var clock = Stopwatch.StartNew();
+        var nextProgress = TimeSpan.FromSeconds(30);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
+                if (ProgressFile is not null && clock.Elapsed >= nextProgress)
+                {
+                    nextProgress += TimeSpan.FromSeconds(30);
+                    await File.AppendAllTextAsync(ProgressFile,
+                        $"{DateTime.UtcNow:HH:mm:ss} {clock.Elapsed.TotalSeconds:F0} s: {InputsDone} inputs, {FindingCount} findings, VmRSS {host.StatusKiB("VmRSS") / 1024} MiB, max {MaxRssKiB / 1024} MiB, warm {WarmRssKiB / 1024} MiB, VmHWM {host.StatusKiB("VmHWM") / 1024} MiB, host alive {!host.Process.HasExited}\n",
+                        CancellationToken.None);
+                }
+
                 if (host.StatusKiB("VmRSS") is { } rss)
                 {
                     if (rss > Interlocked.Read(ref maxRssKiB))
@@ -363,6 +385,8 @@ internal sealed class PipeFuzzRunner
         public TillConnection? Connection { get; set; }
 
         public bool Hello { get; set; }
+
+        public FuzzInput? Previous { get; set; }
 
         /// <summary>Answers the previous input's ignorable lines may still get.</summary>
         public int MaybeCarry { get; set; }

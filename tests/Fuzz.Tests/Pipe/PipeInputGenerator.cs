@@ -28,7 +28,22 @@ internal sealed class PipeInputGenerator
         this.idPrefix = idPrefix;
     }
 
+    /// <summary>Also generate the shapes of <see cref="KnownPipeFailures"/> (off: they are skipped).</summary>
+    public bool IncludeKnownFailures { get; init; }
+
     public FuzzInput Next()
+    {
+        while (true)
+        {
+            var input = NextAny();
+            if (IncludeKnownFailures || !input.Lines.Any(KnownPipeFailures.Matches))
+            {
+                return input;
+            }
+        }
+    }
+
+    private FuzzInput NextAny()
     {
         var roll = random.Next(1000);
         return roll switch
