@@ -86,42 +86,40 @@ internal readonly record struct LineShape(LineKind Kind, string? IdKey, string? 
 
     private static LineShape Classify(JsonElement root, bool utf8)
     {
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return new(utf8 ? LineKind.InvalidRequest : LineKind.NotJson, null, null);
-            }
-
-            string? method;
-            string? key;
-            try
-            {
-                method = root.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-                key = root.TryGetProperty("id", out var i) ? KeyOf(i) : null;
-            }
-            catch (InvalidOperationException)
-            {
-                // The method name or the id is not text: the server cannot read the envelope (-32700).
-                return new(LineKind.NotJson, null, null);
-            }
-
-            if (root.TryGetProperty("id", out var id))
-            {
-                // An object with an id is a request the till waits for, even when its envelope is wrong (no jsonrpc,
-                // no method, params of the wrong kind): it must get one answer, an error if nothing else. Only an
-                // answer-shaped object (result or error, no method) is not; nor is an id no server can echo as sent.
-                var answerShaped = !root.TryGetProperty("method", out _) && (root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _));
-                return answerShaped ? new(LineKind.Other, key, method)
-                    : key is null ? new(LineKind.InvalidRequest, null, method)
-                    : utf8 ? new(LineKind.Request, key, method ?? "") : new(LineKind.RequestOrNotJson, key, method ?? "");
-            }
-
-            var wellFormed = method is not null
-                && root.TryGetProperty("jsonrpc", out var version) && version.ValueKind == JsonValueKind.String && version.GetString() == "2.0"
-                && (!root.TryGetProperty("params", out var parameters) || parameters.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
-                && !HasDuplicateKeys(root);
-            return wellFormed ? new(LineKind.Notification, null, method) : new(LineKind.Other, null, method);
+            return new(utf8 ? LineKind.InvalidRequest : LineKind.NotJson, null, null);
         }
+
+        string? method;
+        string? key;
+        try
+        {
+            method = root.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            key = root.TryGetProperty("id", out var i) ? KeyOf(i) : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // The method name or the id is not text: the server cannot read the envelope (-32700).
+            return new(LineKind.NotJson, null, null);
+        }
+
+        if (root.TryGetProperty("id", out var id))
+        {
+            // An object with an id is a request the till waits for, even when its envelope is wrong (no jsonrpc,
+            // no method, params of the wrong kind): it must get one answer, an error if nothing else. Only an
+            // answer-shaped object (result or error, no method) is not; nor is an id no server can echo as sent.
+            var answerShaped = !root.TryGetProperty("method", out _) && (root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _));
+            return answerShaped ? new(LineKind.Other, key, method)
+                : key is null ? new(LineKind.InvalidRequest, null, method)
+                : utf8 ? new(LineKind.Request, key, method ?? "") : new(LineKind.RequestOrNotJson, key, method ?? "");
+        }
+
+        var wellFormed = method is not null
+            && root.TryGetProperty("jsonrpc", out var version) && version.ValueKind == JsonValueKind.String && version.GetString() == "2.0"
+            && (!root.TryGetProperty("params", out var parameters) || parameters.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            && !HasDuplicateKeys(root);
+        return wellFormed ? new(LineKind.Notification, null, method) : new(LineKind.Other, null, method);
     }
 
     /// <summary>A comparable form of a string or integer id; null for other ids (null, fractions, huge numbers, objects).</summary>
