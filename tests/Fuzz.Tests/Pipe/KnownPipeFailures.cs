@@ -28,6 +28,9 @@ internal static class KnownPipeFailures
         yield return Line("numeric method", $"{{\"jsonrpc\":\"2.0\",\"id\":{generator.NextId()},\"method\":42}}");
         yield return Line("numeric jsonrpc", $"{{\"jsonrpc\":2,\"id\":{generator.NextId()},\"method\":\"ping\"}}");
 
+        // The hangs above make the fuzzer drop its connection: say hello again on the new one.
+        yield return generator.ValidHello();
+
         // 3. Two calls in flight with the same id: the second is answered 1099 (internal error; the host logs
         //    "ArgumentException: An item with the same key has already been added" from StreamJsonRpc's cancellation
         //    table) instead of a clear refusal such as -32600 / 1000.
@@ -37,6 +40,9 @@ internal static class KnownPipeFailures
         // 4. An answer-shaped line (result or error, no method) from the till: the server closes the connection
         //    instead of ignoring it or answering an error.
         yield return Line("answer-shaped line", $"{{\"jsonrpc\":\"2.0\",\"id\":{generator.NextId()},\"result\":null}}");
+
+        // The answer-shaped line closed the connection: hello again.
+        yield return generator.ValidHello();
 
         // 5. plugins.reload / disable / enable with pluginId null (or missing): 1099, ArgumentNullException in the
         //    method (core/Pipe/Methods/CoreRpcMethods.cs passes it on to the plugin host unchecked).
