@@ -25,6 +25,7 @@ internal sealed class FuzzInput
                     break;
                 case LineKind.RequestOrNotJson:
                     EitherIds.Add(shape.IdKey!);
+                    Methods[shape.IdKey!] = shape.Method!;
                     break;
                 case LineKind.NotJson:
                     ExpectedParseErrors++;

@@ -128,6 +128,7 @@ internal sealed class PipeFuzzRunner
     {
         if (state.Connection is null || n % 400 == 0)
         {
+            CheckParseErrors(state, input);
             // A fresh connection now and then: its first inputs come before any hello.
             if (state.Connection is not null)
             {
@@ -136,7 +137,7 @@ internal sealed class PipeFuzzRunner
 
             state.Connection = await TillConnection.OpenAsync(host.SocketPath, cancellationToken);
             state.Hello = false;
-            state.MaybeCarry = 0;
+            state.LooseMust = state.LooseMay = state.LooseReceived = state.ParseErrorsMust = state.ParseErrorsReceived = 0;
         }
 
         var till = state.Connection;
@@ -163,15 +164,16 @@ internal sealed class PipeFuzzRunner
         var looseAnswers = 0; // answers with id null, or with an id of a line that is not a plain request
         var eitherIds = new HashSet<string>(input.EitherIds, StringComparer.Ordinal);
         var maybeIds = new HashSet<string>(input.MaybeIds, StringComparer.Ordinal);
-        var mustLoose = input.ExpectedParseErrors + input.InvalidRequests + input.EitherIds.Count;
-        // A line the server may leave unanswered may also be answered after the next input's ping: its allowance
-        // lasts one more input.
-        var mayLoose = input.MaybeAnswers + state.MaybeCarry;
+        // Answers without a usable id cannot be matched to their line, and the server may send one after the next
+        // input's ping (answers come in any order, PROTOCOL.md §2): they are counted per connection, cumulatively.
+        // Every line that must get one is waited for; more than the lines that may get one is a finding.
+        state.LooseMust += input.ExpectedParseErrors + input.InvalidRequests + input.EitherIds.Count;
+        state.LooseMay += input.MaybeAnswers;
         var looseTexts = new List<string>();
         var helloAfter = state.Hello;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(AnswerTimeout);
-        while (!(sentinelSeen && input.ExpectedIds.All(e => received.GetValueOrDefault(e.Key) >= e.Value) && parseErrors >= input.ExpectedParseErrors && looseAnswers >= mustLoose))
+        while (!(sentinelSeen && input.ExpectedIds.All(e => received.GetValueOrDefault(e.Key) >= e.Value) && state.LooseReceived + looseAnswers >= state.LooseMust))
         {
             ServerMessage message;
             try
@@ -254,6 +256,12 @@ internal sealed class PipeFuzzRunner
             {
                 looseAnswers++;
                 looseTexts.Add(message.ToString());
+                if (message.HasResult && input.Methods.GetValueOrDefault(loose) == "hello")
+                {
+                    // A hello whose bytes are not all UTF-8 (in the till's name) may still bind the connection.
+                    helloAfter = true;
+                }
+
                 continue;
             }
 
@@ -268,12 +276,14 @@ internal sealed class PipeFuzzRunner
             Report($"an answer to an id this input did not send (a second or late answer): {message}", input);
         }
 
-        if (looseAnswers > mustLoose + mayLoose)
+        state.LooseReceived += looseAnswers;
+        state.ParseErrorsMust += input.ExpectedParseErrors;
+        state.ParseErrorsReceived += parseErrors;
+        if (state.LooseReceived > state.LooseMust + state.LooseMay)
         {
-            Report($"{looseAnswers} answers without a request id for {mustLoose} unreadable or invalid line(s) and {mayLoose} that may be answered: {string.Join(" | ", looseTexts)}", input, state.Previous);
+            Report($"{state.LooseReceived} answers without a request id on this connection for {state.LooseMust} unreadable or invalid line(s) and {state.LooseMay} that may be answered: {string.Join(" | ", looseTexts)}", input, state.Previous);
+            state.LooseReceived = state.LooseMust + state.LooseMay; // each extra answer reported once
         }
-
-        state.MaybeCarry = Math.Clamp(input.MaybeAnswers - Math.Max(0, looseAnswers - mustLoose), 0, input.MaybeAnswers);
 
         state.Hello = helloAfter;
         state.Previous = input;
@@ -297,6 +307,15 @@ internal sealed class PipeFuzzRunner
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             Report("a line over the limit did not close the connection within 20 s", input);
+        }
+    }
+
+    /// <summary>Before a connection is left: every line that was not JSON got its -32700 (not another error).</summary>
+    private void CheckParseErrors(WorkerState state, FuzzInput next)
+    {
+        if (state.Connection is not null && state.ParseErrorsReceived < state.ParseErrorsMust)
+        {
+            Report($"{state.ParseErrorsMust} lines that are not JSON got only {state.ParseErrorsReceived} -32700 answers on one connection", next, state.Previous);
         }
     }
 
@@ -388,7 +407,16 @@ internal sealed class PipeFuzzRunner
 
         public FuzzInput? Previous { get; set; }
 
-        /// <summary>Answers the previous input's ignorable lines may still get.</summary>
-        public int MaybeCarry { get; set; }
+        /// <summary>On this connection so far: answers without a usable id that must come, that may come, that came.</summary>
+        public long LooseMust { get; set; }
+
+        public long LooseMay { get; set; }
+
+        public long LooseReceived { get; set; }
+
+        /// <summary>Lines that are not JSON sent on this connection, and <c>-32700</c> answers received.</summary>
+        public long ParseErrorsMust { get; set; }
+
+        public long ParseErrorsReceived { get; set; }
     }
 }
