@@ -14,6 +14,12 @@ internal sealed class FuzzInput
         foreach (var line in lines)
         {
             var shape = LineShape.Of(line);
+            if (shape.Method == "hello" && shape.Kind is not (LineKind.Request or LineKind.RequestOrNotJson))
+            {
+                // A hello the server runs without answering (a notification) may bind the connection unseen.
+                MayBindHelloUnseen = true;
+            }
+
             switch (shape.Kind)
             {
                 case LineKind.Request:
@@ -41,6 +47,9 @@ internal sealed class FuzzInput
             }
         }
     }
+
+    /// <summary>A line runs <c>hello</c> without an answer to tell whether it bound the connection.</summary>
+    public bool MayBindHelloUnseen { get; }
 
     /// <summary>What the input is (for the statistics and the failure list).</summary>
     public string Kind { get; }
