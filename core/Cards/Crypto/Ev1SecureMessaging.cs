@@ -72,10 +72,15 @@ public sealed class Ev1SecureMessaging : IDisposable
     /// <summary>
     /// Checks a successful answer (status <c>00</c>) and returns its plain data; see
     /// <see cref="ISamSession.UnprotectResponseAsync"/>. Throws <see cref="CryptographicException"/> when a MAC, CRC,
-    /// padding or length check fails.
+    /// padding or length check fails, <see cref="ArgumentOutOfRangeException"/> for a negative <paramref name="expectedLength"/>.
     /// </summary>
     public byte[] UnprotectResponse(ReadOnlySpan<byte> response, byte status, SecureMessagingMode mode, int? expectedLength)
     {
+        if (expectedLength is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expectedLength), expectedLength, "An answer cannot carry a negative number of bytes.");
+        }
+
         if (mode == SecureMessagingMode.Enciphered)
         {
             return Decipher(response, status, expectedLength);
@@ -127,7 +132,8 @@ public sealed class Ev1SecureMessaging : IDisposable
             _cipher.DecryptCbc(response, _iv, plain);
             if (expectedLength is { } expected)
             {
-                if (expected + 4 > plain.Length || plain.Length - (expected + 4) >= n)
+                // In long: an expected length near int.MaxValue (a file size read from the card) must not wrap around.
+                if ((long)expected + 4 > plain.Length || plain.Length - ((long)expected + 4) >= n)
                 {
                     throw new CryptographicException($"An enciphered answer of {response.Length} bytes cannot hold {expected} bytes of data.");
                 }

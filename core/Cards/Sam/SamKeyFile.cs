@@ -118,7 +118,8 @@ internal sealed class SamKeyFile : IDisposable
         }
     }
 
-    /// <summary>Parses the file's UTF-8 bytes (the caller wipes them).</summary>
+    /// <summary>Parses the file's UTF-8 bytes (the caller wipes them). Throws <see cref="SamException"/>, or
+    /// <see cref="JsonException"/> for text that is not JSON (<see cref="Load"/> turns it into a SamException).</summary>
     public static SamKeyFile Parse(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
@@ -172,6 +173,16 @@ internal sealed class SamKeyFile : IDisposable
             }
 
             return new SamKeyFile(samId, systemIdentifier ?? System.Text.Encoding.ASCII.GetBytes(DefaultSystemIdentifier), keys);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A string that is not text (an escaped lone surrogate such as \ud800): the reader refuses to decode it.
+            foreach (var k in keys)
+            {
+                k.Dispose();
+            }
+
+            throw new SamException(SamError.Unavailable, "The SAM key file holds a string that is not valid text.", ex);
         }
         catch
         {

@@ -6,17 +6,27 @@ namespace Middleware.Domain.Money;
 /// </summary>
 public static class Euro
 {
-    /// <summary>Euros to Izly cents. Refuses amounts that are not a whole number of cents: silently
-    /// rounding a payment amount would debit a different sum from the one shown.</summary>
+    /// <summary>Euros to Izly cents. Refuses (<see cref="ArgumentException"/>) amounts that are not a whole number of
+    /// cents, since silently rounding a payment amount would debit a different sum from the one shown, and amounts
+    /// whose cents do not fit a long (<see cref="ArgumentOutOfRangeException"/>).</summary>
     public static long ToCents(decimal euros)
     {
+        // Beyond ±92,233,720,368,547,758.07 € the cents do not fit a long (and near decimal.MaxValue the product itself
+        // overflows): refused like any other amount Izly cannot carry, not an OverflowException.
+        const decimal maxEuros = long.MaxValue / 100m;
+        const decimal minEuros = long.MinValue / 100m;
+        if (euros is > maxEuros or < minEuros)
+        {
+            throw new ArgumentOutOfRangeException(nameof(euros), euros, "The amount is too large to be paid in cents.");
+        }
+
         var cents = euros * 100m;
         if (cents != decimal.Truncate(cents))
         {
             throw new ArgumentException($"Amount {euros} has more than two decimals.", nameof(euros));
         }
 
-        return checked((long)cents);
+        return (long)cents;
     }
 
     /// <summary>Izly cents to euros.</summary>
