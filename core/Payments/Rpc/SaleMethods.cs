@@ -22,6 +22,12 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
     {
         _ = requestId;
         var basket = new Basket { Lines = lines ?? throw new MiddlewareException(ErrorCode.InvalidRequest, "lines is required.") };
+        // A till's JSON may hold nulls where lines or components belong: a clear refusal, not an internal error.
+        if (lines.Any(l => l is null || l.Components is null || l.Components.Any(c => c is null || c.Components is null)))
+        {
+            throw new MiddlewareException(ErrorCode.InvalidRequest, "lines and their components must be objects, not null.");
+        }
+
         return SaleView.From(await sales.SetBasketAsync(Till.PointOfSale, saleId, basket, distribution ?? 1, cancellationToken).ConfigureAwait(false));
     }
 

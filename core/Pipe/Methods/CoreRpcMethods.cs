@@ -26,20 +26,25 @@ internal sealed class CoreRpcMethods(IServiceProvider services, PointOfSaleDirec
     /// <summary>Operator: reloads a plugin from its folder now (a failing new version leaves the old one serving).</summary>
     [RpcMethod("plugins.reload", Operator = true)]
     public async Task<PluginStatusDto> PluginsReloadAsync(string pluginId, CancellationToken cancellationToken) =>
-        Dto(await Control.ReloadAsync(pluginId, cancellationToken).ConfigureAwait(false));
+        Dto(await Control.ReloadAsync(Required(pluginId), cancellationToken).ConfigureAwait(false));
 
     /// <summary>Operator: takes a plugin out of service until <c>plugins.enable</c> or a restart.</summary>
     [RpcMethod("plugins.disable", Operator = true)]
     public async Task<PluginStatusDto> PluginsDisableAsync(string pluginId, CancellationToken cancellationToken) =>
-        Dto(await Control.DisableAsync(pluginId, cancellationToken).ConfigureAwait(false));
+        Dto(await Control.DisableAsync(Required(pluginId), cancellationToken).ConfigureAwait(false));
 
     /// <summary>Operator: brings back a plugin an operator disabled, or a Malfunctioned one without waiting for its retry.</summary>
     [RpcMethod("plugins.enable", Operator = true)]
     public async Task<PluginStatusDto> PluginsEnableAsync(string pluginId, CancellationToken cancellationToken) =>
-        Dto(await Control.EnableAsync(pluginId, cancellationToken).ConfigureAwait(false));
+        Dto(await Control.EnableAsync(Required(pluginId), cancellationToken).ConfigureAwait(false));
 
     private IPluginHostControl Control => services.GetService<IPluginHostControl>()
         ?? throw new Domain.Errors.MiddlewareException(Domain.Errors.ErrorCode.PluginUnavailable, "This host has no plugin host.");
+
+    // A till's JSON may send null or nothing: a clear refusal, not an internal error from the plugin host.
+    private static string Required(string? pluginId) => string.IsNullOrWhiteSpace(pluginId)
+        ? throw new Domain.Errors.MiddlewareException(Domain.Errors.ErrorCode.InvalidRequest, "pluginId is required: a plugin's id as plugins.status lists it.")
+        : pluginId;
 
     private static PluginStatusDto Dto(PluginStatusInfo s) => new(s.Id, s.Version, s.State, s.Reason, s.Folder, s.Since);
 

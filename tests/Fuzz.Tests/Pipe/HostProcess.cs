@@ -32,8 +32,9 @@ internal sealed class HostProcess : IDisposable
     /// <summary>Keep the host's folder (its logs) after the test, for a failure's investigation.</summary>
     public bool KeepRoot { get; set; }
 
-    /// <summary>The Unix socket behind the pipe name (PROTOCOL.md §1).</summary>
-    public string SocketPath => Path.Combine(Path.GetTempPath(), "CoreFxPipe_" + PipeName);
+    /// <summary>The host's Unix socket: an absolute pipe name is the socket's path (PROTOCOL.md §1), here in the
+    /// test's own folder.</summary>
+    public string SocketPath => PipeName;
 
     /// <summary>Lines the host logged at error level or above.</summary>
     public int ErrorLines => Volatile.Read(ref errorLines);
@@ -54,7 +55,7 @@ internal sealed class HostProcess : IDisposable
     {
         var root = Path.Combine(Path.GetTempPath(), "mw-fuzz", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var pipeName = "mwf-" + Guid.NewGuid().ToString("N")[..10];
+        var pipeName = Path.Combine(root, "till.sock");
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet")

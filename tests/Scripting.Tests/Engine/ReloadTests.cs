@@ -100,7 +100,7 @@ public sealed class ReloadTests : IDisposable
         using (var first = scripts.Engine(cache: cache))
         {
             first.ReloadAll();
-            Assert.Equal(4, first.CompilationCount); // default pricing and mapping, RU 9 pricing and mapping
+            Assert.Equal(5, first.CompilationCount); // default pricing and mapping, RU 9 pricing and mapping, RU 12 mapping
         }
 
         using var second = scripts.Engine(cache: cache);

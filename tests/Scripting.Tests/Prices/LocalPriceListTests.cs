@@ -91,7 +91,7 @@ public sealed class LocalPriceListTests : IDisposable
         var method = typeof(ScriptsRpcTarget).GetMethod(nameof(ScriptsRpcTarget.Status))!;
         Assert.Equal("scripts.status", ((RpcMethodAttribute)Attribute.GetCustomAttribute(method, typeof(RpcMethodAttribute))!).Name);
         var reply = rpc.Status();
-        Assert.Equal(["mapping.csx", "pricing.csx", "sites/crous-5/ru-9/mapping.csx", "sites/crous-5/ru-9/pricing.csx"], reply.Scripts.Select(s => s.File));
+        Assert.Equal(["mapping.csx", "pricing.csx", "sites/crous-5/ru-12/mapping.csx", "sites/crous-5/ru-9/mapping.csx", "sites/crous-5/ru-9/pricing.csx"], reply.Scripts.Select(s => s.File));
         Assert.All(reply.Scripts, s => Assert.Equal((ScriptState.Active, 12), (s.State, s.Version.Length)));
     }
 
