@@ -147,6 +147,14 @@ internal sealed class RawPipeClient : IAsyncDisposable
         await stream.FlushAsync();
     }
 
+    /// <summary>Sends raw bytes as one line (a newline is added): for input that is not valid UTF-8.</summary>
+    public async Task SendBytesAsync(byte[] line)
+    {
+        await stream.WriteAsync(line);
+        await stream.WriteAsync("\n"u8.ToArray());
+        await stream.FlushAsync();
+    }
+
     /// <summary>The next line, or null when the server closed the connection.</summary>
     public async Task<string?> ReadLineAsync()
     {

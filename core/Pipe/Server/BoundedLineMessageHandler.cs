@@ -33,6 +33,9 @@ internal sealed class BoundedLineMessageHandler : NewLineDelimitedMessageHandler
     /// <summary>Reserved method dispatched instead of a call whose id is already in flight on the connection.</summary>
     internal const string DuplicateRequestIdMethod = "rpc.duplicateRequestId";
 
+    /// <summary>Stands for a malformed request (see <see cref="JsonRpcEnvelope"/>): answered -32600 with its id.</summary>
+    internal const string InvalidRequestMethod = "rpc.invalidRequest";
+
     /// <summary>The only notification (message without id) a till may send: StreamJsonRpc clients cancel calls with it.</summary>
     internal const string CancelRequestMethod = "$/cancelRequest";
 
@@ -73,6 +76,9 @@ internal sealed class BoundedLineMessageHandler : NewLineDelimitedMessageHandler
 
     /// <summary>The last parse failure, for the error detail of the synthetic call.</summary>
     public string? LastParseError { get; private set; }
+
+    /// <summary>Why the last malformed request was refused, for its -32600 answer.</summary>
+    public string? LastInvalidRequest { get; private set; }
 
     /// <summary>Bytes examined while looking for newlines, over the connection's life (a line received in many reads is
     /// still examined once).</summary>
@@ -184,7 +190,20 @@ internal sealed class BoundedLineMessageHandler : NewLineDelimitedMessageHandler
             // Parsed from a copy: the formatter keeps the parsed document, while this buffer goes back to the
             // pool shared by every connection as soon as we return (see the finally). Parameters read later
             // from the pipe's own memory were seen carrying another till's data (3 in 24,000 calls under load).
-            var message = Formatter.Deserialize(new ReadOnlySequence<byte>(line.ToArray()));
+            var bytes = line.ToArray();
+            switch (JsonRpcEnvelope.Check(bytes, out var invalidId, out var reason))
+            {
+                case EnvelopeVerdict.InvalidRequest:
+                    LastInvalidRequest = reason;
+                    return Synthetic(InvalidRequestMethod, invalidId);
+                case EnvelopeVerdict.Drop:
+                    return new JsonRpcResult(); // dropped by the caller, as any answer from a till
+                case EnvelopeVerdict.NotUtf8:
+                    LastParseError = "the line is not valid UTF-8";
+                    return Synthetic(ParseErrorMethod, RequestId.Null);
+            }
+
+            var message = Formatter.Deserialize(new ReadOnlySequence<byte>(bytes));
             if (message is JsonRpcRequest { Method: { } method } request
                 && mutatingMethods.TryGetValue(method, out var requestIdIndex)
                 && !Idempotency.IdempotencyGate.TryReadRequestId(request, requestIdIndex, out _))

@@ -21,6 +21,7 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
     private static readonly MethodInfo ParseErrorMethodInfo = typeof(PipeConnection).GetMethod(nameof(ParseError))!;
     private static readonly MethodInfo RequestIdRequiredMethodInfo = typeof(PipeConnection).GetMethod(nameof(RequestIdRequired))!;
     private static readonly MethodInfo DuplicateRequestIdMethodInfo = typeof(PipeConnection).GetMethod(nameof(DuplicateRequestId))!;
+    private static readonly MethodInfo InvalidRequestMethodInfo = typeof(PipeConnection).GetMethod(nameof(InvalidRequest))!;
 
     private readonly Stream stream;
     private readonly BoundedLineMessageHandler handler;
@@ -54,6 +55,7 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
         rpc.AddLocalRpcMethod(BoundedLineMessageHandler.DuplicateRequestIdMethod, DuplicateRequestIdMethodInfo, this);
         rpc.AddLocalRpcMethod(RpcMethodRegistry.HelloMethod, HelloMethodInfo, this);
         rpc.AddLocalRpcMethod(BoundedLineMessageHandler.ParseErrorMethod, ParseErrorMethodInfo, this);
+        rpc.AddLocalRpcMethod(BoundedLineMessageHandler.InvalidRequestMethod, InvalidRequestMethodInfo, this);
         rpc.AddLocalRpcMethod(BoundedLineMessageHandler.RequestIdRequiredMethod, RequestIdRequiredMethodInfo, this);
         foreach (var method in registry.Methods)
         {
@@ -119,6 +121,10 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
     /// <summary>Dispatched for a mutating call without a valid <c>requestId</c>: answers 1003.</summary>
     public void RequestIdRequired() =>
         throw new MiddlewareException(ErrorCode.RequestIdRequired, "This method changes state: it needs a 'requestId' parameter holding a UUID chosen by the till, reused on retry.");
+
+    /// <summary>Dispatched for a malformed request (params that are not an object, no method...): answers -32600.</summary>
+    public void InvalidRequest() =>
+        throw new LocalRpcException($"The message is not a valid JSON-RPC 2.0 request: {handler.LastInvalidRequest}.") { ErrorCode = ProtocolErrors.InvalidRequest };
 
     /// <summary>The synthetic call made of a call whose id is already in flight on this connection. Registered so that it
     /// is dispatched: <see cref="TillJsonRpc"/> answers it (-32600 with that id, one rate-limited warning) before any method runs.</summary>

@@ -41,7 +41,7 @@ internal sealed class TillJsonRpc : JsonRpc
                 $"A call with id {request.RequestId} is already in flight on this connection: wait for its answer, or give each call its own id."));
         }
 
-        if (name is RpcMethodRegistry.HelloMethod or BoundedLineMessageHandler.ParseErrorMethod)
+        if (name is RpcMethodRegistry.HelloMethod or BoundedLineMessageHandler.ParseErrorMethod or BoundedLineMessageHandler.InvalidRequestMethod)
         {
             return await base.DispatchRequestAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
         }
