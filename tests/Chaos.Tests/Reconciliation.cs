@@ -124,6 +124,7 @@ internal static class Reconciliation
         Row("refunds answered Cancelled that Izly did not make", refunded.Where(s => !cancelledAtIzly.Contains(TillLedger.ClientOrderId(s.PointOfSale, s.RefundedPayment!.Value))).Select(s => s.SaleId!));
         var cancelAsked = ledger.Calls.Where(c => c.Method == "payment.cancel" && c.Parameters["paymentRequestId"] is string)
             .Select(c => TillLedger.ClientOrderId(c.PointOfSale, Guid.Parse((string)c.Parameters["paymentRequestId"]!))).ToHashSet(StringComparer.Ordinal);
+        Row("refunds Izly made that the till was told cannot be made (1404)", sales.Where(s => s.RefundRefused is { } p && cancelledAtIzly.Contains(TillLedger.ClientOrderId(s.PointOfSale, p))).Select(s => s.SaleId!));
         Row("refunds at Izly no till asked for", izly.Where(t => t.Status == Cancelled && !cancelAsked.Contains(t.ClientOrderId)).Select(t => $"{t.AppId} tx {t.Id}"));
 
         Row("requestId replays compared with the first answer", Enumerable.Range(0, replays).Select(i => i.ToString(CultureInfo.InvariantCulture)), mismatch: false);

@@ -359,6 +359,11 @@ internal sealed class SimulatedTill(ChaosTill till, HostProcess host, SandboxPro
                 continue;
             }
 
+            if (answer.Code == 1404)
+            {
+                sale.RefundRefused = payment;
+            }
+
             Anomaly(sale, $"payment.cancel answered {answer.Text}");
             return;
         }

@@ -42,6 +42,9 @@ internal sealed class SaleRecord(string pointOfSale, SaleKind kind)
     public decimal TotalTtc { get; set; }
     public string? IdTransactionIzly { get; set; }
     public Guid? RefundedPayment { get; set; }
+
+    /// <summary>The payment whose refund the till was told cannot be made (1404).</summary>
+    public Guid? RefundRefused { get; set; }
     public List<string> Events { get; } = [];
 }
 

@@ -143,11 +143,11 @@ internal static class IzlyAdapter
     }
 
     /// <summary>
-    /// True when a non-2xx answer to a debit proves that Izly did not debit: one of Izly's own refusals (its error body
+    /// True when a non-2xx answer to a debit or a cancel proves that Izly did not do it: one of Izly's own refusals (its error body
     /// with a known code, or 423 locked), or an authentication refusal (401/403: the request was not processed). Anything
     /// else, a 404 or 409 without Izly's error body, a redirect, an unknown code, leaves the outcome unknown.
     /// </summary>
-    public static bool IsDefiniteRefusal(ApiResponse response)
+    public static bool IsDefiniteRefusal(ApiResponse response, bool isCancel = false)
     {
         ArgumentNullException.ThrowIfNull(response);
         if (response.StatusCode is Status.Unauthorized or Status.Forbidden or Status.Locked)
@@ -159,7 +159,10 @@ internal static class IzlyAdapter
         // (a gateway's, a sandbox fault) is not Izly saying "unknown holder": the debit may have been made.
         var error = ReadError(response.Content);
         return error is not null && response.StatusCode is >= 400 and < 500 && Refusal(0, error) != IzlyRefusal.Other
-            || error is { Code: "-2" } && response.StatusCode == 400;
+            || error is { Code: "-2" } && response.StatusCode == 400
+            // A cancel's own refusals: [designed] 422 -63 (another day, not completed), 404 -1 (no such operation).
+            || isCancel && error is { Code: "-63" } && response.StatusCode == Status.UnprocessableEntity
+            || isCancel && error is { Code: "-1" } && response.StatusCode == Status.NotFound;
     }
 
     /// <summary>Builds the exception for a non-2xx answer that is not transient.</summary>

@@ -75,7 +75,7 @@ internal sealed class IzlyClient : IIzlyGateway, IDisposable
             CallSafety.SendOnce,
             "debit",
             notFoundIsNull: false,
-            outcomeUnknownOnFailure: request.ClientOrderId,
+            outcomeUnknownOnFailure: $"debit {request.ClientOrderId}",
             cancellationToken).ConfigureAwait(false))!;
         try
         {
@@ -108,13 +108,27 @@ internal sealed class IzlyClient : IIzlyGateway, IDisposable
     public async Task<IzlyOperationStatus> CancelAsync(string pointOfSale, string idTransactionIzly, CancellationToken cancellationToken)
     {
         var pos = PointOfSaleId.Parse(pointOfSale);
-        var response = await SendAsync(
+        // Like a debit, a cancel is sent once and its answer may be lost or garbled after Izly refunded: anything but
+        // a success or one of Izly's own refusals leaves it unknown, settled by asking Izly for the debit.
+        var what = $"cancel of transaction {idTransactionIzly}";
+        var response = (await SendCoreAsync(
             pos,
             () => new RestRequest(IzlyAdapter.CancelPath(idTransactionIzly), Method.Post),
             CallSafety.SendOnce,
             "cancel",
-            cancellationToken).ConfigureAwait(false);
-        var status = IzlyAdapter.ToStatus(Read<IzlyAdapter.CancelWire>(response, "cancel").Status);
+            notFoundIsNull: false,
+            outcomeUnknownOnFailure: what,
+            cancellationToken).ConfigureAwait(false))!;
+        IzlyOperationStatus status;
+        try
+        {
+            status = IzlyAdapter.ToStatus(Read<IzlyAdapter.CancelWire>(response, "cancel").Status);
+        }
+        catch (IzlyRefusedException ex)
+        {
+            throw new IzlyUnavailableException($"Izly {what}: unreadable answer; outcome unknown, ask Izly for the debit.", ex);
+        }
+
         logger.LogInformation("Izly cancel of transaction {IdTransactionIzly} at {PointOfSale}: {Status}", idTransactionIzly, pos, status);
         return status;
     }
@@ -219,19 +233,19 @@ internal sealed class IzlyClient : IIzlyGateway, IDisposable
         {
             if (outcomeUnknownOnFailure is not null)
             {
-                logger.LogWarning("Izly debit {ClientOrderId} at {PointOfSale}: {Failure}; outcome UNKNOWN, to recover by clientOrderId", outcomeUnknownOnFailure, pos, response.Describe());
-                throw new IzlyUnavailableException($"Izly debit {outcomeUnknownOnFailure}: {response.Describe()}; outcome unknown: recover with GetDebitAsync(clientOrderId), never debit with a new id.");
+                logger.LogWarning("Izly {Operation} at {PointOfSale}: {Failure}; outcome UNKNOWN, to recover by clientOrderId", outcomeUnknownOnFailure, pos, response.Describe());
+                throw new IzlyUnavailableException($"Izly {outcomeUnknownOnFailure}: {response.Describe()}; outcome unknown: recover by asking Izly for the order (GetDebitAsync), never send it again with a new id.");
             }
 
             throw new IzlyUnavailableException($"Izly {what}: {response.Describe()}.");
         }
 
-        if (outcomeUnknownOnFailure is not null && !IzlyAdapter.IsDefiniteRefusal(response))
+        if (outcomeUnknownOnFailure is not null && !IzlyAdapter.IsDefiniteRefusal(response, isCancel: what == "cancel"))
         {
             // A non-2xx that is not one of Izly's own refusals (a proxy's 404, a 409, a redirect...) does not prove the
-            // debit was not made: unknown, settled by asking Izly for the order, never a final "no".
-            logger.LogWarning("Izly debit {ClientOrderId} at {PointOfSale}: unexpected {Status}; outcome UNKNOWN, to recover by clientOrderId", outcomeUnknownOnFailure, pos, response.Describe());
-            throw new IzlyUnavailableException($"Izly debit {outcomeUnknownOnFailure}: unexpected answer {response.Describe()}; outcome unknown: recover with GetDebitAsync(clientOrderId).");
+            // debit or cancel was not made: unknown, settled by asking Izly for the order, never a final "no".
+            logger.LogWarning("Izly {Operation} at {PointOfSale}: unexpected {Status}; outcome UNKNOWN, to recover by clientOrderId", outcomeUnknownOnFailure, pos, response.Describe());
+            throw new IzlyUnavailableException($"Izly {outcomeUnknownOnFailure}: unexpected answer {response.Describe()}; outcome unknown: recover by asking Izly for the order (GetDebitAsync).");
         }
 
         var refused = IzlyAdapter.Refused(response, what);

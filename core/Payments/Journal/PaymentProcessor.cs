@@ -224,7 +224,14 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         }
         catch (IzlyUnavailableException unavailable)
         {
-            // Izly may have refunded: the intent stays, and recovery records Izly's answer.
+            // Izly may have refunded (its answer was lost, garbled or an error after the fact): ask it now, so the
+            // till hears the truth rather than a guess. Unsettled, the intent stays and recovery records Izly's answer.
+            if (await RefundMadeAsync(record, cancellationToken).ConfigureAwait(false))
+            {
+                await journal.CancelAsync(record.ClientOrderId, CancellationToken.None).ConfigureAwait(false);
+                return await Reload(record, CancellationToken.None).ConfigureAwait(false);
+            }
+
             throw new MiddlewareException(ErrorCode.UpstreamUnavailable, unavailable.Message, null, unavailable);
         }
 
@@ -294,6 +301,23 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
                 // Waiting at Izly: not final yet; recovery asks again.
                 await journal.MarkUnknownAsync(record.ClientOrderId, (int)ErrorCode.PaymentOutcomeUnknown, $"Izly status {result.Status}.", cancellationToken).ConfigureAwait(false);
                 break;
+        }
+    }
+
+    // True when Izly's record shows the debit refunded. Any other record, or no answer, proves nothing yet: a cancel
+    // whose answer timed out may still be running at Izly, and the till's retry of payment.cancel is safe (Izly
+    // answers an already cancelled debit with its cancelled status).
+    private async Task<bool> RefundMadeAsync(PaymentRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = await GetDebitAsync(record, cancellationToken).ConfigureAwait(false);
+            return found?.Status is IzlyOperationStatus.Cancelled or IzlyOperationStatus.Refunded;
+        }
+        catch (Exception ex) when (IsLostAnswer(ex, cancellationToken) || ex is IzlyRefusedException)
+        {
+            LogRefundStillUnknown(logger, record.ClientOrderId, ex.GetType().Name);
+            return false;
         }
     }
 

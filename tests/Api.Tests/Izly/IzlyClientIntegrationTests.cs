@@ -177,6 +177,45 @@ public sealed class IzlyClientIntegrationTests
         Assert.Equal(IzlyOperationStatus.Cancelled, (await izly.GetDebitAsync(Pos, "to-cancel", default))!.Status);
     }
 
+    [Theory]
+    [InlineData(409)]
+    [InlineData(404)]
+    [InlineData(502)]
+    public async Task A_cancel_made_but_answered_with_an_error_is_unknown_not_refused(int status)
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var wire = new CountingHandler();
+        var izly = h.Izly(handler: wire);
+        var debit = await izly.DebitAsync(new DebitRequest(Pos, "cancel-lost", 2.00m, Card(1)), default);
+
+        h.Server.Faults.FailAfterCommitNext(1, "/api/payments/*/cancel", status, "POST");
+        var ex = await Assert.ThrowsAsync<IzlyUnavailableException>(() => izly.CancelAsync(Pos, debit.IdTransactionIzly, default));
+
+        Assert.Contains("outcome unknown", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, wire.Count("POST", "/cancel")); // sent once
+        Assert.Equal(1525, await h.Server.GetBalanceAsync(Holder(1))); // Izly did refund
+        Assert.Equal(IzlyOperationStatus.Cancelled, (await izly.GetDebitAsync(Pos, "cancel-lost", default))!.Status);
+        Assert.Equal(IzlyOperationStatus.Cancelled, await izly.CancelAsync(Pos, debit.IdTransactionIzly, default)); // a retry is harmless
+        Assert.Equal(1525, await h.Server.GetBalanceAsync(Holder(1)));
+    }
+
+    [Fact]
+    public async Task Izlys_own_refusals_of_a_cancel_are_definite()
+    {
+        await using var h = await ApiHarness.StartAsync();
+        var izly = h.Izly();
+
+        var unknown = await Assert.ThrowsAsync<IzlyRefusedException>(() => izly.CancelAsync(Pos, "987654321", default));
+        Assert.Contains("404", unknown.Message, StringComparison.Ordinal);
+
+        // Yesterday's debit can no longer be refunded: 422 -63.
+        var debit = await izly.DebitAsync(new DebitRequest(Pos, "yesterday", 1.00m, Card(1)), default);
+        h.SandboxTime.Advance(TimeSpan.FromDays(1));
+        var late = await Assert.ThrowsAsync<IzlyRefusedException>(() => izly.CancelAsync(Pos, debit.IdTransactionIzly, default));
+        Assert.Contains("-63", late.Message, StringComparison.Ordinal);
+        Assert.Equal(1425, await h.Server.GetBalanceAsync(Holder(1)));
+    }
+
     [Fact]
     public async Task A_stale_Izly_key_is_fetched_again_from_VEM_once()
     {

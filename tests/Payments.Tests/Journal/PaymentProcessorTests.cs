@@ -228,10 +228,12 @@ public sealed class PaymentProcessorTests : IDisposable
         var requestId = Guid.NewGuid();
         await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
         _izly.DropCancelAnswerAfterCommit = true;
+        _izly.StatusUnavailable = true; // the lookup that follows a lost answer fails too
 
         var lost = await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, requestId, default));
 
         Assert.Equal(ErrorCode.UpstreamUnavailable, lost.Code);
+        _izly.StatusUnavailable = false;
         var journal = new PaymentJournal(_options.DatabasePath, _time);
         var pending = Assert.Single(await journal.ListRefundingAsync(default));
         Assert.Equal(PaymentState.Approved, pending.State);
@@ -251,6 +253,25 @@ public sealed class PaymentProcessorTests : IDisposable
         Assert.Empty(await journal.ListRefundingAsync(default));
         Assert.Equal(1, _izly.CancelCalls);
         Assert.Equal(20m, _izly.Balance);
+    }
+
+    [Fact]
+    public async Task A_refund_made_but_answered_with_an_error_is_learnt_from_Izly_at_once()
+    {
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+        await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        _izly.DropCancelAnswerAfterCommit = true;
+        var statusCallsBefore = _izly.StatusCalls;
+
+        var cancelled = await processor.CancelAsync(Pos, requestId, default);
+
+        Assert.Equal(PaymentState.Cancelled, cancelled.State);
+        Assert.Null(cancelled.RefundRequestedAt);
+        Assert.Equal(statusCallsBefore + 1, _izly.StatusCalls);
+        Assert.Equal(1, _izly.CancelCalls);
+        Assert.Equal(20m, _izly.Balance);
+        Assert.Empty(await new PaymentJournal(_options.DatabasePath, _time).ListRefundingAsync(default));
     }
 
     [Fact]
@@ -280,8 +301,8 @@ public sealed class PaymentProcessorTests : IDisposable
         var requestId = Guid.NewGuid();
         await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
         _izly.DropCancelAnswerAfterCommit = true;
-        await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, requestId, default));
         _izly.StatusUnavailable = true;
+        await Assert.ThrowsAsync<MiddlewareException>(() => processor.CancelAsync(Pos, requestId, default));
         _time.Advance(_options.DebitTimeout);
 
         await processor.RecoverOpenAsync(default);
