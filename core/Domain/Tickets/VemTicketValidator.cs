@@ -4,7 +4,7 @@ using Middleware.Domain.Reference;
 
 namespace Middleware.Domain.Tickets;
 
-/// <summary>Stable ids of the ticket coherence rules (crous-izly-api.md §4 and the seed's "Règles métiers").
+/// <summary>Stable ids of the ticket coherence rules (crous-izly-api.md §4 and crous-specification.md §9, the spec's "Règles métiers").
 /// Tills, logs and the sandbox's 422 (-70) messages name them; never rename one.</summary>
 public static class TicketRules
 {

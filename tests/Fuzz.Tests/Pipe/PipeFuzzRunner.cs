@@ -216,7 +216,7 @@ internal sealed class PipeFuzzRunner
             if (message.IdKey == sentinelKey)
             {
                 sentinelSeen = true;
-                // Before any hello the ping itself is refused with 1002 (PROTOCOL.md §3.1); after, it answers null.
+                // Before any hello the ping itself is refused with 1002 (PROTOCOL.md §3, rule 1); after, it answers null.
                 if (!message.HasResult && !(message.ErrorCode == 1002 && !state.Hello))
                 {
                     Report("the ping after this input failed: " + message, input);
