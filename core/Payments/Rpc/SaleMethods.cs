@@ -6,7 +6,7 @@ using Middleware.Scripting.Globals;
 
 namespace Middleware.Payments.Rpc;
 
-/// <summary>The sale and payment methods of the till protocol (core/Pipe/PROTOCOL.md, "Sales and payments").</summary>
+/// <summary>The sale and payment methods of the till protocol (core/Pipe/PROTOCOL.md §5, "Selling").</summary>
 internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, PaymentJournal journal) : IRpcTarget
 {
     [RpcMethod("sale.open", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
