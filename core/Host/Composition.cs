@@ -6,6 +6,7 @@ using Middleware.Cards.Pcsc;
 using Middleware.Cards.Sam;
 using Middleware.Contracts.Channels;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 using Middleware.Payments;
 using Middleware.Pipe;
 using Middleware.PluginHost;
@@ -43,7 +44,6 @@ internal static class Composition
 
         // Plugins (plugins.json) and the host services they may ask for.
         services.AddPluginHost(configuration);
-        services.AddPluginService<ISmartCardSystem>();
         services.AddPluginService<ISam>();
         services.AddPluginService<IIzlyGateway>();
 

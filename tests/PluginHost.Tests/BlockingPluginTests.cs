@@ -8,7 +8,7 @@ namespace Middleware.PluginHost.Tests;
 
 /// <summary>
 /// Security issue #18: a plugin that blocks its thread synchronously (no await, ignoring every token) in its
-/// constructor, StartAsync, a call, GetReaders, StopAsync or Dispose never blocks the host. Each case uses the real
+/// constructor, StartAsync, a call, GetTerminals, StopAsync or Dispose never blocks the host. Each case uses the real
 /// catalog and the real Blocking test plugin beside the Echo plugin, which must keep answering meanwhile.
 /// </summary>
 public sealed class BlockingPluginTests(ITestOutputHelper output)
@@ -19,7 +19,7 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
     // Room for the rest of the operation (shadow copy, loading the Echo plugin or the new version) on a busy machine.
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2.5);
 
-    public static TheoryData<string> Places => new() { "the constructor", "StartAsync", "a call", "GetReaders", "StopAsync", "Dispose" };
+    public static TheoryData<string> Places => new() { "the constructor", "StartAsync", "a call", "GetTerminals", "StopAsync", "Dispose" };
 
     [Theory]
     [MemberData(nameof(Places))]
@@ -61,7 +61,7 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
                 operation = place switch
                 {
                     "a call" => CallAsync(catalog),
-                    "GetReaders" => ReadersAsync(catalog),
+                    "GetTerminals" => ReadersAsync(catalog),
                     _ => catalog.ReloadAsync("test.blocking", CancellationToken.None), // stops (and disposes) the running version
                 };
             }
@@ -238,7 +238,7 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
     }
 
     private static async Task ReadersAsync(PluginCatalog catalog) =>
-        Assert.Equal(["echo-v1"], (await catalog.GetReadersAsync(CancellationToken.None)).Select(r => r.Name));
+        Assert.Equal(["echo-v1"], (await catalog.GetTerminalsAsync(CancellationToken.None)).Select(r => r.Name));
 
     private static async Task<MiddlewareException> CallAsync(PluginCatalog catalog) =>
         await Assert.ThrowsAsync<MiddlewareException>(() => catalog.EchoAsync("x", id: "test.blocking"));

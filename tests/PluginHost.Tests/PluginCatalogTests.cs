@@ -28,8 +28,8 @@ public sealed class PluginCatalogTests(ITestOutputHelper output)
         Assert.Null(status.Reason);
         Assert.Equal(Path.Combine(bed.Root, "echo"), status.Folder);
         Assert.Equal("v1:p-abc", (await catalog.EchoAsync("abc")).IdSupport);
-        Assert.Equal(new[] { "test.echo" }, catalog.ActivePlugins<IReaderPlugin>());
-        var reader = Assert.Single(catalog.GetReaders());
+        Assert.Equal(new[] { "test.echo" }, catalog.ActivePlugins<ITerminalPlugin>());
+        var reader = Assert.Single((await catalog.GetTerminalsAsync(CancellationToken.None)));
         Assert.Equal("echo-v1", reader.Name);
 
         await catalog.EchoAsync("tap");
@@ -72,7 +72,7 @@ public sealed class PluginCatalogTests(ITestOutputHelper output)
         Assert.Equal(ErrorCode.PluginUnavailable, disabled.Code);
         var unknown = await Assert.ThrowsAsync<MiddlewareException>(() => catalog.EchoAsync("x", id: "nope"));
         Assert.Equal(ErrorCode.PluginUnavailable, unknown.Code);
-        Assert.Empty(catalog.GetReaders());
+        Assert.Empty((await catalog.GetTerminalsAsync(CancellationToken.None)));
         Assert.Empty(catalog.ActivePlugins<IPlugin>());
     }
 

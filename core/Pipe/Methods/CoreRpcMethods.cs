@@ -55,8 +55,8 @@ internal sealed class CoreRpcMethods(IServiceProvider services, PointOfSaleDirec
     {
         var till = TillContext.Required;
         var configured = pointsOfSale.Find(till.PointOfSale)?.Readers ?? [];
-        var live = services.GetService<IPluginCatalog>() is { } catalog
-            ? await catalog.GetReadersAsync(cancellationToken).ConfigureAwait(false)
+        var live = services.GetService<ICardReaders>() is { } readers
+            ? await readers.GetReadersAsync(cancellationToken).ConfigureAwait(false)
             : [];
         var result = new List<ReaderDto>();
         foreach (var name in configured)
