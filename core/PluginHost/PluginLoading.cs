@@ -333,7 +333,7 @@ internal static class PluginLoading
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or BadImageFormatException or InvalidOperationException)
         {
-            return new LoadFailure(PluginState.NotSupported, $"{Path.GetFileName(assemblyPath)} cannot be read as an assembly: {ex.Message}");
+            return new LoadFailure(PluginState.NotSupported, $"{Path.GetFileName(assemblyPath)} cannot be read as an assembly: {Describe(ex)}");
         }
     }
 

@@ -1,3 +1,4 @@
+using Middleware.Contracts;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 using Middleware.Contracts.Plugins;
@@ -90,7 +91,7 @@ public sealed class PluginCatalogTests(ITestOutputHelper output)
 
         var status = catalog.StatusOf("test.wrongcontract");
         Assert.Equal(PluginState.NotSupported, status.State);
-        Assert.Contains("Built for contract 2.0", status.Reason);
+        Assert.Contains($"Built for contract {ContractInfo.Major + 1}.0", status.Reason);
         Assert.Equal("v1:x", (await catalog.EchoAsync("x")).IdSupport);
     }
 
