@@ -16,6 +16,7 @@ public interface ICardReaders
     /// Reads the card on <paramref name="readerName"/>: the card already there, or the next one presented within
     /// <paramref name="timeout"/>. Throws <see cref="CardReadException"/> (a card that cannot be read, or
     /// <see cref="CardReadError.Timeout"/> when none came) or <c>MiddlewareException</c> (no such reader, plugin unavailable).
+    /// A card read counts as a tap: it is published once to the card events, like a tap the watcher saw.
     /// </summary>
     /// <param name="readerName">A reader or terminal name.</param>
     /// <param name="timeout">How long to wait for a card.</param>

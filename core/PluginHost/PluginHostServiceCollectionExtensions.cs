@@ -68,6 +68,8 @@ public static class PluginHostServiceCollectionExtensions
         services.TryAddSingleton<ICardReaders>(sp => new CardReaders(
             sp.GetRequiredService<PluginCatalog>(),
             sp.GetService<PcscCardWatcher>(),
+            sp.GetRequiredService<CardEventHub>(),
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<CardReaderOptions>>().Value));
         services.AddSingleton<IHostedService>(sp => sp.GetService<PcscCardWatcher>() is { } watcher
             ? new PcscWatchService(watcher)

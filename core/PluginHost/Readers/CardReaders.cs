@@ -7,7 +7,7 @@ namespace Middleware.PluginHost.Readers;
 /// The host's readers: the PC/SC readers its watcher drives (when this host has PC/SC) and the terminals of terminal
 /// plugins. A read on demand goes to whichever drives the reader.
 /// </summary>
-internal sealed class CardReaders(PluginCatalog catalog, PcscCardWatcher? watcher, CardReaderOptions options) : ICardReaders
+internal sealed class CardReaders(PluginCatalog catalog, PcscCardWatcher? watcher, IReaderEventSink events, TimeProvider time, CardReaderOptions options) : ICardReaders
 {
     // A terminal's answer may take the customer's whole time, then the plugin's own step limits.
     private static readonly TimeSpan TerminalMargin = TimeSpan.FromSeconds(10);
@@ -36,15 +36,17 @@ internal sealed class CardReaders(PluginCatalog catalog, PcscCardWatcher? watche
             throw new MiddlewareException(ErrorCode.InvalidRequest, "A card read waits from 1 ms to 5 min.");
         }
 
-        if (watcher is not null && await watcher.ReadNowAsync(readerName, timeout, cancellationToken).ConfigureAwait(false) is { } card)
+        if (watcher is not null && await watcher.ReadNowAsync(readerName, timeout, cancellationToken).ConfigureAwait(false) is { } pcscCard)
         {
-            return card;
+            return pcscCard;
         }
 
         var owner = await TerminalOwnerAsync(readerName, cancellationToken).ConfigureAwait(false);
         var read = await catalog.InvokeAsync<ITerminalPlugin, CardIdentity>(owner, (plugin, ct) => plugin.ReadCardAsync(readerName, timeout, ct), timeout + TerminalMargin, cancellationToken)
             .ConfigureAwait(false);
-        return read with { ReaderName = readerName };
+        var card = read with { ReaderName = readerName };
+        events.CardTapped(new CardTapped(card, time.GetUtcNow()));
+        return card;
     }
 
     public async Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken)

@@ -145,7 +145,9 @@ internal sealed partial class PcscCardWatcher(
 
         if (status.HasCard)
         {
-            return await DispatchAsync(readerName, status.Atr, cancellationToken).ConfigureAwait(false);
+            var card = await DispatchAsync(readerName, status.Atr, cancellationToken).ConfigureAwait(false);
+            Emit(sink => sink.CardTapped(new CardTapped(card, time.GetUtcNow())));
+            return card;
         }
 
         var waiter = new TaskCompletionSource<CardIdentity>(TaskCreationOptions.RunContinuationsAsynchronously);
