@@ -276,6 +276,7 @@ public sealed class DesfireReaderPluginTests
         var identity = await bed.ReadAsync("Other reader");
         Assert.Equal("36000000", identity.IdSupport);
         Assert.Equal("Other reader", identity.ReaderName);
+        Assert.Equal(identity, (await bed.Sink.NextAsync<CardTapped>()).Card); // a read on demand counts as a tap
 
         var unknown = await Assert.ThrowsAsync<CardReadException>(() => bed.ReadAsync("Nope"));
         Assert.Equal(CardReadError.ReaderError, unknown.Error);
