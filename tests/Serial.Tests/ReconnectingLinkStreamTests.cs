@@ -2,11 +2,12 @@ using System.Diagnostics;
 using Middleware.Contracts.Readers;
 using Middleware.Serial.Tests.Support;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Middleware.Serial.Tests;
 
 /// <summary>The stream plugins get, across unplug and replug of a real pty pair, cancellation and dispose.</summary>
-public sealed class ReconnectingLinkStreamTests
+public sealed class ReconnectingLinkStreamTests(ITestOutputHelper output)
 {
     [SocatFact]
     public async Task Unplug_fails_the_read_in_flight_and_the_same_stream_works_after_replug()
@@ -22,7 +23,8 @@ public sealed class ReconnectingLinkStreamTests
         var elapsed = Stopwatch.StartNew();
         pair.Unplug();
         var lost = await Assert.ThrowsAsync<IOException>(() => inFlight.WaitAsync(TimeSpan.FromSeconds(5)));
-        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(2), $"the read in flight failed after {elapsed.Elapsed}");
+        var lostAfter = elapsed.Elapsed;
+        Assert.True(lostAfter < TimeSpan.FromSeconds(2), $"the read in flight failed after {lostAfter}");
         Assert.Contains("lost", lost.Message, StringComparison.Ordinal);
 
         // While unplugged, a write waits (bounded by its token) instead of failing.
@@ -41,6 +43,7 @@ public sealed class ReconnectingLinkStreamTests
         await newSim.WriteAsync(new byte[] { 0x00, 0xFF, 0x7E }, TestLinks.Token());
         Assert.Equal([0x00, 0xFF, 0x7E], await TestLinks.ReadExactlyAsync(link, 3));
         Assert.True(back.Elapsed < TimeSpan.FromSeconds(5), $"reopened after {back.Elapsed}");
+        output.WriteLine($"read in flight failed {lostAfter.TotalMilliseconds:F0} ms after the unplug; write went through {back.Elapsed.TotalMilliseconds:F0} ms after the replug");
     }
 
     [SocatFact]
@@ -54,6 +57,7 @@ public sealed class ReconnectingLinkStreamTests
         var elapsed = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => link.ReadAsync(new byte[16], cancel.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(1), $"cancelled read returned after {elapsed.Elapsed}");
+        output.WriteLine($"read cancelled at 200 ms returned after {elapsed.Elapsed.TotalMilliseconds:F0} ms");
 
         await sim.WriteAsync(new byte[] { 0x42 }, TestLinks.Token());
         Assert.Equal([0x42], await TestLinks.ReadExactlyAsync(link, 1));
