@@ -48,6 +48,34 @@ public sealed class TcpTransportTests
     }
 
     [Fact]
+    public async Task A_write_the_bridge_does_not_take_in_time_fails_and_the_link_reconnects()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var options = TestLinks.Options();
+        options.WriteTimeout = TimeSpan.FromMilliseconds(500);
+        await using var link = await TestLinks.Provider(options).OpenAsync(Address(listener), new SerialLinkSettings(), TestLinks.Token());
+        using var stalled = await listener.AcceptTcpClientAsync(TestLinks.Token()); // accepts, never reads
+
+        // Fill the socket buffers until a write stalls; the write timeout must end it, well before 64 MiB.
+        var chunk = new byte[1024 * 1024];
+        var elapsed = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                await link.WriteAsync(chunk, TestLinks.Token());
+            }
+        });
+        Assert.IsType<TimeoutException>(error.InnerException);
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(10), $"took {elapsed.Elapsed}");
+
+        var server = EchoOnceAsync(listener, TestLinks.Token());
+        await link.WriteAsync(new byte[] { 0x55 }, TestLinks.Token());
+        Assert.Equal([0x55], await TestLinks.ReadExactlyAsync(link, 1));
+    }
+
+    [Fact]
     public async Task A_refused_connection_fails_with_IOException()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
