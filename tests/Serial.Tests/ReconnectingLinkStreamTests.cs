@@ -19,7 +19,7 @@ public sealed class ReconnectingLinkStreamTests(ITestOutputHelper output)
         Assert.Equal([1, 2, 3], await TestLinks.ReadExactlyAsync(link, 3));
 
         var inFlight = link.ReadAsync(new byte[16], TestLinks.Token()).AsTask();
-        await Task.Delay(100); // the read is queued on the port
+        Assert.False(inFlight.IsCompleted); // queued on the port (ReadAsync queues it before returning)
         var elapsed = Stopwatch.StartNew();
         pair.Unplug();
         var lost = await Assert.ThrowsAsync<IOException>(() => inFlight.WaitAsync(TimeSpan.FromSeconds(5)));
@@ -69,13 +69,13 @@ public sealed class ReconnectingLinkStreamTests(ITestOutputHelper output)
         using var pair = SocatPtyPair.Start();
         var link = await TestLinks.Provider().OpenAsync(pair.TetraPath, new SerialLinkSettings(), TestLinks.Token());
         var pending = link.ReadAsync(new byte[16], TestLinks.Token()).AsTask();
-        await Task.Delay(100);
+        Assert.False(pending.IsCompleted);
         await link.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pending.WaitAsync(TimeSpan.FromSeconds(5)));
 
         var second = await TestLinks.Provider().OpenAsync(pair.TetraPath, new SerialLinkSettings(), TestLinks.Token());
         var read = second.ReadAsync(new byte[16], TestLinks.Token()).AsTask();
-        await Task.Delay(100);
+        Assert.False(read.IsCompleted);
         pair.Unplug();
         await Assert.ThrowsAsync<IOException>(() => read.WaitAsync(TimeSpan.FromSeconds(5)));
         var waiting = second.ReadAsync(new byte[16], TestLinks.Token()).AsTask();
