@@ -13,6 +13,7 @@ using Middleware.PluginHost;
 using Middleware.Sandbox.Hosting;
 using Middleware.Sandbox.Seed;
 using Middleware.Scripting;
+using Middleware.Serial;
 using Middleware.Tickets;
 
 namespace Middleware.Host;
@@ -38,14 +39,16 @@ internal static class Composition
         // Crous VEM and Izly clients, reference-data store (section "CrousApis").
         services.AddCrousApis(configuration);
 
-        // Hardware access stays in the host (native code does not hot-reload): PC/SC and the SAM.
+        // Hardware access stays in the host (native code does not hot-reload): PC/SC, the SAM, serial links (section "SerialLinks").
         services.AddPcsc(configuration);
         services.AddSoftwareSam(configuration);
+        services.AddSerialLinks(configuration);
 
         // Plugins (plugins.json) and the host services they may ask for.
         services.AddPluginHost(configuration);
         services.AddPluginService<ISam>();
         services.AddPluginService<IIzlyGateway>();
+        services.AddPluginService<ISerialLinkProvider>();
 
         // Pricing and mapping scripts, tickets and their outbox, sales and payments.
         services.AddScripting(configuration);
