@@ -56,7 +56,7 @@ public static class PluginHostServiceCollectionExtensions
         services.AddOptions<CardReaderOptions>().Bind(configuration.GetSection(CardReaderOptions.SectionName))
             .Validate(o => o.Validate() is null, "CardReaders: every delay must be positive, Debounce at most 1 s.")
             .ValidateOnStart();
-        services.TryAddSingleton(sp => sp.GetService<ISmartCardSystem>() is { } pcsc
+        services.TryAddSingleton(sp => sp.GetService<ISmartCardSystem>() is { } pcsc && sp.GetRequiredService<IOptions<CardReaderOptions>>().Value.Enabled
             ? new PcscCardWatcher(
                 pcsc,
                 sp.GetRequiredService<PluginCatalog>(),

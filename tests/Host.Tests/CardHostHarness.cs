@@ -180,7 +180,7 @@ internal sealed class CardHostHarness : IAsyncDisposable
         var builder = MiddlewareHost.CreateBuilder([$"--Pipe:PipeName={pipeName}", "--Host:Mode=console",
             $"--PluginsFile={Path.Combine(RepositoryRoot, "plugins.json")}", "--PluginHost:WatchForChanges=false",
             $"--Cards:SoftwareSam:KeyFile={KeyFile}",
-            .. HostStartTests.SandboxArguments(Root)], Root);
+            .. HostStartTests.SandboxArguments(Root), "--CardReaders:Enabled=true"], Root);
         _host = builder.Build();
         await _host.StartAsync();
         await _host.Services.GetRequiredService<EmbeddedSandbox>().Started;

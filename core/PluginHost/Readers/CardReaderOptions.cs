@@ -6,6 +6,10 @@ public sealed class CardReaderOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "CardReaders";
 
+    /// <summary>Whether the host watches its PC/SC readers at all. Default true; false on a host without card readers, or
+    /// one that must leave shared readers alone (a test host beside the card tests).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Longest single wait for reader changes (the watcher then waits again). Default 60 s.</summary>
     public TimeSpan StatusWaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -25,7 +25,7 @@ internal sealed partial class PcscCardWatcher(
 
     private static readonly TimeSpan IdlePause = TimeSpan.FromMilliseconds(200);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _reads = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReadSlot> _reads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, List<TaskCompletionSource<CardIdentity>>> _waiters = new(StringComparer.Ordinal);
     private readonly Lock _statusGate = new();
     private IReadOnlyList<SmartCardReaderStatus> _status = [];
@@ -114,7 +114,7 @@ internal sealed partial class PcscCardWatcher(
 
         foreach (var read in _reads.Values)
         {
-            await read.CancelAsync().ConfigureAwait(false);
+            read.Cancel();
         }
     }
 
@@ -190,7 +190,29 @@ internal sealed partial class PcscCardWatcher(
             var card = new HostPcscCard(connection);
             try
             {
-                var read = await plugins.InvokeAsync<IPcscCardPlugin, CardIdentity>(owner, (plugin, ct) => plugin.ReadAsync(card, ct), options.ReadBudget, linked.Token)
+                // The caller's token goes to the plugin, not to the wait: a caller that leaves (the card left, the host
+                // stops) must not disconnect while the plugin still talks to the card, or its late APDUs would land in
+                // the next read's exchange. The wait ends when the plugin returns (bounded by the budget and its grace).
+                var readToken = linked.Token;
+                var read = await plugins.InvokeAsync<IPcscCardPlugin, CardIdentity>(
+                        owner,
+                        async (plugin, ct) =>
+                        {
+                            using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, readToken);
+                            try
+                            {
+                                return await plugin.ReadAsync(card, both.Token).ConfigureAwait(false);
+                            }
+                            catch (OperationCanceledException) when (readToken.IsCancellationRequested && !ct.IsCancellationRequested)
+                            {
+                                // Stopped by the host, not a fault of the plugin: an answer of the contract's, not a malfunction.
+                                throw budget.IsCancellationRequested
+                                    ? new CardReadException(CardReadError.Timeout, $"The read did not finish within the host's {options.ReadBudget.TotalSeconds:0.#} s budget.")
+                                    : new CardReadException(CardReadError.CardRemoved, "The read was stopped: the card left, or the host is stopping.");
+                            }
+                        },
+                        options.ReadBudget,
+                        CancellationToken.None)
                     .ConfigureAwait(false);
                 return read with { ReaderName = readerName };
             }
@@ -239,9 +261,10 @@ internal sealed partial class PcscCardWatcher(
                 claim = await plugins.InvokeAsync<IPcscCardPlugin, CardClaim?>(id, (plugin, _) => Task.FromResult(plugin.Claim(card)), options.ClaimTimeout, cancellationToken)
                     .ConfigureAwait(false);
             }
-            catch (MiddlewareException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogClaimFailed(logger, id, ex.Code);
+                // A plugin that cannot answer a claim in time (or throws) is left out for this card, not the card.
+                LogClaimFailed(logger, id, ex.GetType().Name);
                 continue;
             }
 
@@ -296,37 +319,38 @@ internal sealed partial class PcscCardWatcher(
 
     private void StartRead(string readerName, ReadOnlyMemory<byte> atr, CancellationToken stopping)
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var slot = new ReadSlot(stopping);
         if (_reads.TryGetValue(readerName, out var previous))
         {
             previous.Cancel();
         }
 
-        _reads[readerName] = cts;
-        _ = Task.Run(() => ReadAndReportAsync(readerName, atr, cts), CancellationToken.None);
+        _reads[readerName] = slot;
+        _ = Task.Run(() => ReadAndReportAsync(readerName, atr, slot), CancellationToken.None);
     }
 
-    private async Task ReadAndReportAsync(string readerName, ReadOnlyMemory<byte> atr, CancellationTokenSource cts)
+    private async Task ReadAndReportAsync(string readerName, ReadOnlyMemory<byte> atr, ReadSlot slot)
     {
         try
         {
-            var card = await DispatchAsync(readerName, atr, cts.Token).ConfigureAwait(false);
-            if (!cts.IsCancellationRequested)
+            var card = await DispatchAsync(readerName, atr, slot.Token).ConfigureAwait(false);
+            if (slot.TryReport())
             {
                 LogTapped(logger, card.Technology, card.MaskedIdSupport, readerName);
                 Emit(sink => sink.CardTapped(new CardTapped(card, time.GetUtcNow())));
                 Complete(readerName, w => w.TrySetResult(card));
             }
         }
-        catch (CardReadException ex) when (!cts.IsCancellationRequested)
+        catch (CardReadException ex)
         {
-            LogReadFailed(logger, readerName, ex.Error, ex.Message);
-            Emit(sink => sink.CardReadFailed(new CardReadFailed(readerName, ex.Error, ex.Message, time.GetUtcNow())));
-            Complete(readerName, w => w.TrySetException(new CardReadException(ex.Error, ex.Message)));
+            if (slot.TryReport())
+            {
+                ReportFailure(readerName, ex.Error, ex.Message);
+            }
         }
-        catch (Exception ex) when (ex is OperationCanceledException || cts.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            // The card left or another took its place: the removal was reported, the next card gets its own read.
+            // The card left (its removal reported the failed read) or the host is stopping.
         }
         catch (Exception ex)
         {
@@ -334,19 +358,31 @@ internal sealed partial class PcscCardWatcher(
         }
         finally
         {
-            _reads.TryRemove(new KeyValuePair<string, CancellationTokenSource>(readerName, cts));
-            cts.Dispose();
+            _reads.TryRemove(new KeyValuePair<string, ReadSlot>(readerName, slot));
+            slot.Dispose();
         }
     }
 
     private void Removed(string readerName)
     {
+        // A read still running lost its card: say so before the removal, once (the read itself reports nothing more).
         if (_reads.TryRemove(readerName, out var read))
         {
             read.Cancel();
+            if (read.TryReport())
+            {
+                ReportFailure(readerName, CardReadError.CardRemoved, "The card left the reader during the read.");
+            }
         }
 
         Emit(sink => sink.CardRemoved(new CardRemoved(readerName, time.GetUtcNow())));
+    }
+
+    private void ReportFailure(string readerName, CardReadError error, string detail)
+    {
+        LogReadFailed(logger, readerName, error, detail);
+        Emit(sink => sink.CardReadFailed(new CardReadFailed(readerName, error, detail, time.GetUtcNow())));
+        Complete(readerName, w => w.TrySetException(new CardReadException(error, detail)));
     }
 
     private void ServiceLost(IReadOnlyList<SmartCardReaderStatus> known)
@@ -475,12 +511,45 @@ internal sealed partial class PcscCardWatcher(
     [LoggerMessage(LogLevel.Error, "Handling a reader change failed")]
     private static partial void LogHandlingFailed(ILogger logger, Exception ex);
 
-    [LoggerMessage(LogLevel.Warning, "Card plugin {PluginId} could not answer a claim ({Code}); left out for this card")]
-    private static partial void LogClaimFailed(ILogger logger, string pluginId, ErrorCode code);
+    [LoggerMessage(LogLevel.Warning, "Card plugin {PluginId} could not answer a claim ({Failure}); left out for this card")]
+    private static partial void LogClaimFailed(ILogger logger, string pluginId, string failure);
 
     [LoggerMessage(LogLevel.Information, "{Technology} card {IdSupport} read on {Reader}")]
     private static partial void LogTapped(ILogger logger, CardTechnology technology, string idSupport, string reader);
 
     [LoggerMessage(LogLevel.Warning, "Card read failed on {Reader}: {Error} {Detail}")]
     private static partial void LogReadFailed(ILogger logger, string reader, CardReadError error, string detail);
+
+    /// <summary>One read of one card: its cancellation, and its outcome reported once (by the read or by the removal).</summary>
+    private sealed class ReadSlot(CancellationToken stopping) : IDisposable
+    {
+        private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        private readonly Lock _gate = new();
+        private bool _disposed;
+        private int _reported;
+
+        public CancellationToken Token => _cts.Token;
+
+        public bool TryReport() => Interlocked.Exchange(ref _reported, 1) == 0;
+
+        public void Cancel()
+        {
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    _cts.Cancel();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _disposed = true;
+                _cts.Dispose();
+            }
+        }
+    }
 }
