@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds a plugin the way a vendor does, outside the solution, from packed packages (issue 13):
 #  1. packs the contract and the SDK into the feed folder (sdk/pack.sh),
-#  2. installs the templates (templates/) into a private template hive, not the machine's,
+#  2. packs the templates (templates/Middleware.Plugins.Templates.csproj) into the feed and installs that package into a
+#     private template hive, not the machine's,
 #  3. generates a fresh plugin with `dotnet new izly-reader -n Acme.FreshReader` (and a channel with izly-channel),
 #  4. builds it and the committed sample samples/Acme.ClassicReader against the feed, checks that each plugin's output
 #     folder has the plugin's dll and neither the contract's nor the SDK's, and runs their unit tests.
@@ -43,9 +44,10 @@ cat > "$work/offline.nuget.config" <<XML
 </configuration>
 XML
 
-step "install the templates into a private hive"
+step "pack the templates and install them into a private hive"
+dotnet pack templates/Middleware.Plugins.Templates.csproj -c Release -nologo -v q -o "$feed"
 hive=$work/hive
-dotnet new install "$root/templates/" --debug:custom-hive "$hive"
+dotnet new install "$feed/Middleware.Plugins.Templates.2.0.0.nupkg" --debug:custom-hive "$hive"
 
 step "dotnet new izly-reader -n Acme.FreshReader; dotnet new izly-channel -n Acme.FreshChannel"
 (cd "$work" && dotnet new izly-reader -n Acme.FreshReader --feed "$feed" --debug:custom-hive "$hive")
