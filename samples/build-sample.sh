@@ -56,6 +56,8 @@ step "dotnet new izly-reader -n Acme.FreshReader; dotnet new izly-channel -n Acm
 # build_and_test <solution folder> <plugin project name>
 build_and_test() {
   local dir=$1 name=$2
+  # From clean: a file left by an earlier build must not hide (or fake) what this one puts in the plugin's folder.
+  rm -rf "$dir"/src/*/bin "$dir"/src/*/obj "$dir"/tests/*/bin "$dir"/tests/*/obj
   step "restore $name"
   if [ "${MW_SAMPLE_ONLINE:-0}" = 1 ]; then
     dotnet restore "$dir" -v q
