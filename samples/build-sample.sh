@@ -53,6 +53,15 @@ step "dotnet new izly-reader -n Acme.FreshReader; dotnet new izly-channel -n Acm
 (cd "$work" && dotnet new izly-reader -n Acme.FreshReader --feed "$feed" --debug:custom-hive "$hive")
 (cd "$work" && dotnet new izly-channel -n Acme.FreshChannel --feed "$feed" --debug:custom-hive "$hive")
 
+# The committed sample is what the template makes: regenerate it when a template changes.
+step "check samples/Acme.ClassicReader is what izly-reader generates"
+(cd "$work" && dotnet new izly-reader -n Acme.ClassicReader -o regenerated --pluginId reader.acme-classic --feed ../../.artifacts/feed --debug:custom-hive "$hive" >/dev/null)
+if ! diff -r -x bin -x obj "$work/regenerated" samples/Acme.ClassicReader; then
+  echo "FAIL: samples/Acme.ClassicReader differs from the template; regenerate it with:"
+  echo "  dotnet new izly-reader -n Acme.ClassicReader -o samples/Acme.ClassicReader --pluginId reader.acme-classic --feed ../../.artifacts/feed --force"
+  exit 1
+fi
+
 # build_and_test <solution folder> <plugin project name>
 build_and_test() {
   local dir=$1 name=$2
