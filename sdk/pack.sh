@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Packs the plugin contract (Middleware.Contracts) and the SDK (Middleware.Plugins.Sdk) into a folder feed that
+# plugin projects restore from (their nuget.config names it).   usage: sdk/pack.sh [feed-dir]   (default .artifacts/feed)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+feed=${1:-$root/.artifacts/feed}
+mkdir -p "$feed"
+feed=$(cd "$feed" && pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+for project in core/Contracts core/Sdk; do
+  dotnet pack "$root/$project" -c Release -nologo -v q -o "$feed"
+done
+ls -1 "$feed"/Middleware.Contracts.*.nupkg "$feed"/Middleware.Plugins.Sdk.*.nupkg
