@@ -1,0 +1,22 @@
+using Middleware.Plugins.Testing.Fakes;
+
+namespace Middleware.Plugins.Testing.Readers;
+
+/// <summary>Where the reader profile puts its cards: the fake PC/SC service or a real vpcd reader.</summary>
+internal interface IReaderBench : IAsyncDisposable
+{
+    /// <summary>Fake or real, for the report.</summary>
+    string Mode { get; }
+
+    /// <summary>The reader the cards go on.</summary>
+    string ReaderName { get; }
+
+    /// <summary>Connections open now, where the bench can count them (the fake); null otherwise.</summary>
+    int? OpenConnections { get; }
+
+    /// <summary>Puts a card on the reader.</summary>
+    Task InsertAsync(KitCard card, KitCardFault fault = KitCardFault.None, int faultAtApdu = 1);
+
+    /// <summary>Takes the card off the reader (nothing when there is none).</summary>
+    Task RemoveAsync();
+}
