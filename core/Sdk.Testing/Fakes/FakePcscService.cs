@@ -58,6 +58,7 @@ public sealed class FakePcscService : ISmartCardSystem
             var slot = SlotOf(reader);
             card.PowerOn();
             slot.Card = card;
+            slot.StatusCard = null;
             slot.Fault = fault;
             slot.FaultAt = faultAtApdu;
             slot.Apdus = 0;
@@ -72,9 +73,10 @@ public sealed class FakePcscService : ISmartCardSystem
         lock (_gate)
         {
             var slot = SlotOf(reader);
-            if (slot.Card is not null)
+            if (slot.Card is not null || slot.StatusCard is not null)
             {
                 slot.Card = null;
+                slot.StatusCard = null;
                 slot.Events++;
                 Signal();
             }
@@ -159,9 +161,11 @@ public sealed class FakePcscService : ISmartCardSystem
             slot.Apdus++;
             if (slot.Fault == KitCardFault.RemovedDuringApdu && slot.Apdus >= slot.FaultAt)
             {
+                // The exchange breaks at once; the reader's status shows the card gone only at the service's next
+                // presence poll (pcsc-lite polls every 400 ms), as with a real card pulled out mid-read.
                 slot.Card = null;
-                slot.Events++;
-                Signal();
+                slot.StatusCard = card;
+                _ = ReportRemovalLaterAsync(slot, card);
                 throw Removed();
             }
 
@@ -189,6 +193,23 @@ public sealed class FakePcscService : ISmartCardSystem
         }
     }
 
+    /// <summary>How long after a card leaves mid-exchange the status shows it gone. Default 400 ms (pcsc-lite's poll).</summary>
+    public TimeSpan PresencePollDelay { get; set; } = TimeSpan.FromMilliseconds(400);
+
+    private async Task ReportRemovalLaterAsync(Slot slot, KitCard card)
+    {
+        await Task.Delay(PresencePollDelay).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (slot.StatusCard == card)
+            {
+                slot.StatusCard = null;
+                slot.Events++;
+                Signal();
+            }
+        }
+    }
+
     private static SmartCardException Removed() => new(SmartCardError.RemovedCard, 0x80100069, "card removed");
 
     private Slot SlotOf(string reader) =>
@@ -197,8 +218,8 @@ public sealed class FakePcscService : ISmartCardSystem
     private IReadOnlyList<SmartCardReaderStatus> Snapshot() =>
         [.. _slots.Select(s => new SmartCardReaderStatus(
             s.Name,
-            s.Card is null ? SmartCardReaderState.Empty : SmartCardReaderState.CardPresent,
-            s.Card?.Atr ?? ReadOnlyMemory<byte>.Empty,
+            (s.Card ?? s.StatusCard) is null ? SmartCardReaderState.Empty : SmartCardReaderState.CardPresent,
+            (s.Card ?? s.StatusCard)?.Atr ?? ReadOnlyMemory<byte>.Empty,
             s.Events))];
 
     private static bool Same(IReadOnlyList<SmartCardReaderStatus> a, IReadOnlyList<SmartCardReaderStatus> b) =>
@@ -219,6 +240,9 @@ public sealed class FakePcscService : ISmartCardSystem
         public string Name { get; } = name;
 
         public KitCard? Card { get; set; }
+
+        /// <summary>A card that left mid-exchange but that the status still shows (until the presence poll).</summary>
+        public KitCard? StatusCard { get; set; }
 
         public KitCardFault Fault { get; set; }
 
