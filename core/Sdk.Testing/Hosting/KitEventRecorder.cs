@@ -54,6 +54,37 @@ internal sealed class KitEventRecorder : IReaderEventSink
         }
     }
 
+    /// <summary>The next outcome of a read on <paramref name="reader"/> (<c>CardTapped</c> or <c>CardReadFailed</c>),
+    /// skipping removals (a previous card's removal may be reported late), or null when none came in time.</summary>
+    public async Task<object?> NextOutcomeAsync(string reader, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            var next = left > TimeSpan.Zero ? await NextAsync(reader, left).ConfigureAwait(false) : null;
+            if (next is not Contracts.Readers.CardRemoved)
+            {
+                return next;
+            }
+        }
+    }
+
+    /// <summary>Waits until a removal on <paramref name="reader"/> is reported (or the time is up).</summary>
+    public async Task WaitForRemovalAsync(string reader, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            var next = left > TimeSpan.Zero ? await NextAsync(reader, left).ConfigureAwait(false) : null;
+            if (next is null or Contracts.Readers.CardRemoved)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>A readable form of an event for the report (card numbers masked).</summary>
     public static string Describe(object? e) => e switch
     {

@@ -18,7 +18,9 @@ internal sealed class FakeReaderBench : IReaderBench
 
     public int? OpenConnections => Pcsc.OpenConnections;
 
-    public Task InsertAsync(KitCard card, KitCardFault fault = KitCardFault.None, int faultAtApdu = 1)
+    public string MuteNote => "";
+
+    public Task InsertAsync(KitCard card, KitCardFault fault = KitCardFault.None, int faultAtApdu = 1, TimeSpan? silence = null)
     {
         Pcsc.Insert(ReaderName, card, fault, faultAtApdu);
         return Task.CompletedTask;

@@ -14,8 +14,12 @@ internal interface IReaderBench : IAsyncDisposable
     /// <summary>Connections open now, where the bench can count them (the fake); null otherwise.</summary>
     int? OpenConnections { get; }
 
-    /// <summary>Puts a card on the reader.</summary>
-    Task InsertAsync(KitCard card, KitCardFault fault = KitCardFault.None, int faultAtApdu = 1);
+    /// <summary>How a mute card is played here, for the report.</summary>
+    string MuteNote { get; }
+
+    /// <summary>Puts a card on the reader; a mute one says nothing for <paramref name="silence"/> where the bench
+    /// cannot keep it silent for ever.</summary>
+    Task InsertAsync(KitCard card, KitCardFault fault = KitCardFault.None, int faultAtApdu = 1, TimeSpan? silence = null);
 
     /// <summary>Takes the card off the reader (nothing when there is none).</summary>
     Task RemoveAsync();

@@ -47,7 +47,7 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
         host.Events.Clear();
         var watch = Stopwatch.StartNew();
         await bench.InsertAsync(card);
-        var e = await host.Events.NextAsync(bench.ReaderName, options.EventTimeout);
+        var e = await host.Events.NextOutcomeAsync(bench.ReaderName, options.EventTimeout);
         var elapsed = watch.Elapsed;
         try
         {
@@ -86,7 +86,7 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
         await bench.InsertAsync(options.ForeignCard);
         try
         {
-            var e = await host.Events.NextAsync(bench.ReaderName, options.EventTimeout);
+            var e = await host.Events.NextOutcomeAsync(bench.ReaderName, options.EventTimeout);
             CheckFailedException.Unless(e is CardReadFailed { Error: CardReadError.NotAnIzlyCard },
                 $"expected CardReadFailed NotAnIzlyCard, got {KitEventRecorder.Describe(e)}");
             return "claim null; CardReadFailed NotAnIzlyCard";
@@ -127,7 +127,7 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
         await bench.InsertAsync(_sample.Garbage());
         try
         {
-            var e = await host.Events.NextAsync(bench.ReaderName, options.EventTimeout);
+            var e = await host.Events.NextOutcomeAsync(bench.ReaderName, options.EventTimeout);
             if (e is not CardReadFailed failed)
             {
                 throw new CheckFailedException($"expected CardReadFailed, got {KitEventRecorder.Describe(e)}");
@@ -150,15 +150,15 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
         var bound = readTimeout + options.HostReadBudget;
         host.Events.Clear();
         var watch = Stopwatch.StartNew();
-        await bench.InsertAsync(_sample, KitCardFault.Mute);
+        await bench.InsertAsync(_sample, KitCardFault.Mute, silence: readTimeout + Min(TimeSpan.FromSeconds(1), options.HostReadBudget / 2));
         try
         {
-            var e = await host.Events.NextAsync(bench.ReaderName, bound + options.EventTimeout);
+            var e = await host.Events.NextOutcomeAsync(bench.ReaderName, bound + options.EventTimeout);
             var elapsed = watch.Elapsed;
             CheckFailedException.Unless(e is CardReadFailed { Error: CardReadError.Timeout }, $"expected CardReadFailed Timeout, got {KitEventRecorder.Describe(e)}");
             CheckFailedException.Unless(elapsed <= bound, $"Timeout after {elapsed.TotalMilliseconds:0} ms, more than readTimeoutMs {readTimeout.TotalMilliseconds:0} + host budget {options.HostReadBudget.TotalMilliseconds:0}");
             await EnsureActiveAsync();
-            return $"Timeout after {elapsed.TotalMilliseconds:0} ms (bound {bound.TotalMilliseconds:0} ms); plugin Active";
+            return $"Timeout after {elapsed.TotalMilliseconds:0} ms (bound {bound.TotalMilliseconds:0} ms); plugin Active{bench.MuteNote}";
         }
         finally
         {
@@ -196,7 +196,7 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
         // Stopped, it must claim nothing: the sample card is nobody's now.
         host.Events.Clear();
         await bench.InsertAsync(_sample);
-        var e = await host.Events.NextAsync(bench.ReaderName, options.EventTimeout);
+        var e = await host.Events.NextOutcomeAsync(bench.ReaderName, options.EventTimeout);
         await RemoveAndWaitAsync();
         CheckFailedException.Unless(e is CardReadFailed { Error: CardReadError.NotAnIzlyCard }, $"after stop, a tap gave {KitEventRecorder.Describe(e)} instead of NotAnIzlyCard");
         return $"Disabled; a tap is nobody's (NotAnIzlyCard){(bench.OpenConnections is null ? "" : "; 0 PC/SC connections open")}";
@@ -227,8 +227,8 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
     private async Task RemoveAndWaitAsync()
     {
         await bench.RemoveAsync();
-        // Let the watch see the reader empty before the next check inserts a card.
-        await host.Events.NextAsync(bench.ReaderName, TimeSpan.FromMilliseconds(bench.OpenConnections is null ? 1500 : 300));
+        // Let the watch see the reader empty before the next check inserts a card (pcscd polls presence).
+        await host.Events.WaitForRemovalAsync(bench.ReaderName, TimeSpan.FromMilliseconds(bench.OpenConnections is null ? 3000 : 300));
     }
 
     private Task EnsureActiveAsync()
@@ -251,6 +251,8 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
 
         return 5000;
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string Mask(string id) => id.Length <= 4 ? "****" : new string('*', id.Length - 4) + id[^4..];
 }

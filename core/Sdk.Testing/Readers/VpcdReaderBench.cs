@@ -33,10 +33,20 @@ internal sealed class VpcdReaderBench : IReaderBench
         return new VpcdReaderBench(pcscLock, readerName, port);
     }
 
-    public async Task InsertAsync(KitCard card, KitCardFault fault = KitCardFault.None, int faultAtApdu = 1)
+    // The host's PC/SC transmit is a blocking call that only the reader's driver ends; vpcd has no timeout of its own,
+    // so the mute card answers late, as a real reader's driver gives up on a card that says nothing.
+    public string MuteNote { get; private set; } = "";
+
+    public async Task InsertAsync(KitCard card, KitCardFault fault = KitCardFault.None, int faultAtApdu = 1, TimeSpan? silence = null)
     {
         await RemoveAsync().ConfigureAwait(false);
-        _card = new ScriptedVirtualCard(card, fault == KitCardFault.Mute);
+        var quiet = silence ?? TimeSpan.FromSeconds(5);
+        if (fault == KitCardFault.Mute)
+        {
+            MuteNote = $" (vpcd: the card stays silent {quiet.TotalMilliseconds:0} ms, then answers 6F00, as a driver timeout)";
+        }
+
+        _card = new ScriptedVirtualCard(card, fault == KitCardFault.Mute, quiet);
         _slot = await VpcdCardSlot.InsertAsync(_card, _port).ConfigureAwait(false);
         if (fault == KitCardFault.RemovedDuringApdu)
         {
@@ -61,10 +71,9 @@ internal sealed class VpcdReaderBench : IReaderBench
         await _lock.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>A <see cref="KitCard"/> on vpcd; a mute one holds its answer until it is taken away (bounded).</summary>
-    private sealed class ScriptedVirtualCard(KitCard card, bool mute) : IVirtualCard
+    /// <summary>A <see cref="KitCard"/> on vpcd; a mute one holds its answer until it is taken away or its silence ends.</summary>
+    private sealed class ScriptedVirtualCard(KitCard card, bool mute, TimeSpan silence) : IVirtualCard
     {
-        private static readonly TimeSpan LongestSilence = TimeSpan.FromSeconds(20);
         private readonly ManualResetEventSlim _released = new();
 
         public ReadOnlyMemory<byte> Atr => card.Atr;
@@ -84,7 +93,7 @@ internal sealed class VpcdReaderBench : IReaderBench
             if (mute)
             {
                 // vpcd waits for the card's answer: a card that says nothing is a card whose answer never comes.
-                _released.Wait(LongestSilence);
+                _released.Wait(silence);
                 return [0x6F, 0x00];
             }
 
