@@ -25,6 +25,7 @@ public sealed class BrokenPluginKitTests(ITestOutputHelper output)
         var failed = report.Failures.Select(f => f.Name).ToList();
         Assert.Contains(failed, n => n.StartsWith("foreign card", StringComparison.Ordinal));
         Assert.Contains(failed, n => n.StartsWith("claim <", StringComparison.Ordinal));
+        Assert.Contains(failed, n => n.StartsWith("garbage answer", StringComparison.Ordinal));
         Assert.Contains(report.Checks, c => c.Passed && c.Name == "contract version");
         var thrown = Assert.Throws<ConformanceException>(report.ThrowIfFailed);
         Assert.Contains("FAIL", thrown.Message, StringComparison.Ordinal);

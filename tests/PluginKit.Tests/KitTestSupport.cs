@@ -55,12 +55,15 @@ internal static class KitDesfireCards
         return KitCard.FromVirtualCard("Izly DESFire " + idSupport[^4..], card, idSupport);
     }
 
+    // The real stack (pcscd, vpcd over TCP) reads a card in 0.3-0.6 s on an idle machine, several times that on a
+    // loaded one: its read timeout leaves room for that; the fake's is the small one the mute check wants.
     public static ReaderKitOptions DesfireOptions(bool real) => new()
     {
         PluginDirectory = KitPlugins.OutputOf("Middleware.Plugins.Desfire"),
         AssemblyFileName = "Middleware.Plugins.Desfire.dll",
         PluginId = "reader.desfire",
-        SettingsJson = """{ "readTimeoutMs": 500 }""",
+        SettingsJson = real ? """{ "readTimeoutMs": 2000 }""" : """{ "readTimeoutMs": 500 }""",
+        HostReadBudget = TimeSpan.FromSeconds(real ? 5 : 3),
         SamKeyFileJson = SamKeyFile,
         SampleCards = [Izly("36000001", "04A1B2C3D4E5F6"), Izly("36000002", "04A1B2C3D4E5F7")],
         UseRealPcsc = real,

@@ -35,6 +35,16 @@ public sealed class FakePcscService : ISmartCardSystem
     /// <summary>How many connections are open now (connected and not yet disposed or disconnected).</summary>
     public int OpenConnections => Volatile.Read(ref _openConnections);
 
+    /// <summary>When the card now on <paramref name="reader"/> got its first command APDU (a
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp), or null when it got none yet.</summary>
+    public long? FirstApduTimestamp(string reader)
+    {
+        lock (_gate)
+        {
+            return SlotOf(reader).FirstApduAt;
+        }
+    }
+
     /// <summary>Adds a reader with no card.</summary>
     public void AddReader(string name)
     {
@@ -62,6 +72,7 @@ public sealed class FakePcscService : ISmartCardSystem
             slot.Fault = fault;
             slot.FaultAt = faultAtApdu;
             slot.Apdus = 0;
+            slot.FirstApduAt = null;
             slot.Events++;
             Signal();
         }
@@ -159,6 +170,11 @@ public sealed class FakePcscService : ISmartCardSystem
             }
 
             slot.Apdus++;
+            if (slot.Apdus == 1)
+            {
+                slot.FirstApduAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+
             if (slot.Fault == KitCardFault.RemovedDuringApdu && slot.Apdus >= slot.FaultAt)
             {
                 // The exchange breaks at once; the reader's status shows the card gone only at the service's next
@@ -249,6 +265,8 @@ public sealed class FakePcscService : ISmartCardSystem
         public int FaultAt { get; set; }
 
         public int Apdus { get; set; }
+
+        public long? FirstApduAt { get; set; }
 
         public int Events { get; set; }
     }

@@ -20,6 +20,8 @@ internal sealed class FakeReaderBench : IReaderBench
 
     public string MuteNote => "";
 
+    public long? FirstApduTimestamp => Pcsc.FirstApduTimestamp(ReaderName);
+
     public Task InsertAsync(KitCard card, KitCardFault fault = KitCardFault.None, int faultAtApdu = 1, TimeSpan? silence = null)
     {
         Pcsc.Insert(ReaderName, card, fault, faultAtApdu);

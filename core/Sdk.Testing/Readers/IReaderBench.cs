@@ -14,6 +14,9 @@ internal interface IReaderBench : IAsyncDisposable
     /// <summary>Connections open now, where the bench can count them (the fake); null otherwise.</summary>
     int? OpenConnections { get; }
 
+    /// <summary>When the card now on the reader got its first command APDU (Stopwatch timestamp): the read's start.</summary>
+    long? FirstApduTimestamp { get; }
+
     /// <summary>How a mute card is played here, for the report.</summary>
     string MuteNote { get; }
 

@@ -59,7 +59,11 @@ public sealed class KitCard
     }
 
     /// <summary>The same ATR, answering every APDU with one byte: a card (or a reader) that answers garbage.</summary>
-    internal KitCard Garbage() => new(Name + " answering 1 byte", Atr, _ => [0x90]);
+    internal KitCard Garbage(Action? onApdu = null) => new(Name + " answering 1 byte", Atr, _ =>
+    {
+        onApdu?.Invoke();
+        return [0x90];
+    });
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} (ATR {Convert.ToHexString(Atr.Span)})";

@@ -124,7 +124,8 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
     private async Task<string> GarbageAsync()
     {
         host.Events.Clear();
-        await bench.InsertAsync(_sample.Garbage());
+        var apdus = 0;
+        await bench.InsertAsync(_sample.Garbage(() => Interlocked.Increment(ref apdus)));
         try
         {
             var e = await host.Events.NextOutcomeAsync(bench.ReaderName, options.EventTimeout);
@@ -134,9 +135,10 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
             }
 
             await EnsureActiveAsync();
+            CheckFailedException.Unless(Volatile.Read(ref apdus) > 0, $"the plugin never talked to the card (CardReadFailed {failed.Error}: {failed.Detail})");
             // ReaderError is what the host reports for a plugin that threw something unmapped.
             CheckFailedException.Unless(failed.Error != CardReadError.ReaderError, $"CardReadFailed ReaderError ({failed.Detail}): the plugin did not map the card's answer");
-            return $"CardReadFailed {failed.Error}; plugin Active";
+            return $"CardReadFailed {failed.Error} after {Volatile.Read(ref apdus)} APDU(s); plugin Active";
         }
         finally
         {
@@ -150,15 +152,20 @@ internal sealed class ReaderProfile(ReaderKitOptions options, IReaderBench bench
         var bound = readTimeout + options.HostReadBudget;
         host.Events.Clear();
         var watch = Stopwatch.StartNew();
-        await bench.InsertAsync(_sample, KitCardFault.Mute, silence: readTimeout + Min(TimeSpan.FromSeconds(1), options.HostReadBudget / 2));
+        await bench.InsertAsync(_sample, KitCardFault.Mute, silence: readTimeout + Min(TimeSpan.FromMilliseconds(300), options.HostReadBudget / 4));
         try
         {
             var e = await host.Events.NextOutcomeAsync(bench.ReaderName, bound + options.EventTimeout);
-            var elapsed = watch.Elapsed;
+            var end = Stopwatch.GetTimestamp();
+            var total = watch.Elapsed;
             CheckFailedException.Unless(e is CardReadFailed { Error: CardReadError.Timeout }, $"expected CardReadFailed Timeout, got {KitEventRecorder.Describe(e)}");
-            CheckFailedException.Unless(elapsed <= bound, $"Timeout after {elapsed.TotalMilliseconds:0} ms, more than readTimeoutMs {readTimeout.TotalMilliseconds:0} + host budget {options.HostReadBudget.TotalMilliseconds:0}");
+            // Timed from the read's first APDU: how soon the reader sees the card is the PC/SC service's business.
+            var start = bench.FirstApduTimestamp;
+            CheckFailedException.Unless(start is not null, "the plugin never talked to the card");
+            var elapsed = Stopwatch.GetElapsedTime(start!.Value, end);
+            CheckFailedException.Unless(elapsed <= bound, $"Timeout {elapsed.TotalMilliseconds:0} ms after the first APDU, more than readTimeoutMs {readTimeout.TotalMilliseconds:0} + host budget {options.HostReadBudget.TotalMilliseconds:0}");
             await EnsureActiveAsync();
-            return $"Timeout after {elapsed.TotalMilliseconds:0} ms (bound {bound.TotalMilliseconds:0} ms); plugin Active{bench.MuteNote}";
+            return $"Timeout {elapsed.TotalMilliseconds:0} ms after the first APDU ({total.TotalMilliseconds:0} ms after insertion; bound {bound.TotalMilliseconds:0} ms); plugin Active{bench.MuteNote}";
         }
         finally
         {

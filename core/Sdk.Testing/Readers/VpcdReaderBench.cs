@@ -24,6 +24,8 @@ internal sealed class VpcdReaderBench : IReaderBench
 
     public string ReaderName { get; }
 
+    public long? FirstApduTimestamp => _card?.FirstApduAt;
+
     public int? OpenConnections => null;
 
     public static async Task<VpcdReaderBench> CreateAsync(string readerName, int port)
@@ -76,7 +78,11 @@ internal sealed class VpcdReaderBench : IReaderBench
     {
         private readonly ManualResetEventSlim _released = new();
 
+        private long _firstApduAt;
+
         public ReadOnlyMemory<byte> Atr => card.Atr;
+
+        public long? FirstApduAt => Interlocked.Read(ref _firstApduAt) is var t && t != 0 ? t : null;
 
         public void Release() => _released.Set();
 
@@ -90,6 +96,7 @@ internal sealed class VpcdReaderBench : IReaderBench
 
         public byte[] Transmit(ReadOnlySpan<byte> apdu)
         {
+            Interlocked.CompareExchange(ref _firstApduAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
             if (mute)
             {
                 // vpcd waits for the card's answer: a card that says nothing is a card whose answer never comes.
