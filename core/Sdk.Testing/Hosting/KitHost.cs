@@ -65,7 +65,15 @@ internal sealed class KitHost : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var root = Path.Combine(Path.GetTempPath(), "mw-plugin-kit", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(root);
+        }
+        else
+        {
+            // Private: the host loads what lies here, and the SAM key file is written here.
+            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         var folder = Path.Combine(root, "plugins", SafeName(options.PluginId));
         CopyFolder(options.PluginDirectory, folder);
         WritePluginsFile(root, options, folder);
