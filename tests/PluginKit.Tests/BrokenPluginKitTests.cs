@@ -3,7 +3,8 @@ using Xunit.Abstractions;
 
 namespace Middleware.PluginKit.Tests;
 
-/// <summary>The kit can fail: a plugin that claims every card and blocks 2 s in Claim gets failing rows.</summary>
+/// <summary>The kit can fail: a plugin that claims every card and blocks 2 s in Claim, and one built for the next
+/// contract, get failing rows.</summary>
 public sealed class BrokenPluginKitTests(ITestOutputHelper output)
 {
     [Fact]
@@ -29,5 +30,23 @@ public sealed class BrokenPluginKitTests(ITestOutputHelper output)
         Assert.Contains(report.Checks, c => c.Passed && c.Name == "contract version");
         var thrown = Assert.Throws<ConformanceException>(report.ThrowIfFailed);
         Assert.Contains("FAIL", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plugin_built_for_another_contract_fails_the_contract_rows()
+    {
+        var report = await ConformanceKit.RunChannelProfileAsync(new ChannelKitOptions
+        {
+            PluginDirectory = KitPlugins.OutputOf("TestPlugin.WrongContract"),
+            AssemblyFileName = "TestPlugin.WrongContract.dll",
+            PluginId = "test.wrongcontract",
+        });
+
+        KitPlugins.Publish(output, report, "test.wrongcontract");
+        var contract = Assert.Single(report.Checks, c => c.Name == "contract version");
+        Assert.False(contract.Passed);
+        Assert.Contains("contract 3.0", contract.Detail, StringComparison.Ordinal);
+        Assert.False(Assert.Single(report.Checks, c => c.Name == "loads Active in a real catalog").Passed);
+        Assert.DoesNotContain(report.Checks, c => c.Passed);
     }
 }
