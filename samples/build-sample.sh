@@ -84,7 +84,7 @@ build_and_test() {
   echo "plugin folder: $(cd "$out" && ls | tr '\n' ' ')"
   if [ -d "$dir/tests" ]; then
     step "test $name"
-    dotnet test "$dir" -c Release --no-build -nologo -v q
+    dotnet test "$dir" -c Release --no-build -nologo -v q --logger "console;verbosity=detailed" # the conformance kit's table shows in the log
   fi
 }
 

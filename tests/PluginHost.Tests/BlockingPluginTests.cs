@@ -129,7 +129,9 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
             var status = await catalog.WaitForStatusAsync("test.blocking", s => s.State == PluginState.Malfunctioned);
             output.WriteLine($"caller freed after {callerFreed.TotalMilliseconds:0} ms; Malfunctioned after {watch.Elapsed.TotalMilliseconds:0} ms: {status.Reason}");
 
-            Assert.True(callerFreed < Budget, $"the caller waited {callerFreed}");
+            // The call's own budget is 30 s and the plugin blocks for minutes: a caller freed within a few seconds of its
+            // 200 ms cancellation was not held by the plugin (a tighter bound only measures the machine's load).
+            Assert.True(callerFreed < TimeSpan.FromSeconds(5), $"the caller waited {callerFreed}");
             Assert.Contains("A call blocked its thread", status.Reason);
             Assert.Contains("after its caller cancelled it", status.Reason);
             Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(200) + Grace + Slack, $"Malfunctioned only after {watch.Elapsed}");
