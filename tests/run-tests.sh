@@ -21,6 +21,8 @@ dotnet test tests/Chaos.Tests -c Release --no-build -nologo -v q --filter "Categ
 chaos_rc=${PIPESTATUS[0]}
 if [ "$rc" -eq 0 ]; then rc=$chaos_rc; fi
 read -r chaos_passed chaos_failed < <(cat "$results"/chaos/*.trx 2>/dev/null | grep -o '<Counters [^>]*' | sed -E 's/.* passed="([0-9]+)" failed="([0-9]+)".*/\1 \2/' | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
+# A plugin built the way a vendor builds it, from the packed contract and SDK (issue 13; about 1 minute).
+bash samples/build-sample.sh > "$results/sample.log" 2>&1 || { echo "samples/build-sample.sh failed (see $results/sample.log):"; tail -n 15 "$results/sample.log"; if [ "$rc" -eq 0 ]; then rc=1; fi; }
 # Quiet output names a failed test but not why; repeat each failure's message and first stack lines at the end,
 # where a CI log's tail shows them.
 python3 tests/failed-tests.py "$results" || true

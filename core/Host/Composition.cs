@@ -6,12 +6,14 @@ using Middleware.Cards.Pcsc;
 using Middleware.Cards.Sam;
 using Middleware.Contracts.Channels;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 using Middleware.Payments;
 using Middleware.Pipe;
 using Middleware.PluginHost;
 using Middleware.Sandbox.Hosting;
 using Middleware.Sandbox.Seed;
 using Middleware.Scripting;
+using Middleware.Serial;
 using Middleware.Tickets;
 
 namespace Middleware.Host;
@@ -37,15 +39,16 @@ internal static class Composition
         // Crous VEM and Izly clients, reference-data store (section "CrousApis").
         services.AddCrousApis(configuration);
 
-        // Hardware access stays in the host (native code does not hot-reload): PC/SC and the SAM.
+        // Hardware access stays in the host (native code does not hot-reload): PC/SC, the SAM, serial links (section "SerialLinks").
         services.AddPcsc(configuration);
         services.AddSoftwareSam(configuration);
+        services.AddSerialLinks(configuration);
 
         // Plugins (plugins.json) and the host services they may ask for.
         services.AddPluginHost(configuration);
-        services.AddPluginService<ISmartCardSystem>();
         services.AddPluginService<ISam>();
         services.AddPluginService<IIzlyGateway>();
+        services.AddPluginService<ISerialLinkProvider>();
 
         // Pricing and mapping scripts, tickets and their outbox, sales and payments.
         services.AddScripting(configuration);

@@ -201,20 +201,12 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
         return list;
     }
 
-    /// <inheritdoc />
-    /// <remarks>Each reader plugin answers on a thread of its own, all at once; the caller waits at most
-    /// <see cref="PluginHostOptions.CallTimeout"/> + <see cref="PluginHostOptions.CancelGrace"/>. A plugin that throws or
-    /// does not answer by then is left out and marked Malfunctioned.</remarks>
-    public IReadOnlyList<ReaderDescriptor> GetReaders() =>
-        // The interface is synchronous here; every query is bounded, so this wait is too.
-        GetReadersAsync(CancellationToken.None).GetAwaiter().GetResult();
-
-    /// <inheritdoc />
-    /// <remarks>Each reader plugin answers on a thread of its own, all at once, within
+    /// <summary>Every terminal of every active terminal plugin.</summary>
+    /// <remarks>Each terminal plugin answers on a thread of its own, all at once, within
     /// <see cref="PluginHostOptions.CallTimeout"/> + <see cref="PluginHostOptions.CancelGrace"/>; a plugin that throws or
     /// does not answer by then is left out and marked Malfunctioned. <paramref name="cancellationToken"/> only stops
     /// the caller's wait.</remarks>
-    public async Task<IReadOnlyList<ReaderDescriptor>> GetReadersAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReaderDescriptor>> GetTerminalsAsync(CancellationToken cancellationToken)
     {
         var queries = new List<Task<IReadOnlyList<ReaderDescriptor>>>();
         foreach (var id in _order)
@@ -238,7 +230,7 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
     {
         try
         {
-            if (instance.Plugin is not IReaderPlugin reader)
+            if (instance.Plugin is not ITerminalPlugin terminal)
             {
                 return [];
             }
@@ -246,9 +238,9 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             // Copied on the plugin's thread into host-owned objects: a plugin's list type (even one the compiler made
             // for a collection expression) lives in the plugin's context and would keep it from unloading, and
             // enumerating it runs the plugin's code.
-            var outcome = await slot.Threads.RunAsync<IReadOnlyList<ReaderDescriptor>>(instance.Workers, "GetReaders",
+            var outcome = await slot.Threads.RunAsync<IReadOnlyList<ReaderDescriptor>>(instance.Workers, "GetTerminals",
                 _ => Task.FromResult<IReadOnlyList<ReaderDescriptor>>(
-                    [.. (reader.GetReaders() ?? []).Select(r => new ReaderDescriptor(r.Name, r.PluginId, [.. r.Technologies], r.State))]),
+                    [.. (terminal.GetTerminals() ?? []).Select(r => new ReaderDescriptor(r.Name, r.PluginId, [.. r.Technologies], r.State))]),
                 _options.CallTimeout, _options.CancelGrace, CancellationToken.None).ConfigureAwait(false);
             if (outcome.Finished && outcome.Task.IsCompletedSuccessfully)
             {
@@ -256,8 +248,8 @@ public sealed class PluginCatalog : IPluginCatalog, IPluginHostControl, IAsyncDi
             }
 
             MarkMalfunctioned(slot, instance, outcome.Finished
-                ? $"GetReaders threw {PluginLoading.Describe(outcome.Task.Exception?.InnerException ?? new TaskCanceledException())}"
-                : $"GetReaders {NotReturned(outcome.End, _options.CallTimeout)}");
+                ? $"GetTerminals threw {PluginLoading.Describe(outcome.Task.Exception?.InnerException ?? new TaskCanceledException())}"
+                : $"GetTerminals {NotReturned(outcome.End, _options.CallTimeout)}");
             return [];
         }
         finally

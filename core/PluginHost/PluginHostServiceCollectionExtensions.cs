@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
+using Middleware.PluginHost.Readers;
 
 namespace Middleware.PluginHost;
 
@@ -15,8 +17,9 @@ public static class PluginHostServiceCollectionExtensions
     /// <summary>
     /// Adds the plugin host: <see cref="PluginHostOptions"/> bound from the <c>PluginHost</c> section of
     /// <paramref name="configuration"/>, <see cref="IPluginCatalog"/>, <see cref="IPluginHostControl"/>,
-    /// <see cref="ICardEventSource"/> (and the host's <see cref="IReaderEventSink"/>), and the hosted service that
-    /// loads plugins at start and unloads them at shutdown. Uses the registered <see cref="TimeProvider"/>
+    /// <see cref="ICardEventSource"/> (and the host's <see cref="IReaderEventSink"/>), <see cref="ICardReaders"/>, the
+    /// hosted service that loads plugins at start and unloads them at shutdown, and, when an
+    /// <see cref="ISmartCardSystem"/> is registered, the watch of the PC/SC readers (options section <c>CardReaders</c>). Uses the registered <see cref="TimeProvider"/>
     /// (the system clock when none is).
     /// </summary>
     public static IServiceCollection AddPluginHost(this IServiceCollection services, IConfiguration configuration, Action<PluginHostOptions>? configure = null)
@@ -48,6 +51,29 @@ public static class PluginHostServiceCollectionExtensions
         services.AddSingleton<IHostedService>(sp => new PluginHostService(
             sp.GetRequiredService<PluginCatalog>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PluginHostService>()));
+
+        // The PC/SC readers are the host's: it watches them and hands each card to the card plugin that claims it.
+        services.AddOptions<CardReaderOptions>().Bind(configuration.GetSection(CardReaderOptions.SectionName))
+            .Validate(o => o.Validate() is null, "CardReaders: every delay must be positive, Debounce at most 1 s.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetService<ISmartCardSystem>() is { } pcsc && sp.GetRequiredService<IOptions<CardReaderOptions>>().Value.Enabled
+            ? new PcscCardWatcher(
+                pcsc,
+                sp.GetRequiredService<PluginCatalog>(),
+                sp.GetRequiredService<CardEventHub>(),
+                sp.GetRequiredService<IOptions<CardReaderOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PcscCardWatcher>())
+            : null!);
+        services.TryAddSingleton<ICardReaders>(sp => new CardReaders(
+            sp.GetRequiredService<PluginCatalog>(),
+            sp.GetService<PcscCardWatcher>(),
+            sp.GetRequiredService<CardEventHub>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CardReaderOptions>>().Value));
+        services.AddSingleton<IHostedService>(sp => sp.GetService<PcscCardWatcher>() is { } watcher
+            ? new PcscWatchService(watcher)
+            : new NoWatchService());
         return services;
     }
 
@@ -61,4 +87,12 @@ public static class PluginHostServiceCollectionExtensions
         services.AddSingleton(new PluginServiceRegistration(typeof(TService)));
         return services;
     }
+}
+
+/// <summary>Stands in for the PC/SC watch on a host without PC/SC.</summary>
+internal sealed class NoWatchService : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -20,7 +20,7 @@ internal sealed class PluginInstance
         Workers = new PluginWorkers($"plugin {entry.Id} {Version}");
     }
 
-    /// <summary>The threads this version's code runs on (StartAsync, calls, GetReaders, StopAsync); closed once it is
+    /// <summary>The threads this version's code runs on (StartAsync, calls, GetTerminals, StopAsync); closed once it is
     /// stopped.</summary>
     public PluginWorkers Workers { get; }
 

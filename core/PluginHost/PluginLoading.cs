@@ -36,6 +36,7 @@ internal static class PluginLoading
     private static readonly Type[] SharedTypes =
     [
         typeof(IPlugin),
+        typeof(Middleware.Plugins.Sdk.Pcsc.PcscCardPluginBase),
         typeof(ILogger),
         typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection),
     ];
@@ -114,6 +115,13 @@ internal static class PluginLoading
         if (!File.Exists(mainPath))
         {
             return (null, new LoadFailure(PluginState.NotSupported, $"Assembly '{entry.Assembly}' not found in the plugin folder."));
+        }
+
+        // Before any type loads: a plugin compiled against another contract would fail with a TypeLoadException that
+        // says nothing useful; its references say which version it needs.
+        if (CheckReferences(mainPath) is { } referenceFailure)
+        {
+            return (null, referenceFailure);
         }
 
         PluginLoader? loader = null;
@@ -287,6 +295,45 @@ internal static class PluginLoading
         foreach (var p in t.GetProperties(all))
         {
             _ = p.PropertyType;
+        }
+    }
+
+    /// <summary>The versions of the contract and the SDK the assembly was compiled against, read from its metadata
+    /// without loading it; a failure when one is not compatible with this host's.</summary>
+    internal static LoadFailure? CheckReferences(string assemblyPath)
+    {
+        try
+        {
+            using var stream = File.OpenRead(assemblyPath);
+            using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+            if (!pe.HasMetadata)
+            {
+                return new LoadFailure(PluginState.NotSupported, $"{Path.GetFileName(assemblyPath)} is not a .NET assembly.");
+            }
+
+            var reader = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+            foreach (var handle in reader.AssemblyReferences)
+            {
+                var reference = reader.GetAssemblyReference(handle);
+                var name = reader.GetString(reference.Name);
+                if (name is not ("Middleware.Contracts" or "Middleware.Plugins.Sdk"))
+                {
+                    continue;
+                }
+
+                var built = new Version(reference.Version.Major, reference.Version.Minor);
+                if (!ContractInfo.IsCompatible(built))
+                {
+                    return new LoadFailure(PluginState.NotSupported,
+                        $"Compiled against {name} {built}; this host has contract {ContractInfo.Version}: the plugin needs a host with contract {built.Major}.x (at least {built}), or a build against {ContractInfo.Major}.x.");
+                }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or BadImageFormatException or InvalidOperationException)
+        {
+            return new LoadFailure(PluginState.NotSupported, $"{Path.GetFileName(assemblyPath)} cannot be read as an assembly: {Describe(ex)}");
         }
     }
 

@@ -1,14 +1,15 @@
-using Middleware.Cards.Zdc;
 using Middleware.Contracts.Readers;
+using Middleware.Plugins.Sdk.Pcsc;
+using Middleware.Plugins.Sdk.Zdc;
 
 namespace Middleware.Plugins.Desfire;
 
 /// <summary>
 /// The read sequence of <c>cards.md</c> §3 on one connected card: UID, SelectApplication, AuthenticateAES through the
 /// SAM, enciphered ReadData with EV1 secure messaging, ZDC parse. Throws <see cref="CardReadException"/> for card-side
-/// failures; PC/SC and SAM exceptions pass through for the plugin to map.
+/// failures; PC/SC, SAM and protocol exceptions pass through for the SDK's base to map.
 /// </summary>
-internal sealed class DesfireCardReader(ISmartCardConnection connection, ISam sam, ValidatedDesfireSettings settings)
+internal sealed class DesfireCardReader(IPcscCard connection, ISam sam, ValidatedDesfireSettings settings)
 {
     private const int MaxFrames = 32;
 
@@ -75,7 +76,7 @@ internal sealed class DesfireCardReader(ISmartCardConnection connection, ISam sa
         var response = await connection.TransmitAsync(new byte[] { 0xFF, 0xCA, 0x00, 0x00, 0x00 }, cancellationToken);
         if (response.Length < 2)
         {
-            throw new CardLinkException($"GET DATA: the answer is {response.Length} bytes, without a status word.");
+            throw new CardProtocolException($"GET DATA: the answer is {response.Length} bytes, without a status word.");
         }
 
         if (response.Length == 9 && response[^2] == 0x90 && response[^1] == 0x00)
@@ -118,7 +119,7 @@ internal sealed class DesfireCardReader(ISmartCardConnection connection, ISam sa
         var response = await connection.TransmitAsync(apdu, cancellationToken);
         if (response.Length < 2)
         {
-            throw new CardLinkException($"{name}: the card's answer is {response.Length} bytes, without a status word.");
+            throw new CardProtocolException($"{name}: the card's answer is {response.Length} bytes, without a status word.");
         }
 
         var sw1 = response[^2];
@@ -144,6 +145,3 @@ internal sealed class DesfireCardReader(ISmartCardConnection connection, ISam sa
         }
     }
 }
-
-/// <summary>The exchange with the card broke (no status word): the card may have left the field.</summary>
-internal sealed class CardLinkException(string message) : Exception(message);

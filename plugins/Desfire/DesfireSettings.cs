@@ -1,11 +1,12 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Middleware.Plugins.Sdk.Pcsc;
 
 namespace Middleware.Plugins.Desfire;
 
 /// <summary>
 /// The plugin's <c>settings</c> in <c>plugins.json</c> (<c>cards.md</c> §3 layout by default), e.g.
-/// <c>{ "applicationId": "F58540", "fileNumber": 0, "readKeyNumber": 1, "samKeyNumber": 1, "readerNamePattern": "Identiv|OMNIKEY" }</c>.
+/// <c>{ "applicationId": "F58540", "fileNumber": 0, "readKeyNumber": 1, "samKeyNumber": 1, "atrPatterns": ["3B 81 80 01 80 80"] }</c>;
+/// the common settings (<c>readerNamePattern</c>, <c>readTimeoutMs</c>) are the SDK's <see cref="PcscCardSettings"/>.
 /// </summary>
 internal sealed class DesfireSettings
 {
@@ -21,17 +22,9 @@ internal sealed class DesfireSettings
     /// <summary>The SAM's DESFire master key entry to diversify the read key from. Default 1.</summary>
     public int SamKeyNumber { get; set; } = 1;
 
-    /// <summary>A regular expression (case-insensitive) the reader names must match; default: every reader.</summary>
-    public string? ReaderNamePattern { get; set; }
-
-    /// <summary>Limit for one whole card read, in milliseconds. Default 5000.</summary>
-    public int ReadTimeoutMs { get; set; } = 5000;
-
-    /// <summary>Wait before retrying when the PC/SC service is gone, in milliseconds. Default 2000.</summary>
-    public int ServiceRetryDelayMs { get; set; } = 2000;
-
-    /// <summary>Longest single wait for reader changes, in milliseconds (the loop then waits again). Default 60000.</summary>
-    public int StatusWaitTimeoutMs { get; set; } = 60_000;
+    /// <summary>The ATRs this plugin claims (hex bytes, <c>..</c> any byte, final <c>*</c> any tail). Default: the
+    /// ISO 14443-4 pseudo-ATR of a DESFire EV1/EV2 (<c>3B 81 80 01 80 80</c>).</summary>
+    public string[] AtrPatterns { get; set; } = ["3B 81 80 01 80 80"];
 
     /// <summary>The validated values. Throws <see cref="ArgumentException"/> naming the bad setting.</summary>
     public ValidatedDesfireSettings Validate()
@@ -56,33 +49,18 @@ internal sealed class DesfireSettings
             throw new ArgumentException($"Setting samKeyNumber must be 0..255, not {SamKeyNumber}.");
         }
 
-        if (ReadTimeoutMs <= 0 || ServiceRetryDelayMs <= 0 || StatusWaitTimeoutMs <= 0)
+        if (AtrPatterns is not { Length: > 0 })
         {
-            throw new ArgumentException("Settings readTimeoutMs, serviceRetryDelayMs and statusWaitTimeoutMs must be positive.");
+            throw new ArgumentException("Setting atrPatterns must list at least one ATR pattern.");
         }
 
-        Regex? filter = null;
-        if (!string.IsNullOrWhiteSpace(ReaderNamePattern))
-        {
-            try
-            {
-                filter = new Regex(ReaderNamePattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-            }
-            catch (ArgumentException ex)
-            {
-                throw new ArgumentException($"Setting readerNamePattern is not a valid regular expression: {ex.Message}");
-            }
-        }
-
+        var patterns = AtrPatterns.Select(p => AtrPattern.Parse(p ?? "")).ToArray();
         return new ValidatedDesfireSettings(
             aid,
             (byte)FileNumber,
             (byte)ReadKeyNumber,
             (byte)SamKeyNumber,
-            filter,
-            TimeSpan.FromMilliseconds(ReadTimeoutMs),
-            TimeSpan.FromMilliseconds(ServiceRetryDelayMs),
-            TimeSpan.FromMilliseconds(StatusWaitTimeoutMs));
+            patterns);
     }
 }
 
@@ -91,10 +69,18 @@ internal sealed record ValidatedDesfireSettings(
     byte FileNumber,
     byte ReadKeyNumber,
     byte SamKeyNumber,
-    Regex? ReaderFilter,
-    TimeSpan ReadTimeout,
-    TimeSpan ServiceRetryDelay,
-    TimeSpan StatusWaitTimeout)
+    IReadOnlyList<AtrPattern> AtrPatterns)
 {
-    public bool Accepts(string readerName) => ReaderFilter is null || ReaderFilter.IsMatch(readerName);
+    public bool Claims(ReadOnlySpan<byte> atr)
+    {
+        foreach (var pattern in AtrPatterns)
+        {
+            if (pattern.Matches(atr))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -136,7 +136,8 @@ internal sealed class CardHostHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits (polling readers.list, real time) until the reader is offered by the DESFire plugin with no card.</summary>
+    /// <summary>Waits (polling readers.list, real time) until the host's reader is empty and reads DESFire (the DESFire
+    /// plugin is active).</summary>
     public async Task WaitForEmptyReaderAsync()
     {
         var deadline = DateTime.UtcNow + Deadline;
@@ -144,7 +145,7 @@ internal sealed class CardHostHarness : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             last = (await Till.ListReadersAsync()).FirstOrDefault(r => r.Name == Reader);
-            if (last is { State: "Empty", PluginId: "reader.desfire" })
+            if (last is { State: "Empty", PluginId: "pcsc" } && last.Technologies.Contains("Desfire"))
             {
                 return;
             }
@@ -152,7 +153,7 @@ internal sealed class CardHostHarness : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"Reader '{Reader}' not empty and offered by reader.desfire within {Deadline.TotalSeconds} s (last: {last}).");
+        throw new TimeoutException($"Reader '{Reader}' not empty with the DESFire plugin active within {Deadline.TotalSeconds} s (last: {last}).");
     }
 
     public async ValueTask DisposeAsync()
@@ -179,7 +180,7 @@ internal sealed class CardHostHarness : IAsyncDisposable
         var builder = MiddlewareHost.CreateBuilder([$"--Pipe:PipeName={pipeName}", "--Host:Mode=console",
             $"--PluginsFile={Path.Combine(RepositoryRoot, "plugins.json")}", "--PluginHost:WatchForChanges=false",
             $"--Cards:SoftwareSam:KeyFile={KeyFile}",
-            .. HostStartTests.SandboxArguments(Root)], Root);
+            .. HostStartTests.SandboxArguments(Root), "--CardReaders:Enabled=true"], Root);
         _host = builder.Build();
         await _host.StartAsync();
         await _host.Services.GetRequiredService<EmbeddedSandbox>().Started;

@@ -90,7 +90,9 @@ internal sealed class PipeServerHarness : IAsyncDisposable
         services.AddSingleton<IRpcTarget>(target ?? new TestTarget());
         services.AddSingleton<FakeCardEventSource>();
         services.AddSingleton<ICardEventSource>(sp => sp.GetRequiredService<FakeCardEventSource>());
-        services.AddSingleton<IPluginCatalog, FakePluginCatalog>();
+        services.AddSingleton<FakePluginCatalog>();
+        services.AddSingleton<IPluginCatalog>(sp => sp.GetRequiredService<FakePluginCatalog>());
+        services.AddSingleton<ICardReaders>(sp => sp.GetRequiredService<FakePluginCatalog>());
         services.AddPipeServer(configuration);
         var provider = services.BuildServiceProvider();
         var harness = new PipeServerHarness(provider, pipeName, databasePath);
@@ -254,7 +256,7 @@ internal sealed class TestTarget : IRpcTarget
     public void Crash() => throw new InvalidOperationException("card 1234567890123 leaked");
 }
 
-internal sealed class FakePluginCatalog : IPluginCatalog
+internal sealed class FakePluginCatalog : IPluginCatalog, ICardReaders
 {
     public static readonly DateTimeOffset Since = new(2026, 11, 26, 8, 0, 0, TimeSpan.Zero);
 
@@ -264,12 +266,16 @@ internal sealed class FakePluginCatalog : IPluginCatalog
         new("reader.calypso", null, PluginState.Malfunctioned, "Threw while loading: boom", "plugins/reader.calypso", Since),
     ];
 
-    public IReadOnlyList<ReaderDescriptor> GetReaders() =>
+    public Task<IReadOnlyList<ReaderDescriptor>> GetReadersAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ReaderDescriptor>>(
     [
-        new("Reader A", "reader.desfire", [CardTechnology.Desfire, CardTechnology.Classic1K], ReaderState.CardPresent),
-        new("Reader B", "reader.desfire", [CardTechnology.Desfire], ReaderState.Empty),
-        new("Reader C", "reader.desfire", [CardTechnology.Desfire], ReaderState.Empty),
-    ];
+        new("Reader A", "pcsc", [CardTechnology.Desfire, CardTechnology.Classic1K], ReaderState.CardPresent),
+        new("Reader B", "pcsc", [CardTechnology.Desfire], ReaderState.Empty),
+        new("Reader C", "pcsc", [CardTechnology.Desfire], ReaderState.Empty),
+    ]);
+
+    public Task<CardIdentity> ReadCardAsync(string readerName, TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
         where TPlugin : class, IPlugin => throw new NotSupportedException();

@@ -8,7 +8,7 @@ namespace Middleware.PluginHost.Tests;
 
 /// <summary>
 /// Security issue #18: a plugin that blocks its thread synchronously (no await, ignoring every token) in its
-/// constructor, StartAsync, a call, GetReaders, StopAsync or Dispose never blocks the host. Each case uses the real
+/// constructor, StartAsync, a call, GetTerminals, StopAsync or Dispose never blocks the host. Each case uses the real
 /// catalog and the real Blocking test plugin beside the Echo plugin, which must keep answering meanwhile.
 /// </summary>
 public sealed class BlockingPluginTests(ITestOutputHelper output)
@@ -19,7 +19,7 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
     // Room for the rest of the operation (shadow copy, loading the Echo plugin or the new version) on a busy machine.
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2.5);
 
-    public static TheoryData<string> Places => new() { "the constructor", "StartAsync", "a call", "GetReaders", "StopAsync", "Dispose" };
+    public static TheoryData<string> Places => new() { "the constructor", "StartAsync", "a call", "GetTerminals", "StopAsync", "Dispose" };
 
     [Theory]
     [MemberData(nameof(Places))]
@@ -61,7 +61,7 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
                 operation = place switch
                 {
                     "a call" => CallAsync(catalog),
-                    "GetReaders" => ReadersAsync(catalog),
+                    "GetTerminals" => ReadersAsync(catalog),
                     _ => catalog.ReloadAsync("test.blocking", CancellationToken.None), // stops (and disposes) the running version
                 };
             }
@@ -129,7 +129,9 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
             var status = await catalog.WaitForStatusAsync("test.blocking", s => s.State == PluginState.Malfunctioned);
             output.WriteLine($"caller freed after {callerFreed.TotalMilliseconds:0} ms; Malfunctioned after {watch.Elapsed.TotalMilliseconds:0} ms: {status.Reason}");
 
-            Assert.True(callerFreed < Budget, $"the caller waited {callerFreed}");
+            // The call's own budget is 30 s and the plugin blocks for minutes: a caller freed within a few seconds of its
+            // 200 ms cancellation was not held by the plugin (a tighter bound only measures the machine's load).
+            Assert.True(callerFreed < TimeSpan.FromSeconds(5), $"the caller waited {callerFreed}");
             Assert.Contains("A call blocked its thread", status.Reason);
             Assert.Contains("after its caller cancelled it", status.Reason);
             Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(200) + Grace + Slack, $"Malfunctioned only after {watch.Elapsed}");
@@ -238,7 +240,7 @@ public sealed class BlockingPluginTests(ITestOutputHelper output)
     }
 
     private static async Task ReadersAsync(PluginCatalog catalog) =>
-        Assert.Equal(["echo-v1"], (await catalog.GetReadersAsync(CancellationToken.None)).Select(r => r.Name));
+        Assert.Equal(["echo-v1"], (await catalog.GetTerminalsAsync(CancellationToken.None)).Select(r => r.Name));
 
     private static async Task<MiddlewareException> CallAsync(PluginCatalog catalog) =>
         await Assert.ThrowsAsync<MiddlewareException>(() => catalog.EchoAsync("x", id: "test.blocking"));

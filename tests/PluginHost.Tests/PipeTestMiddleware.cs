@@ -101,7 +101,7 @@ internal sealed class ReaderRpcTarget(IPluginCatalog plugins) : IRpcTarget
     [RpcMethod(Method)]
     public async Task<string> ReadCardAsync(string pluginId, string reader, CancellationToken cancellationToken)
     {
-        var card = await plugins.InvokeAsync<IReaderPlugin, CardIdentity>(pluginId, (plugin, ct) => plugin.ReadCardAsync(reader, ct), cancellationToken);
+        var card = await plugins.InvokeAsync<ITerminalPlugin, CardIdentity>(pluginId, (plugin, ct) => plugin.ReadCardAsync(reader, TimeSpan.FromSeconds(5), ct), cancellationToken);
         return card.IdSupport;
     }
 }

@@ -1,3 +1,4 @@
+using Middleware.Contracts;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 using Middleware.Contracts.Plugins;
@@ -28,8 +29,8 @@ public sealed class PluginCatalogTests(ITestOutputHelper output)
         Assert.Null(status.Reason);
         Assert.Equal(Path.Combine(bed.Root, "echo"), status.Folder);
         Assert.Equal("v1:p-abc", (await catalog.EchoAsync("abc")).IdSupport);
-        Assert.Equal(new[] { "test.echo" }, catalog.ActivePlugins<IReaderPlugin>());
-        var reader = Assert.Single(catalog.GetReaders());
+        Assert.Equal(new[] { "test.echo" }, catalog.ActivePlugins<ITerminalPlugin>());
+        var reader = Assert.Single((await catalog.GetTerminalsAsync(CancellationToken.None)));
         Assert.Equal("echo-v1", reader.Name);
 
         await catalog.EchoAsync("tap");
@@ -72,7 +73,7 @@ public sealed class PluginCatalogTests(ITestOutputHelper output)
         Assert.Equal(ErrorCode.PluginUnavailable, disabled.Code);
         var unknown = await Assert.ThrowsAsync<MiddlewareException>(() => catalog.EchoAsync("x", id: "nope"));
         Assert.Equal(ErrorCode.PluginUnavailable, unknown.Code);
-        Assert.Empty(catalog.GetReaders());
+        Assert.Empty((await catalog.GetTerminalsAsync(CancellationToken.None)));
         Assert.Empty(catalog.ActivePlugins<IPlugin>());
     }
 
@@ -90,7 +91,7 @@ public sealed class PluginCatalogTests(ITestOutputHelper output)
 
         var status = catalog.StatusOf("test.wrongcontract");
         Assert.Equal(PluginState.NotSupported, status.State);
-        Assert.Contains("Built for contract 2.0", status.Reason);
+        Assert.Contains($"Built for contract {ContractInfo.Major + 1}.0", status.Reason);
         Assert.Equal("v1:x", (await catalog.EchoAsync("x")).IdSupport);
     }
 

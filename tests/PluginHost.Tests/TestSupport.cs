@@ -202,7 +202,7 @@ internal static class CatalogTestExtensions
     }
 
     public static Task<CardIdentity> EchoAsync(this IPluginCatalog catalog, string reader, string id = "test.echo", CancellationToken cancellationToken = default) =>
-        catalog.InvokeAsync<IReaderPlugin, CardIdentity>(id, (p, ct) => p.ReadCardAsync(reader, ct), cancellationToken);
+        catalog.InvokeAsync<ITerminalPlugin, CardIdentity>(id, (p, ct) => p.ReadCardAsync(reader, TimeSpan.FromSeconds(5), ct), cancellationToken);
 
     /// <summary>A weak reference to the load context of the plugin serving <paramref name="id"/> now.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -41,23 +41,3 @@ public static class DesfireCrc32
         return table;
     }
 }
-
-/// <summary>CRC-8/SMBUS: polynomial 0x07, init 0x00, no reflection, no final XOR (the ZDC check byte).</summary>
-public static class Crc8Smbus
-{
-    /// <summary>The CRC of <paramref name="data"/>.</summary>
-    public static byte Compute(ReadOnlySpan<byte> data)
-    {
-        byte crc = 0;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-            {
-                crc = (crc & 0x80) != 0 ? (byte)((crc << 1) ^ 0x07) : (byte)(crc << 1);
-            }
-        }
-
-        return crc;
-    }
-}

@@ -1,5 +1,6 @@
 using Middleware.Cards.Pcsc.Native;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 
 namespace Middleware.Cards.Pcsc;
 

@@ -1,5 +1,6 @@
 using Middleware.Cards.Pcsc.Native;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -2,8 +2,8 @@ namespace Middleware.Contracts.Plugins;
 
 /// <summary>
 /// The root of every plugin. A plugin assembly exposes exactly one public, non-abstract class implementing
-/// this interface (directly or through <see cref="Readers.IReaderPlugin"/> or
-/// a payment-channel plugin) with a public parameterless constructor.
+/// this interface (through <see cref="Readers.IPcscCardPlugin"/>, <see cref="Readers.ITerminalPlugin"/> or
+/// <see cref="Channels.IPaymentChannelPlugin"/>) with a public parameterless constructor.
 /// </summary>
 /// <remarks>
 /// Contract with the host:

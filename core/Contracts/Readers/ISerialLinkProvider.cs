@@ -15,9 +15,24 @@ public interface ISerialLinkProvider
     /// Opens the port or pseudo-terminal at <paramref name="path"/> with <paramref name="settings"/> and returns a duplex
     /// stream over it: reads return what the line received (honouring their <see cref="CancellationToken"/>), writes
     /// send; disposing the stream closes the port. Throws <see cref="IOException"/> when it cannot be opened
-    /// (missing, busy, no permission) and <see cref="UnauthorizedAccessException"/> when access is denied.
+    /// (missing, busy, no permission) and <see cref="UnauthorizedAccessException"/> when access is denied;
+    /// <see cref="ArgumentException"/>, naming the setting, for settings other than 7 or 8 data bits, parity none, even
+    /// or odd, 1 or 2 stop bits and a standard rate.
     /// </summary>
-    /// <param name="path">The port name or device path.</param>
+    /// <remarks>
+    /// <para><c>tcp://host:port</c> opens a serial-over-TCP bridge (PCL, raw socket server) instead: the same stream
+    /// semantics over a TCP connection; the line settings are then the bridge's own (checked, not applied).</para>
+    /// <para>The stream survives the device going away and coming back on the same path (USB unplug and replug, the
+    /// bridge dropping the connection): the read or write in flight when the link is lost fails with
+    /// <see cref="IOException"/> (that exchange is lost, start it over); later reads and writes wait, bounded by their
+    /// token, until the host has reopened the same path with the same settings, which it tries in the background every
+    /// <c>SerialLinks:ReconnectDelay</c> (1 s). A loss is noticed by the read or write in flight, so keep a read pending
+    /// to notice it at once. Each write is bounded by <c>SerialLinks:WriteTimeout</c> (5 s; a write past it counts as a
+    /// loss). A pseudo-terminal always carries 8-bit bytes without parity: 7E1 bytes cross it unchanged. Disposing the
+    /// stream stops the reconnection and closes the port; pending reads and writes then throw
+    /// <see cref="ObjectDisposedException"/>.</para>
+    /// </remarks>
+    /// <param name="path">The port name or device path, or <c>tcp://host:port</c>.</param>
     /// <param name="settings">Line settings.</param>
     /// <param name="cancellationToken">Cancels the open.</param>
     Task<Stream> OpenAsync(string path, SerialLinkSettings settings, CancellationToken cancellationToken);

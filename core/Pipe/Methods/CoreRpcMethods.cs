@@ -7,7 +7,7 @@ using Middleware.PluginHost;
 
 namespace Middleware.Pipe.Methods;
 
-/// <summary>The pipe's own methods: <c>ping</c>, <c>plugins.status</c>, <c>readers.list</c>. The plugin catalog is
+/// <summary>The pipe's own methods: <c>ping</c>, <c>plugins.*</c>, <c>readers.list</c>, <c>readers.read</c>. The plugin catalog is
 /// optional (resolved lazily) so the pipe runs, with empty lists, before the plugin host is wired.</summary>
 internal sealed class CoreRpcMethods(IServiceProvider services, PointOfSaleDirectory pointsOfSale) : IRpcTarget
 {
@@ -55,8 +55,8 @@ internal sealed class CoreRpcMethods(IServiceProvider services, PointOfSaleDirec
     {
         var till = TillContext.Required;
         var configured = pointsOfSale.Find(till.PointOfSale)?.Readers ?? [];
-        var live = services.GetService<IPluginCatalog>() is { } catalog
-            ? await catalog.GetReadersAsync(cancellationToken).ConfigureAwait(false)
+        var live = services.GetService<ICardReaders>() is { } readers
+            ? await readers.GetReadersAsync(cancellationToken).ConfigureAwait(false)
             : [];
         var result = new List<ReaderDto>();
         foreach (var name in configured)
@@ -68,5 +68,38 @@ internal sealed class CoreRpcMethods(IServiceProvider services, PointOfSaleDirec
         }
 
         return result;
+    }
+
+    /// <summary>Reads the card on one of the calling till's readers now, or the next one presented within
+    /// <paramref name="timeoutMs"/>; the host publishes the read as a tap (<see cref="ICardReaders.ReadCardAsync"/>).</summary>
+    [RpcMethod("readers.read")]
+    public async Task<CardTappedNotification> ReadersReadAsync(string reader, int timeoutMs = 5000, CancellationToken cancellationToken = default)
+    {
+        var till = TillContext.Required;
+        if (timeoutMs is < 1 or > 300_000)
+        {
+            throw new Domain.Errors.MiddlewareException(Domain.Errors.ErrorCode.InvalidRequest, "timeoutMs must be 1..300000.");
+        }
+
+        var configured = pointsOfSale.Find(till.PointOfSale)?.Readers ?? [];
+        if (string.IsNullOrWhiteSpace(reader) || !configured.Contains(reader, StringComparer.Ordinal))
+        {
+            throw new Domain.Errors.MiddlewareException(Domain.Errors.ErrorCode.UnknownReader, $"Reader '{reader}' is not configured for {till.PointOfSale}.");
+        }
+
+        var readers = services.GetService<ICardReaders>()
+            ?? throw new Domain.Errors.MiddlewareException(Domain.Errors.ErrorCode.PluginUnavailable, "This host has no card readers.");
+        CardIdentity card;
+        try
+        {
+            card = await readers.ReadCardAsync(reader, TimeSpan.FromMilliseconds(timeoutMs), cancellationToken).ConfigureAwait(false);
+        }
+        catch (CardReadException ex)
+        {
+            throw new Domain.Errors.MiddlewareException(Notifications.CardEventRouter.CodeFor(ex.Error), ex.Message);
+        }
+
+        var at = services.GetService<TimeProvider>()?.GetUtcNow() ?? DateTimeOffset.UtcNow;
+        return new CardTappedNotification(card.ReaderName, card.Technology, card.IdSupport, card.NumeroApplicatif, card.Authenticated, card.SamId, card.IssuerCrous, card.CreationDate, at);
     }
 }

@@ -9,6 +9,7 @@ using Middleware.Cards.Pcsc;
 using Middleware.Cards.Sam;
 using Middleware.Contracts.Plugins;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 using Middleware.Plugins.Desfire;
 using Middleware.VirtualCards;
 using Middleware.VirtualCards.Izly;
@@ -53,17 +54,25 @@ internal static partial class CardReadLoadGenerator
         var zdc = new ZdcDescription { IdSupport = "36000001", NumeroApplicatif = "04A1B2C3D4E5F6", Crous = 5, CreationDate = new DateOnly(2024, 9, 2) };
         var card = new RecordingCard(IzlyVirtualCards.FromZdc(zdc, Uid, new IzlyCardKeys(ReadMaster), random: fixedRandom));
         var plugin = new DesfireReaderPlugin();
-        var sink = new TapSink();
+        var pcsc = services.GetRequiredService<ISmartCardSystem>();
         var settings = JsonDocument.Parse($$"""{ "readerNamePattern": "^{{Reader}}$" }""").RootElement.Clone();
-        await plugin.StartAsync(new BenchPluginContext(settings, services.GetRequiredService<ISmartCardSystem>(), services.GetRequiredService<ISam>(), sink), CancellationToken.None);
+        await plugin.StartAsync(new BenchPluginContext(settings, services.GetRequiredService<ISam>()), CancellationToken.None);
         await using var slot = await VpcdCardSlot.InsertAsync(card);
+
+        // What the host does for each card it hands to the plugin: connect, the plugin's read, disconnect.
+        async Task<CardIdentity> ReadOnceAsync()
+        {
+            await using var connection = await pcsc.ConnectAsync(Reader, SmartCardShareMode.Shared, CancellationToken.None);
+            return await plugin.ReadAsync(new BenchCard(connection), CancellationToken.None);
+        }
+
         try
         {
-            // The tap the plugin reads by itself on insertion, then one recorded read.
-            var tapped = await sink.Tapped.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            Console.WriteLine($"tap read: idSupport {tapped.IdSupport}, reader {tapped.ReaderName}");
+            await WaitForCardAsync(pcsc);
+            var first = await ReadOnceAsync();
+            Console.WriteLine($"first read: idSupport {first.IdSupport}, reader {first.ReaderName}");
             card.Recording = true;
-            await plugin.ReadCardAsync(Reader, CancellationToken.None);
+            await ReadOnceAsync();
             card.Recording = false;
             var sequence = card.Recorded.ToArray();
             Console.WriteLine($"APDU sequence of one read: {sequence.Length} commands ({string.Join(" ", sequence.Select(a => a.Command[1].ToString("X2")))})");
@@ -75,7 +84,7 @@ internal static partial class CardReadLoadGenerator
             // Warm-up, then interleaved blocks so that machine noise hits both sides alike.
             for (var i = 0; i < 20; i++)
             {
-                await plugin.ReadCardAsync(Reader, CancellationToken.None);
+                await ReadOnceAsync();
                 raw.Replay(Reader, sequence, verify: false);
             }
 
@@ -86,7 +95,7 @@ internal static partial class CardReadLoadGenerator
                 for (var i = 0; i < 10; i++)
                 {
                     var start = Stopwatch.GetTimestamp();
-                    var identity = await plugin.ReadCardAsync(Reader, CancellationToken.None);
+                    var identity = await ReadOnceAsync();
                     pluginTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                     if (identity.IdSupport != "36000001")
                     {
@@ -152,21 +161,28 @@ internal static partial class CardReadLoadGenerator
         }
     }
 
-    private sealed class TapSink : IReaderEventSink
+    private static async Task WaitForCardAsync(ISmartCardSystem pcsc)
     {
-        public TaskCompletionSource<CardIdentity> Tapped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void CardTapped(CardTapped tapped) => Tapped.TrySetResult(tapped.Card);
-
-        public void CardReadFailed(CardReadFailed failed) => Tapped.TrySetException(new InvalidOperationException($"{failed.Error}: {failed.Detail}"));
-
-        public void CardRemoved(CardRemoved removed)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var status = await pcsc.GetStatusAsync(CancellationToken.None);
+        while (!status.Any(s => s.ReaderName == Reader && s.HasCard))
         {
-        }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No card on {Reader} after 30 s.");
+            }
 
-        public void ReadersChanged(string pluginId)
-        {
+            status = await pcsc.WaitForChangeAsync(status, TimeSpan.FromSeconds(1), CancellationToken.None);
         }
+    }
+
+    private sealed class BenchCard(ISmartCardConnection connection) : IPcscCard
+    {
+        public string ReaderName => connection.ReaderName;
+
+        public ReadOnlyMemory<byte> Atr => connection.Atr;
+
+        public Task<byte[]> TransmitAsync(ReadOnlyMemory<byte> apdu, CancellationToken cancellationToken) => connection.TransmitAsync(apdu, cancellationToken);
     }
 
     private sealed class BenchPluginContext(JsonElement settings, params object[] services) : IPluginContext

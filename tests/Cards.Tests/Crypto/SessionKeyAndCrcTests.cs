@@ -52,5 +52,5 @@ public sealed class SessionKeyAndCrcTests
     }
 
     [Fact]
-    public void Crc8_smbus_check_value() => Assert.Equal(0xF4, Crc8Smbus.Compute("123456789"u8));
+    public void Crc8_smbus_check_value() => Assert.Equal(0xF4, Middleware.Plugins.Sdk.Zdc.ZdcCodec.Crc8("123456789"u8));
 }

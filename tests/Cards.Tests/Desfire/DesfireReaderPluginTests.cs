@@ -1,6 +1,6 @@
 using Middleware.Cards.Crypto;
 using Middleware.Cards.Tests.Zdc;
-using Middleware.Cards.Zdc;
+using Middleware.Plugins.Sdk.Zdc;
 using Middleware.Contracts.Readers;
 using Xunit;
 
@@ -222,13 +222,13 @@ public sealed class DesfireReaderPluginTests
         bed.Pcsc.StopService();
         // The card on the reader is reported gone with the service.
         Assert.IsType<CardRemoved>(await bed.Sink.NextAsync());
-        Assert.Equal(Contracts.Readers.ReaderState.Unavailable, Assert.Single(bed.Plugin.GetReaders()).State);
+        Assert.Equal(Contracts.Readers.ReaderState.Unavailable, Assert.Single(bed.Readers()).State);
 
         bed.Pcsc.Remove(DesfireTestBed.Reader);
         bed.Pcsc.StartService();
         bed.Pcsc.Insert(DesfireTestBed.Reader, DesfireTestBed.IzlyCard());
 
-        // The plugin retries after its delay (host clock): move the clock until the tap arrives.
+        // The host's watcher retries after its delay (host clock): move the clock until the tap arrives.
         var next = bed.Sink.NextAsync();
         while (!next.IsCompleted)
         {
@@ -237,7 +237,7 @@ public sealed class DesfireReaderPluginTests
         }
 
         Assert.Equal("36000000", Assert.IsType<CardTapped>(await next).Card.IdSupport);
-        Assert.Equal(Contracts.Readers.ReaderState.CardPresent, Assert.Single(bed.Plugin.GetReaders()).State);
+        Assert.Equal(Contracts.Readers.ReaderState.CardPresent, Assert.Single(bed.Readers()).State);
     }
 
     [Fact]
@@ -265,24 +265,51 @@ public sealed class DesfireReaderPluginTests
     }
 
     [Fact]
-    public async Task ReadCardAsync_reads_the_card_on_demand()
+    public async Task A_card_is_read_on_demand_and_a_reader_outside_the_filter_is_not_claimed()
     {
         await using var bed = await DesfireTestBed.StartAsync("""{ "readerNamePattern": "^Other" }""");
         bed.Pcsc.AddReader("Other reader");
         bed.Pcsc.Insert("Other reader", DesfireTestBed.IzlyCard());
 
-        var identity = await bed.Plugin.ReadCardAsync("Other reader", CancellationToken.None);
+        // The watch reports the card; a read on demand reads it again.
+        Assert.Equal("Other reader", (await bed.Sink.NextAsync<CardTapped>()).Card.ReaderName);
+        var identity = await bed.ReadAsync("Other reader");
         Assert.Equal("36000000", identity.IdSupport);
         Assert.Equal("Other reader", identity.ReaderName);
+        Assert.Equal(identity, (await bed.Sink.NextAsync<CardTapped>()).Card); // a read on demand counts as a tap
 
-        var unknown = await Assert.ThrowsAsync<CardReadException>(() => bed.Plugin.ReadCardAsync("Nope", CancellationToken.None));
+        var unknown = await Assert.ThrowsAsync<CardReadException>(() => bed.ReadAsync("Nope"));
         Assert.Equal(CardReadError.ReaderError, unknown.Error);
 
-        // The watch loop reports the same card too; once it has, the readers it offers are known (the filtered-out one is not).
-        Assert.Equal("Other reader", (await bed.Sink.NextAsync<CardTapped>()).Card.ReaderName);
-        Assert.Equal(new[] { "Other reader" }, bed.Plugin.GetReaders().Select(r => r.Name));
-        var onDefault = await Assert.ThrowsAsync<CardReadException>(() => bed.Plugin.ReadCardAsync(DesfireTestBed.Reader, CancellationToken.None));
-        Assert.Equal(CardReadError.ReaderError, onDefault.Error);
+        // The host lists every reader; the plugin claims no card outside its filter.
+        Assert.Equal(new[] { DesfireTestBed.Reader, "Other reader" }, bed.Readers().Select(r => r.Name));
+        bed.Pcsc.Insert(DesfireTestBed.Reader, DesfireTestBed.IzlyCard());
+        var onDefault = await bed.Sink.NextAsync<CardReadFailed>();
+        Assert.Equal(CardReadError.NotAnIzlyCard, onDefault.Error);
+    }
+
+    [Fact]
+    public async Task A_read_on_demand_waits_for_the_next_card_within_its_timeout()
+    {
+        await using var bed = await DesfireTestBed.StartAsync();
+        var waiting = bed.ReadAsync(DesfireTestBed.Reader, TimeSpan.FromSeconds(30));
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+
+        bed.Pcsc.Insert(DesfireTestBed.Reader, DesfireTestBed.IzlyCard());
+        Assert.Equal("36000000", (await waiting.WaitAsync(TimeSpan.FromSeconds(20))).IdSupport);
+
+        bed.Pcsc.Remove(DesfireTestBed.Reader);
+        await bed.Sink.NextAsync<CardTapped>();
+        await bed.Sink.NextAsync<CardRemoved>();
+        var none = bed.ReadAsync(DesfireTestBed.Reader, TimeSpan.FromSeconds(2));
+        while (!none.IsCompleted)
+        {
+            bed.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(none, Task.Delay(20));
+        }
+
+        Assert.Equal(CardReadError.Timeout, (await Assert.ThrowsAsync<CardReadException>(() => none)).Error);
     }
 
     [Fact]
@@ -293,8 +320,10 @@ public sealed class DesfireReaderPluginTests
         bed.Pcsc.AddReader("Other reader");
         bed.Pcsc.Insert("Other reader", DesfireTestBed.IzlyCard());
 
-        var tapped = await bed.Sink.NextAsync<CardTapped>();
-        Assert.Equal("Other reader", tapped.Card.ReaderName);
+        // The card on the reader outside the filter is claimed by no plugin: it is never connected to.
+        var events = new[] { await bed.Sink.NextAsync(), await bed.Sink.NextAsync() };
+        Assert.Equal("Other reader", Assert.Single(events.OfType<CardTapped>()).Card.ReaderName);
+        Assert.Equal(CardReadError.NotAnIzlyCard, Assert.Single(events.OfType<CardReadFailed>()).Error);
         Assert.Equal(1, bed.Pcsc.Connects);
     }
 
@@ -326,6 +355,8 @@ public sealed class DesfireReaderPluginTests
     [InlineData("""{ "fileNumber": 40 }""", "fileNumber")]
     [InlineData("""{ "readKeyNumber": 14 }""", "readKeyNumber")]
     [InlineData("""{ "readerNamePattern": "(" }""", "readerNamePattern")]
+    [InlineData("""{ "readTimeoutMs": 0 }""", "readTimeoutMs")]
+    [InlineData("""{ "atrPatterns": ["3B 8"] }""", "ATR pattern")]
     public async Task Bad_settings_stop_the_start_with_a_clear_error(string settings, string name)
     {
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => DesfireTestBed.StartAsync(settings));
@@ -337,17 +368,17 @@ public sealed class DesfireReaderPluginTests
     {
         var bed = await DesfireTestBed.StartAsync();
         await bed.DisposeAsync();
-        Assert.Empty(bed.Plugin.GetReaders());
+        Assert.Null(bed.Plugin.Claim(new PresentedCard(DesfireTestBed.Reader, DesfireTestBed.IzlyCard().Atr)));
         bed.Pcsc.Insert(DesfireTestBed.Reader, DesfireTestBed.IzlyCard());
         Assert.False(bed.Sink.TryPeek(out _));
         Assert.Equal(0, bed.Pcsc.Connects);
     }
 
     [Fact]
-    public void Zdc_codec_is_shared_with_the_plugin_source()
+    public void Zdc_codec_is_the_sdks()
     {
-        // The plugin compiles core/Cards/Zdc/ZdcRecord.cs itself; the codec of core/Cards is the same source.
+        // One ZDC codec, the SDK's, for the host and every plugin (the virtual cards keep their own, as an independent check).
         Assert.Equal(29, ZdcCodec.Length);
-        Assert.Equal(0xF4, Crc8Smbus.Compute("123456789"u8));
+        Assert.Equal(0xF4, ZdcCodec.Crc8("123456789"u8));
     }
 }

@@ -6,11 +6,14 @@ using Microsoft.Extensions.Time.Testing;
 using Middleware.Cards.Crypto;
 using Middleware.Cards.Sam;
 using Middleware.Cards.Tests.Zdc;
+using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Readers;
 using Middleware.Plugins.Desfire;
 
 namespace Middleware.Cards.Tests.Desfire;
 
-/// <summary>The DESFire plugin started on a fake PC/SC service with a real software SAM and simulated cards.</summary>
+/// <summary>The DESFire plugin started behind the host's PC/SC watcher, on a fake PC/SC service with a real software
+/// SAM and simulated cards.</summary>
 internal sealed class DesfireTestBed : IAsyncDisposable
 {
     public const string Reader = "Virtual Reader 00";
@@ -42,6 +45,27 @@ internal sealed class DesfireTestBed : IAsyncDisposable
 
     public DesfireReaderPlugin Plugin { get; } = new();
 
+    public PcscCardWatcher Watcher { get; private set; } = null!;
+
+    public DirectPluginCatalog Catalog { get; private set; } = null!;
+
+    private CancellationTokenSource Stop { get; } = new();
+
+    private Task Watch { get; set; } = Task.CompletedTask;
+
+    /// <summary>The readers as the host lists them, with their state.</summary>
+    public IReadOnlyList<(string Name, ReaderState State)> Readers()
+    {
+        var (statuses, up) = Watcher.Snapshot();
+        return [.. statuses.Select(s => (s.ReaderName, !up || s.State == PluginHost.Pcsc.SmartCardReaderState.Unavailable ? ReaderState.Unavailable
+            : s.HasCard ? ReaderState.CardPresent : ReaderState.Empty))];
+    }
+
+    /// <summary>A read on demand, as a till's <c>readers.read</c> asks it; an unknown reader is a reader error.</summary>
+    public async Task<CardIdentity> ReadAsync(string reader, TimeSpan? timeout = null) =>
+        await Watcher.ReadNowAsync(reader, timeout ?? TimeSpan.FromSeconds(5), CancellationToken.None)
+        ?? throw new CardReadException(CardReadError.ReaderError, $"Unknown reader '{reader}'.");
+
     public static async Task<DesfireTestBed> StartAsync(string settings = "{}", bool withSam = true, bool addReader = true, FakeSmartCardSystem? pcsc = null)
     {
         var keyFile = TempKeyFile.Create(DefaultKeyFile());
@@ -55,6 +79,10 @@ internal sealed class DesfireTestBed : IAsyncDisposable
         object[] services = withSam ? [bed.Pcsc, bed.Sink, sam] : [bed.Pcsc, bed.Sink];
         bed.Context = new FakePluginContext(bed.Time, JsonDocument.Parse(settings).RootElement.Clone(), services);
         await bed.Plugin.StartAsync(bed.Context, CancellationToken.None);
+        bed.Catalog = new DirectPluginCatalog(bed.Plugin);
+        var options = new CardReaderOptions { Debounce = TimeSpan.Zero, ServiceRetryDelay = TimeSpan.FromSeconds(2) };
+        bed.Watcher = new PcscCardWatcher(bed.Pcsc, bed.Catalog, bed.Sink, options, bed.Time, new TypedLogger<PcscCardWatcher>(bed.Context.Log));
+        bed.Watch = Task.Run(() => bed.Watcher.RunAsync(bed.Stop.Token));
         return bed;
     }
 
@@ -85,6 +113,10 @@ internal sealed class DesfireTestBed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // As the host does: the watch stops before the plugins.
+        await Stop.CancelAsync();
+        await Watch;
+        Catalog.Stopped = true;
         await Plugin.StopAsync(CancellationToken.None);
         Sam.Dispose();
         KeyFile.Dispose();

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Middleware.Contracts.Plugins;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 
 namespace Middleware.Cards.Tests.Desfire;
 
@@ -318,4 +319,15 @@ internal sealed class FakePluginContext(TimeProvider time, JsonElement settings,
     // The plugin is not unloaded in these tests, so the plain binding is fine here (the host's avoids it).
     public T GetSettings<T>() where T : new() =>
         settings.ValueKind == JsonValueKind.Object ? settings.Deserialize<T>(SettingsJson.Options) ?? new T() : new T();
+}
+
+/// <summary>A typed logger writing into a <see cref="ListLogger"/>.</summary>
+internal sealed class TypedLogger<T>(ListLogger inner) : ILogger<T>
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+
+    public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        inner.Log(logLevel, eventId, state, exception, formatter);
 }

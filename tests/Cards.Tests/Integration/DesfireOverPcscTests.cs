@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Middleware.Cards.Sam;
 using Middleware.Cards.Tests.Desfire;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Readers;
 using Middleware.Plugins.Desfire;
 using Middleware.VirtualCards.Desfire;
 using Middleware.VirtualCards.Izly;
@@ -131,13 +132,16 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
         Assert.Equal("42", tapped.Card.IdSupport);
     }
 
-    /// <summary>The plugin on the real PC/SC service, with a software SAM holding the DESFire read master key.</summary>
+    /// <summary>The plugin behind the host's PC/SC watcher on the real PC/SC service, with a software SAM holding the
+    /// DESFire read master key. Only the first reader's events are kept (the other vpcd reader is another test's).</summary>
     private sealed class PluginBed : IAsyncDisposable
     {
         private readonly TempKeyFile _keyFile;
         private readonly SoftwareSam _sam;
         private readonly RecordingSink _sink = new();
         private readonly DesfireReaderPlugin _plugin = new();
+        private readonly CancellationTokenSource _stop = new();
+        private Task _watch = Task.CompletedTask;
 
         private PluginBed(TempKeyFile keyFile, SoftwareSam sam)
         {
@@ -154,9 +158,13 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
                 """);
             var sam = new SoftwareSam(Options.Create(new SoftwareSamOptions { KeyFile = keyFile.Path }), NullLogger<SoftwareSam>.Instance);
             var bed = new PluginBed(keyFile, sam);
-            var settings = JsonDocument.Parse("""{ "readerNamePattern": "^Virtual PCD 00 00$", "serviceRetryDelayMs": 200, "statusWaitTimeoutMs": 2000 }""");
-            var context = new FakePluginContext(TimeProvider.System, settings.RootElement.Clone(), fixture.System, bed._sink, sam);
+            var settings = JsonDocument.Parse("""{ "readerNamePattern": "^Virtual PCD 00 00$" }""");
+            var context = new FakePluginContext(TimeProvider.System, settings.RootElement.Clone(), sam);
             await bed._plugin.StartAsync(context, CancellationToken.None);
+            var options = new CardReaderOptions { ServiceRetryDelay = TimeSpan.FromMilliseconds(200), StatusWaitTimeout = TimeSpan.FromSeconds(2) };
+            var watcher = new PcscCardWatcher(fixture.System, new DirectPluginCatalog(bed._plugin), new FirstReaderOnly(bed._sink), options, TimeProvider.System,
+                new TypedLogger<PcscCardWatcher>(context.Log));
+            bed._watch = Task.Run(() => watcher.RunAsync(bed._stop.Token));
             return bed;
         }
 
@@ -181,9 +189,40 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
 
         public async ValueTask DisposeAsync()
         {
+            await _stop.CancelAsync();
+            await _watch;
             await _plugin.StopAsync(CancellationToken.None);
             _sam.Dispose();
             _keyFile.Dispose();
         }
+    }
+
+    private sealed class FirstReaderOnly(IReaderEventSink inner) : IReaderEventSink
+    {
+        public void CardTapped(CardTapped tapped)
+        {
+            if (tapped.Card.ReaderName == PcscFixture.FirstReader)
+            {
+                inner.CardTapped(tapped);
+            }
+        }
+
+        public void CardReadFailed(CardReadFailed failed)
+        {
+            if (failed.ReaderName == PcscFixture.FirstReader)
+            {
+                inner.CardReadFailed(failed);
+            }
+        }
+
+        public void CardRemoved(CardRemoved removed)
+        {
+            if (removed.ReaderName == PcscFixture.FirstReader)
+            {
+                inner.CardRemoved(removed);
+            }
+        }
+
+        public void ReadersChanged(string pluginId) => inner.ReadersChanged(pluginId);
     }
 }

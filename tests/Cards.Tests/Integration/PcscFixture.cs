@@ -2,6 +2,7 @@ using Xunit;
 using System.Diagnostics;
 using Middleware.Cards.Pcsc;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 
 namespace Middleware.Cards.Tests.Integration;
 

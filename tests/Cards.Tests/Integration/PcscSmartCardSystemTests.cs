@@ -1,5 +1,6 @@
 using Xunit;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 using Middleware.VirtualCards.Desfire;
 using Middleware.VirtualCards.Vpcd;
 

@@ -1,4 +1,5 @@
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 using Middleware.VirtualCards.Desfire;
 using Middleware.VirtualCards.Vpcd;
 using Xunit;

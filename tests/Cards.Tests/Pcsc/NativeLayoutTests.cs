@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Middleware.Cards.Pcsc;
 using Middleware.Cards.Pcsc.Native;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 using Xunit;
 
 namespace Middleware.Cards.Tests.Pcsc;

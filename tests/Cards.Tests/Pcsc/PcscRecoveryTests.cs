@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Middleware.Cards.Pcsc;
 using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
 using Xunit;
 
 namespace Middleware.Cards.Tests.Pcsc;

@@ -1,5 +1,5 @@
 using Middleware.Cards.Crypto;
-using Middleware.Cards.Zdc;
+using Middleware.Plugins.Sdk.Zdc;
 using Xunit;
 
 namespace Middleware.Cards.Tests.Zdc;
@@ -32,7 +32,7 @@ public sealed class ZdcCodecTests
     public void Check_byte_is_crc8_smbus_of_the_first_28_bytes()
     {
         var bytes = Convert.FromHexString(ExampleHex);
-        Assert.Equal(bytes[28], Crc8Smbus.Compute(bytes.AsSpan(0, 28)));
+        Assert.Equal(bytes[28], ZdcCodec.Crc8(bytes.AsSpan(0, 28)));
     }
 
     [Fact]
@@ -121,5 +121,5 @@ public sealed class ZdcCodecTests
         Assert.Equal("version", Assert.Throws<ZdcFormatException>(() => ZdcCodec.Write(Example with { Version = 2 })).Field);
     }
 
-    private static void FixCheck(byte[] bytes) => bytes[28] = Crc8Smbus.Compute(bytes.AsSpan(0, 28));
+    private static void FixCheck(byte[] bytes) => bytes[28] = ZdcCodec.Crc8(bytes.AsSpan(0, 28));
 }

@@ -38,7 +38,7 @@ public sealed class DocumentCitationTests
         Assert.True(checker.FileCount > 100, $"only {checker.FileCount} files scanned");
         Assert.Contains(citations, c => c.File == "core/Tickets/Numbering/TicketNumbering.cs"
             && c.Citation.Document == "crous-izly-api.md" && c.Citation.Numbers.Contains("4"));
-        Assert.Contains(citations, c => c.File == "core/Cards/Zdc/ZdcRecord.cs" && c.Citation.Document == "cards.md" && c.Citation.Numbers.Contains("1"));
+        Assert.Contains(citations, c => c.File == "core/Sdk/Zdc/ZdcRecord.cs" && c.Citation.Document == "cards.md" && c.Citation.Numbers.Contains("1"));
         foreach (var document in new[] { "cards.md", "crous-izly-api.md", "design.md" })
         {
             Assert.True(citations.Count(c => c.Citation.Document == document) >= 3, $"too few citations of {document} found");

@@ -1,4 +1,4 @@
-using Middleware.Cards.Zdc;
+using Middleware.Plugins.Sdk.Zdc;
 using Xunit.Abstractions;
 
 namespace Middleware.Fuzz.Tests.Cards;

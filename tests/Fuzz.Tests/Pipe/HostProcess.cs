@@ -70,6 +70,7 @@ internal sealed class HostProcess : IDisposable
             "exec", Path.Combine(AppContext.BaseDirectory, "Middleware.Host.dll"),
             $"--Pipe:PipeName={pipeName}", "--Host:Mode=console",
             $"--PluginsFile={Path.Combine(RepositoryRoot(), "plugins.json")}", "--PluginHost:WatchForChanges=false",
+            "--CardReaders:Enabled=false", // the virtual readers belong to the PC/SC tests (PcscTestLock)
             $"--Sandbox:Port={port}", $"--Sandbox:DatabasePath={Path.Combine(root, "sandbox.db")}",
             $"--CrousApis:Vem:BaseUrl={url}", $"--CrousApis:Izly:BaseUrl={url}",
             $"--CrousApis:Reference:DatabasePath={Path.Combine(root, "reference.db")}",

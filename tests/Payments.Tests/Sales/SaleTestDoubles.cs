@@ -41,8 +41,6 @@ internal sealed class SinglePluginCatalog(IPlugin plugin) : IPluginCatalog
 {
     public IReadOnlyList<PluginStatusInfo> GetStatuses() => throw new NotSupportedException();
 
-    public IReadOnlyList<ReaderDescriptor> GetReaders() => throw new NotSupportedException();
-
     public Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
         where TPlugin : class, IPlugin =>
         pluginId == plugin.Metadata.Id && plugin is TPlugin typed

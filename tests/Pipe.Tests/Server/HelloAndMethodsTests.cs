@@ -83,7 +83,7 @@ public sealed class HelloAndMethodsTests
 
         Assert.Equal(2, readersA.Count);
         Assert.Equal("Reader A", readersA[0].Name);
-        Assert.Equal("reader.desfire", readersA[0].PluginId);
+        Assert.Equal("pcsc", readersA[0].PluginId);
         Assert.Equal(["Desfire", "Classic1K"], readersA[0].Technologies);
         Assert.Equal("CardPresent", readersA[0].State);
         // Configured but offered by no plugin: listed as unavailable.

@@ -6,11 +6,11 @@ namespace TestPlugin.Blocking;
 
 /// <summary>
 /// Blocks its caller's thread synchronously (Thread.Sleep, no await) in the place its settings name
-/// (<c>blockIn</c>: StartAsync, StopAsync, Dispose, ReadCardAsync or GetReaders), or in its constructor when a file
+/// (<c>blockIn</c>: StartAsync, StopAsync, Dispose, ReadCardAsync or GetTerminals), or in its constructor when a file
 /// <c>block-in-constructor</c> lies beside its assembly. It blocks until a file <c>release</c> appears beside its
 /// assembly (the tests write it to end the abandoned threads), for 10 minutes at most.
 /// </summary>
-public sealed class BlockingPlugin : IReaderPlugin, IDisposable
+public sealed class BlockingPlugin : ITerminalPlugin, IDisposable
 {
     private static readonly TimeSpan Longest = TimeSpan.FromMinutes(10);
     private readonly string _folder;
@@ -42,16 +42,19 @@ public sealed class BlockingPlugin : IReaderPlugin, IDisposable
 
     public void Dispose() => BlockIf(nameof(Dispose));
 
-    public IReadOnlyList<ReaderDescriptor> GetReaders()
+    public Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new TerminalPaymentResult(TerminalPaymentOutcome.NotCompleted, request.Amount, "test plugin"));
+
+    public IReadOnlyList<ReaderDescriptor> GetTerminals()
     {
-        BlockIf(nameof(GetReaders));
+        BlockIf(nameof(GetTerminals));
         return [new ReaderDescriptor("blocking", Metadata.Id, [CardTechnology.Desfire], ReaderState.Empty)];
     }
 
-    public Task<CardIdentity> ReadCardAsync(string readerName, CancellationToken cancellationToken)
+    public Task<CardIdentity> ReadCardAsync(string terminalName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         BlockIf(nameof(ReadCardAsync));
-        return Task.FromResult(new CardIdentity("blocking:" + readerName, "0123456789ABCD", CardTechnology.Desfire, readerName, null, false));
+        return Task.FromResult(new CardIdentity("blocking:" + terminalName, "0123456789ABCD", CardTechnology.Desfire, terminalName, null, false));
     }
 
     private void BlockIf(string place)

@@ -5,7 +5,7 @@ using Middleware.Contracts.Readers;
 namespace TestPlugin.Echo;
 
 /// <summary>Echo test plugin, version 2: ReadCardAsync(x) answers a card whose IdSupport is "v2:" + prefix + x.</summary>
-public sealed class EchoPlugin : IReaderPlugin
+public sealed class EchoPlugin : ITerminalPlugin
 {
     private const string Tag = "v2";
     private IPluginContext? _context;
@@ -30,19 +30,22 @@ public sealed class EchoPlugin : IReaderPlugin
         return Task.CompletedTask;
     }
 
-    public IReadOnlyList<ReaderDescriptor> GetReaders() =>
+    public Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new TerminalPaymentResult(TerminalPaymentOutcome.NotCompleted, request.Amount, "test plugin"));
+
+    public IReadOnlyList<ReaderDescriptor> GetTerminals() =>
         [new ReaderDescriptor("echo-" + Tag, Metadata.Id, [CardTechnology.Desfire], ReaderState.Empty)];
 
-    public async Task<CardIdentity> ReadCardAsync(string readerName, CancellationToken cancellationToken)
+    public async Task<CardIdentity> ReadCardAsync(string terminalName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        if (readerName == "not-izly")
+        if (terminalName == "not-izly")
         {
             throw new CardReadException(CardReadError.NotAnIzlyCard, "No Izly application on this card.");
         }
 
-        var card = new CardIdentity(Tag + ":" + _prefix + readerName, "0123456789ABCD", CardTechnology.Desfire, readerName, null, false);
-        if (readerName == "tap" && _context is { } context)
+        var card = new CardIdentity(Tag + ":" + _prefix + terminalName, "0123456789ABCD", CardTechnology.Desfire, terminalName, null, false);
+        if (terminalName == "tap" && _context is { } context)
         {
             _sink?.CardTapped(new CardTapped(card, context.Time.GetUtcNow()));
         }

@@ -6,7 +6,7 @@ namespace TestPlugin.Hanging;
 
 /// <summary>Ignores the call's cancellation token: ReadCardAsync (and StartAsync when settings say <c>hangOnStart</c>)
 /// only end when the host stops the instance.</summary>
-public sealed class HangingPlugin : IReaderPlugin
+public sealed class HangingPlugin : ITerminalPlugin
 {
     private IPluginContext? _context;
 
@@ -23,9 +23,12 @@ public sealed class HangingPlugin : IReaderPlugin
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public IReadOnlyList<ReaderDescriptor> GetReaders() => [];
+    public Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new TerminalPaymentResult(TerminalPaymentOutcome.NotCompleted, request.Amount, "test plugin"));
 
-    public async Task<CardIdentity> ReadCardAsync(string readerName, CancellationToken cancellationToken)
+    public IReadOnlyList<ReaderDescriptor> GetTerminals() => [];
+
+    public async Task<CardIdentity> ReadCardAsync(string terminalName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await Task.Delay(Timeout.Infinite, _context!.Stopping);
         throw new InvalidOperationException("unreachable");

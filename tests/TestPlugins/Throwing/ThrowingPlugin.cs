@@ -5,7 +5,7 @@ using Middleware.Contracts.Readers;
 namespace TestPlugin.Throwing;
 
 /// <summary>Throws in StartAsync when settings say <c>throwOnStart</c>, and on every ReadCardAsync.</summary>
-public sealed class ThrowingPlugin : IReaderPlugin
+public sealed class ThrowingPlugin : ITerminalPlugin
 {
     public PluginMetadata Metadata { get; } = new("test.throwing", "1.0.0", ContractInfo.Version, "Throwing test plugin");
 
@@ -21,9 +21,12 @@ public sealed class ThrowingPlugin : IReaderPlugin
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public IReadOnlyList<ReaderDescriptor> GetReaders() => [];
+    public Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new TerminalPaymentResult(TerminalPaymentOutcome.NotCompleted, request.Amount, "test plugin"));
 
-    public Task<CardIdentity> ReadCardAsync(string readerName, CancellationToken cancellationToken) =>
+    public IReadOnlyList<ReaderDescriptor> GetTerminals() => [];
+
+    public Task<CardIdentity> ReadCardAsync(string terminalName, TimeSpan timeout, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("Call failed on purpose.");
 }
 

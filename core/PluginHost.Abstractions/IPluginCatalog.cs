@@ -22,13 +22,6 @@ public interface IPluginCatalog
     /// <summary>Every plugin listed in plugins.json, with its status, plus superseded versions not yet unloaded.</summary>
     IReadOnlyList<PluginStatusInfo> GetStatuses();
 
-    /// <summary>Every reader of every active reader plugin. The host's catalog blocks the caller's thread while the
-    /// plugins answer (bounded): prefer <see cref="GetReadersAsync"/>.</summary>
-    IReadOnlyList<ReaderDescriptor> GetReaders();
-
-    /// <summary>Every reader of every active reader plugin, without blocking the caller's thread while they answer.</summary>
-    Task<IReadOnlyList<ReaderDescriptor>> GetReadersAsync(CancellationToken cancellationToken) => Task.FromResult(GetReaders());
-
     /// <summary>
     /// Calls the active plugin <paramref name="pluginId"/> as <typeparamref name="TPlugin"/> with the host's call
     /// timeout. Throws <c>MiddlewareException</c> (PluginUnavailable, PluginMalfunctioned, PluginTimeout) when it cannot.

@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 
-// This file is also compiled into reader plugins (which reference core/Contracts only), where its types are internal.
-
-namespace Middleware.Cards.Zdc;
+namespace Middleware.Plugins.Sdk.Zdc;
 
 /// <summary>
 /// The ZDC record (<c>cards.md</c> §1): 29 bytes, the same on every technology. <see cref="ZdcCodec.Parse"/> refuses
@@ -19,12 +17,7 @@ namespace Middleware.Cards.Zdc;
 /// <param name="IdZdc">The card number (<c>idSupport</c>), at most 999 999 999 999 999.</param>
 /// <param name="NumeroApplicatif">The application number (<c>rid</c>): 14 upper-case hexadecimal digits.</param>
 /// <param name="CreationDate">The ZDC's creation date (2000–2099).</param>
-#if MW_CARDS_PUBLIC
-public
-#else
-internal
-#endif
-sealed record ZdcRecord(
+public sealed record ZdcRecord(
     byte Version,
     byte Appl,
     byte PixSs,
@@ -45,12 +38,7 @@ sealed record ZdcRecord(
 }
 
 /// <summary>A ZDC record that cannot be read or written; <see cref="Field"/> names the offending field.</summary>
-#if MW_CARDS_PUBLIC
-public
-#else
-internal
-#endif
-sealed class ZdcFormatException : FormatException
+public sealed class ZdcFormatException : FormatException
 {
     /// <summary>Creates the exception.</summary>
     public ZdcFormatException(string field, string message)
@@ -61,12 +49,7 @@ sealed class ZdcFormatException : FormatException
 }
 
 /// <summary>Reads and writes the 29-byte ZDC record of <c>cards.md</c> §1.</summary>
-#if MW_CARDS_PUBLIC
-public
-#else
-internal
-#endif
-static class ZdcCodec
+public static class ZdcCodec
 {
     /// <summary>The record's length.</summary>
     public const int Length = 29;
@@ -202,7 +185,8 @@ static class ZdcCodec
     }
 
     // CRC-8/SMBUS (poly 0x07, init 0, no reflection, no final XOR); kept here so the file stands alone in plugins.
-    private static byte Crc8(ReadOnlySpan<byte> data)
+    /// <summary>CRC-8/SMBUS (polynomial 0x07, init 0, no reflection, no final XOR): the record's check byte over bytes 0..27.</summary>
+    public static byte Crc8(ReadOnlySpan<byte> data)
     {
         byte crc = 0;
         foreach (var b in data)
