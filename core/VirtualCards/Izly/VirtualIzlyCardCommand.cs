@@ -125,6 +125,7 @@ public static class VirtualIzlyCardCommand
               --zdc: a card description (see zdc-template). --key-file: the host's SAM key file; its DESFire key 1 is the
               master key the card is personalised with (default: the sandbox's public demo key). Port 35963 is the
               reader "Virtual PCD 00 00", 35964 "Virtual PCD 00 01". (--spec and --port are accepted too.)
+              --technology ultralightc: a MIFARE Ultralight C card instead (key: the key file's UltralightC key 0).
           izly-vcard zdc-template
               Prints an example card description (JSON) to edit and pass to --zdc.
           izly-vcard demo-sam-keys FILE [--force]

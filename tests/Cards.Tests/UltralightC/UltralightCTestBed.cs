@@ -40,9 +40,9 @@ internal sealed class UltralightCTestBed : IAsyncDisposable
 
     public static ZdcDescription Zdc { get; } = new() { IdSupport = "36000042", NumeroApplicatif = "04A1B2C3D4E5F6", Crous = 5 };
 
-    public static async Task<UltralightCTestBed> StartAsync(string settings = "{}", bool withSam = true)
+    public static async Task<UltralightCTestBed> StartAsync(string settings = "{}", bool withSam = true, string? keyFileJson = null)
     {
-        var keyFile = TempKeyFile.Create($$"""
+        var keyFile = TempKeyFile.Create(keyFileJson ?? $$"""
             { "samId": "{{SamId}}", "keys": [ { "technology": "UltralightC", "keyNumber": 0, "key": "{{Convert.ToHexString(Master)}}" } ] }
             """);
         var sam = new SoftwareSam(Options.Create(new SoftwareSamOptions { KeyFile = keyFile.Path }), NullLogger<SoftwareSam>.Instance);
