@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Middleware.Contracts.Plugins;
 using Middleware.Contracts.Readers;
 using Middleware.Plugins.Sdk.Pcsc;
+using Middleware.Plugins.Sdk.Zdc;
 
 namespace Middleware.Plugins.UltralightC;
 
@@ -49,7 +50,18 @@ public sealed class UltralightCReaderPlugin : PcscCardPluginBase
     protected override async Task<CardIdentity> ReadCardAsync(IPcscCard card, CancellationToken cancellationToken)
     {
         var sam = RequireSam();
-        var record = (await new UltralightCCardReader(card, sam, _settings!).ReadAsync(cancellationToken).ConfigureAwait(false)).Record;
+        ZdcRecord record;
+        try
+        {
+            record = (await new UltralightCCardReader(card, sam, _settings!).ReadAsync(cancellationToken).ConfigureAwait(false)).Record;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // An answer that comes after the read budget is spent (a driver giving up on a mute card, e.g. 6F 00) is
+            // the timeout, not a card error.
+            throw new OperationCanceledException("The read budget was spent before the card answered.", ex, cancellationToken);
+        }
+
         return new CardIdentity(
             record.IdSupport,
             record.NumeroApplicatif,

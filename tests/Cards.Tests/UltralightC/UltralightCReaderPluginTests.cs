@@ -1,6 +1,7 @@
 using Middleware.Contracts.Readers;
 using Middleware.Plugins.UltralightC;
 using Middleware.VirtualCards.UltralightC;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Middleware.Cards.Tests.UltralightC;
@@ -190,6 +191,21 @@ public sealed class UltralightCReaderPluginTests
         await using var bed = await UltralightCTestBed.StartAsync();
         var ex = await Assert.ThrowsAsync<CardReadException>(() => bed.ReadAsync(UltralightCTestBed.Card(), removeAt: apdu));
         Assert.Equal(CardReadError.CardRemoved, ex.Error);
+    }
+
+    [Fact]
+    public async Task A_late_error_answer_after_the_read_budget_is_a_timeout()
+    {
+        await using var bed = await UltralightCTestBed.StartAsync("""{ "readTimeoutMs": 500 }""");
+        var time = (FakeTimeProvider)bed.Context.Time;
+
+        // The driver gives up on a mute card after the budget and answers 6F 00.
+        var ex = await Assert.ThrowsAsync<CardReadException>(() => bed.ReadAsync(UltralightCTestBed.Card(), (n, answer) =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            return [0x6F, 0x00];
+        }));
+        Assert.Equal(CardReadError.Timeout, ex.Error);
     }
 
     [Fact]
