@@ -5,6 +5,7 @@ using Middleware.Domain.Money;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Sandbox.Hosting;
 using Middleware.VirtualCards.Izly;
+using Middleware.VirtualCards.Tool;
 
 namespace Middleware.Host.Tests;
 
@@ -57,5 +58,26 @@ public sealed class UltralightCSaleEndToEndTests
         Assert.Equal("36000002", debit.IdSupport);
         Assert.Equal(CardHostHarness.SamId, debit.SamId);
         Assert.Equal(Euro.ToCents(total), debit.AmountCents);
+    }
+
+    [Fact]
+    public async Task Izly_vcard_inserts_an_ultralight_c_that_the_host_reads_until_cancelled()
+    {
+        await using var harness = await CardHostHarness.StartAsync("mwuv-");
+        using var stop = new CancellationTokenSource();
+        var output = TextWriter.Synchronized(new StringWriter());
+
+        // The harness's key file: the tool personalises the card with its UltralightC key 0, the host's SAM holds it.
+        var run = VirtualCardTool.RunAsync(["insert", "--holder", "1000003", "--technology", "ultralightc", "--key-file", harness.KeyFile], output, stop.Token);
+        var tapped = await harness.NextAsync<CardTappedEvent>();
+
+        Assert.Equal("36000003", tapped.IdSupport);
+        Assert.Equal("UltralightC", tapped.Technology);
+        Assert.True(tapped.Authenticated);
+        Assert.False(run.IsCompleted);
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(CardHostHarness.Reader, (await harness.NextAsync<CardRemovedEvent>()).Reader);
     }
 }
