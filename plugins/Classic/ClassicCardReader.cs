@@ -42,13 +42,7 @@ internal sealed class ClassicCardReader(IPcscCard connection, ISam sam, byte sam
     /// <summary>GET DATA: the UID exactly as the reader gives it, the diversification input of §2 (4 or 7 bytes).</summary>
     private async Task<byte[]> ReadUidAsync(CancellationToken cancellationToken)
     {
-        var answer = await connection.TransmitAsync(new byte[] { 0xFF, 0xCA, 0x00, 0x00, 0x00 }, cancellationToken);
-        if (answer.Length < 2)
-        {
-            throw new CardReadException(CardReadError.CardError, $"GET DATA (UID): the answer is {answer.Length} byte(s), without a status word.");
-        }
-
-        var response = ApduResponse.Parse(answer);
+        var response = await ClassicCommands.TransmitAsync(connection, [0xFF, 0xCA, 0x00, 0x00, 0x00], "GET DATA (UID)", cancellationToken);
         if (!response.IsSuccess)
         {
             throw new CardReadException(CardReadError.CardError, $"GET DATA (UID): unexpected status {response.StatusWord:X4}.");
@@ -74,11 +68,7 @@ internal sealed class ClassicCardReader(IPcscCard connection, ISam sam, byte sam
         var keyA = exported.Key[..6].ToArray();
         try
         {
-            await connection.LoadKeyAsync(keyA, 0, cancellationToken);
-        }
-        catch (CardProtocolException ex)
-        {
-            throw new CardReadException(CardReadError.CardError, $"LOAD KEY: the reader refused key A of sector {layout.Sector} ({ex.Message}).", ex);
+            await ClassicCommands.LoadKeyAsync(connection, keyA, layout.Sector, cancellationToken);
         }
         finally
         {

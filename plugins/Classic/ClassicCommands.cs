@@ -46,9 +46,34 @@ internal static class ClassicCommands
             : throw new CardReadException(CardReadError.CardError, $"READ BINARY of block {block}: {response.Data.Length} data bytes, {BlockLength} expected.");
     }
 
-    private static async Task<ApduResponse> TransmitAsync(IPcscCard card, byte[] apdu, string step, CancellationToken cancellationToken)
+    /// <summary><c>FF 82 00 00 06 key</c>: loads key A into the reader's volatile slot 0; the APDU's copy is wiped.</summary>
+    public static async Task LoadKeyAsync(IPcscCard card, ReadOnlyMemory<byte> key, byte sector, CancellationToken cancellationToken)
+    {
+        var apdu = new byte[11];
+        try
+        {
+            apdu[0] = 0xFF;
+            apdu[1] = 0x82;
+            apdu[4] = 6;
+            key.Span.CopyTo(apdu.AsSpan(5));
+            var response = await TransmitAsync(card, apdu, "LOAD KEY", cancellationToken);
+            if (!response.IsSuccess)
+            {
+                throw new CardReadException(CardReadError.CardError, $"LOAD KEY: the reader refused key A of sector {sector} (status {response.StatusWord:X4}).");
+            }
+        }
+        finally
+        {
+            Array.Clear(apdu);
+        }
+    }
+
+    /// <summary>One exchange. An answer that comes back after the read's deadline (a PC/SC transmit cannot be
+    /// interrupted; a driver may end a silent card's wait with <c>6F 00</c>) is not judged: the deadline is what happened.</summary>
+    public static async Task<ApduResponse> TransmitAsync(IPcscCard card, byte[] apdu, string step, CancellationToken cancellationToken)
     {
         var answer = await card.TransmitAsync(apdu, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         return answer.Length >= 2
             ? ApduResponse.Parse(answer)
             : throw new CardReadException(CardReadError.CardError, $"{step}: the answer is {answer.Length} byte(s), without a status word.");

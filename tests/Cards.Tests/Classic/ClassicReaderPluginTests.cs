@@ -188,6 +188,28 @@ public sealed class ClassicReaderPluginTests
         Assert.Equal(new[] { "FFCA" }, bed.Sequence());
     }
 
+    [Fact]
+    public async Task Answer_arriving_after_the_read_timeout_is_a_timeout_not_a_card_error()
+    {
+        await using var bed = await ClassicTestBed.StartAsync("""{ "readTimeoutMs": 2000 }""");
+
+        // A silent card: the driver gives up after the read's deadline and answers 6F 00 (as pcscd with vpcd does).
+        bed.Pcsc.Insert(new InterceptedCard(ClassicTestBed.Card(), a =>
+        {
+            if (a[1] != 0xCA)
+            {
+                return null;
+            }
+
+            bed.Time.Advance(TimeSpan.FromMilliseconds(2300));
+            return [0x6F, 0x00];
+        }));
+
+        var failed = await bed.Sink.NextAsync<CardReadFailed>();
+        Assert.Equal(CardReadError.Timeout, failed.Error);
+        Assert.Equal(new[] { "FFCA" }, bed.Sequence());
+    }
+
     public static TheoryData<byte, string, string> HostileAnswers => new()
     {
         // Instruction answered, the answer (hex), what the message must name.
