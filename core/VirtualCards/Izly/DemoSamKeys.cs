@@ -26,6 +26,12 @@ public static class DemoSamKeys
     /// <summary>The SAM key-file entry number of the Ultralight C master key (plugin setting <c>samKeyNumber</c>).</summary>
     public const int UltralightCKeyNumber = 0;
 
+    /// <summary>The MIFARE Classic master key (SAM entry Classic/0, exportable: key A is diversified from it), 32 hex digits.</summary>
+    public const string ClassicMasterKeyHex = "000102030405060708090A0B0C0D0E0F";
+
+    /// <summary>The SAM key-file entry number of the Classic master key (plugin <c>reader.classic</c> setting <c>samKeyNumber</c>).</summary>
+    public const int ClassicKeyNumber = 0;
+
     /// <summary>The DESFire read master key as bytes (a fresh copy).</summary>
     public static byte[] DesfireReadMasterKey => Convert.FromHexString(DesfireReadMasterKeyHex);
 
@@ -37,7 +43,8 @@ public static class DemoSamKeys
               "systemIdentifier": "CROUS",
               "keys": [
                 { "technology": "Desfire", "keyNumber": {{DesfireReadKeyNumber}}, "key": "{{desfireReadMasterKeyHex}}" },
-                { "technology": "UltralightC", "keyNumber": {{UltralightCKeyNumber}}, "key": "{{UltralightCMasterKeyHex}}" }
+                { "technology": "UltralightC", "keyNumber": {{UltralightCKeyNumber}}, "key": "{{UltralightCMasterKeyHex}}" },
+                { "technology": "Classic", "keyNumber": {{ClassicKeyNumber}}, "key": "{{ClassicMasterKeyHex}}", "exportable": true }
               ]
             }
 

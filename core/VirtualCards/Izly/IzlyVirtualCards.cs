@@ -78,6 +78,11 @@ public static class IzlyVirtualCards
     public static UltralightC.VirtualUltralightCCard UltralightCFromZdc(ZdcDescription zdc, byte[] uid, byte[] masterKey) =>
         UltralightC.IzlyUltralightCCards.FromZdc(zdc, uid, masterKey);
 
+    /// <summary>A MIFARE Classic 1K or 4K card carrying <paramref name="zdc"/> in the layout of cards.md §4 (see
+    /// <see cref="Classic.IzlyClassicCards.FromZdc"/>).</summary>
+    public static Classic.VirtualClassicCard FromZdc(ZdcDescription zdc, byte[] uid, byte[] classicMasterKey, Classic.ClassicCardSize size, Classic.ClassicCardFaults? faults = null) =>
+        Classic.IzlyClassicCards.FromZdc(zdc, uid, classicMasterKey, size, faults);
+
     /// <summary>A DESFire EV1 card with one unrelated application (AID <c>000001</c>, AES keys, a plain file) and no
     /// Izly application: a reader must say "not an Izly card".</summary>
     public static VirtualDesfireCard WithoutIzlyApplication(byte[] uid)

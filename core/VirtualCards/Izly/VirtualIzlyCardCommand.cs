@@ -107,7 +107,8 @@ public sealed record VirtualIzlyCardSpec
 /// <param name="Port">vpcd's port: 35963 is "Virtual PCD 00 00", 35964 "Virtual PCD 00 01".</param>
 /// <param name="Seconds">How long the card stays; until cancelled (Ctrl+C) when null.</param>
 /// <param name="Uid">The card's UID (14 hex digits); for a holder, default its numeroApplicatif.</param>
-public sealed record VirtualCardInsertOptions(string? Holder, string? DescriptionPath, string? KeyFile, int Port, double? Seconds, string? Uid);
+/// <param name="Technology"><c>classic1k</c> or <c>classic4k</c> for a MIFARE Classic card; DESFire when null or <c>desfire</c>.</param>
+public sealed record VirtualCardInsertOptions(string? Holder, string? DescriptionPath, string? KeyFile, int Port, double? Seconds, string? Uid, string? Technology = null);
 
 /// <summary>
 /// The personalisation command behind the <c>izly-vcard</c> tool (core/VirtualCards.Tool), for the demo and for people
@@ -119,13 +120,14 @@ public static class VirtualIzlyCardCommand
     /// <summary>The command line help.</summary>
     public const string Usage = """
         Usage:
-          izly-vcard insert (--holder ID | --zdc card.json) [--key-file sam-keys.json] [--vpcd-port 35963] [--seconds N] [--uid HEX]
+          izly-vcard insert (--holder ID | --zdc card.json) [--key-file sam-keys.json] [--vpcd-port 35963] [--seconds N] [--uid HEX] [--technology desfire|classic1k|classic4k|ultralightc]
               Puts a virtual Izly DESFire card on a vpcd reader (pcscd with vsmartcard-vpcd must run) and keeps it there
               until Ctrl+C or N seconds. --holder: the sandbox right holder's seeded card (idSupport, numeroApplicatif);
               --zdc: a card description (see zdc-template). --key-file: the host's SAM key file; its DESFire key 1 is the
               master key the card is personalised with (default: the sandbox's public demo key). Port 35963 is the
               reader "Virtual PCD 00 00", 35964 "Virtual PCD 00 01". (--spec and --port are accepted too.)
               --technology ultralightc: a MIFARE Ultralight C card instead (key: the key file's UltralightC key 0).
+              --technology classic1k|classic4k: a MIFARE Classic card instead (cards.md §4; the key file's Classic key 0).
           izly-vcard zdc-template
               Prints an example card description (JSON) to edit and pass to --zdc.
           izly-vcard demo-sam-keys FILE [--force]
@@ -185,7 +187,7 @@ public static class VirtualIzlyCardCommand
     public static bool TryParseInsert(IReadOnlyList<string> args, out VirtualCardInsertOptions options, out string error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string? holder = null, description = null, keyFile = null, uid = null;
+        string? holder = null, description = null, keyFile = null, uid = null, technology = null;
         var port = VpcdCardSlot.FirstReaderPort;
         double? seconds = null;
         options = new VirtualCardInsertOptions(null, null, null, port, null, null);
@@ -210,6 +212,9 @@ public static class VirtualIzlyCardCommand
                 case "--vpcd-port" or "--port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536:
                     port = p;
                     break;
+                case "--technology" when value is "desfire" or "classic1k" or "classic4k":
+                    technology = value;
+                    break;
                 case "--seconds" when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s) && s > 0:
                     seconds = s;
                     break;
@@ -233,7 +238,7 @@ public static class VirtualIzlyCardCommand
             return false;
         }
 
-        options = new VirtualCardInsertOptions(holder, description, keyFile, port, seconds, uid);
+        options = new VirtualCardInsertOptions(holder, description, keyFile, port, seconds, uid, technology);
         error = string.Empty;
         return true;
     }
@@ -295,11 +300,11 @@ public static class VirtualIzlyCardCommand
         }
 
         VirtualIzlyCardSpec spec;
-        VirtualDesfireCard card;
+        IVirtualCard card;
         try
         {
-            spec = ResolveSpec(options, holders);
-            card = spec.CreateCard();
+            spec = ResolveSpec(options with { KeyFile = Classic.ClassicCardSpec.SizeOf(options.Technology) is null ? options.KeyFile : null }, holders);
+            card = Classic.ClassicCardSpec.SizeOf(options.Technology) is { } size ? Classic.ClassicCardSpec.Create(spec, size, options.KeyFile) : spec.CreateCard();
         }
         catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
@@ -327,7 +332,7 @@ public static class VirtualIzlyCardCommand
             // The line the demo script waits for: keep "inserted" in it.
             await output.WriteLineAsync(
                 $"Virtual Izly card inserted on {ReaderNameOf(options.Port)} (vpcd port {options.Port}): idSupport {spec.IdSupport}, " +
-                $"numeroApplicatif {spec.NumeroApplicatif}, UID {Convert.ToHexString(card.Uid.Span)}. " +
+                $"numeroApplicatif {spec.NumeroApplicatif}, UID {spec.Uid.ToUpperInvariant()}. " +
                 (options.Seconds is { } s ? $"It stays {s.ToString(CultureInfo.InvariantCulture)} s; " : string.Empty) + "Ctrl+C removes it.");
             await output.FlushAsync(CancellationToken.None);
             try
