@@ -84,6 +84,9 @@ internal sealed class CalypsoCardReader(IPcscCard connection, ValidatedCalypsoSe
     private async Task<ApduResponse> SendAsync(byte[] apdu, string step, CancellationToken cancellationToken)
     {
         var response = await connection.TransmitAsync(apdu, cancellationToken);
+
+        // A reader's transmit may not be cancellable: an answer that comes after the read's budget is a timeout.
+        cancellationToken.ThrowIfCancellationRequested();
         if (response.Length < 2)
         {
             throw new CardProtocolException($"{step}: the card's answer is {response.Length} byte(s), without a status word.");

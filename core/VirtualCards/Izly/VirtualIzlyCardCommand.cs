@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Middleware.VirtualCards.Calypso;
 using Middleware.VirtualCards.Desfire;
 using Middleware.VirtualCards.Vpcd;
 
@@ -107,7 +108,8 @@ public sealed record VirtualIzlyCardSpec
 /// <param name="Port">vpcd's port: 35963 is "Virtual PCD 00 00", 35964 "Virtual PCD 00 01".</param>
 /// <param name="Seconds">How long the card stays; until cancelled (Ctrl+C) when null.</param>
 /// <param name="Uid">The card's UID (14 hex digits); for a holder, default its numeroApplicatif.</param>
-public sealed record VirtualCardInsertOptions(string? Holder, string? DescriptionPath, string? KeyFile, int Port, double? Seconds, string? Uid);
+/// <param name="Technology">Null for DESFire, or <c>calypso</c> / <c>calypso-rev1</c> (the same ZDC in a Calypso record, no key).</param>
+public sealed record VirtualCardInsertOptions(string? Holder, string? DescriptionPath, string? KeyFile, int Port, double? Seconds, string? Uid, string? Technology = null);
 
 /// <summary>
 /// The personalisation command behind the <c>izly-vcard</c> tool (core/VirtualCards.Tool), for the demo and for people
@@ -120,11 +122,13 @@ public static class VirtualIzlyCardCommand
     public const string Usage = """
         Usage:
           izly-vcard insert (--holder ID | --zdc card.json) [--key-file sam-keys.json] [--vpcd-port 35963] [--seconds N] [--uid HEX]
+                [--technology calypso|calypso-rev1]
               Puts a virtual Izly DESFire card on a vpcd reader (pcscd with vsmartcard-vpcd must run) and keeps it there
               until Ctrl+C or N seconds. --holder: the sandbox right holder's seeded card (idSupport, numeroApplicatif);
               --zdc: a card description (see zdc-template). --key-file: the host's SAM key file; its DESFire key 1 is the
               master key the card is personalised with (default: the sandbox's public demo key). Port 35963 is the
-              reader "Virtual PCD 00 00", 35964 "Virtual PCD 00 01". (--spec and --port are accepted too.)
+              reader "Virtual PCD 00 00", 35964 "Virtual PCD 00 01". (--spec and --port are accepted too.) --technology: a
+              Calypso Rev3 (or Rev1) card with the same ZDC, read without a SAM, instead of DESFire.
           izly-vcard zdc-template
               Prints an example card description (JSON) to edit and pass to --zdc.
           izly-vcard demo-sam-keys FILE [--force]
@@ -184,7 +188,7 @@ public static class VirtualIzlyCardCommand
     public static bool TryParseInsert(IReadOnlyList<string> args, out VirtualCardInsertOptions options, out string error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string? holder = null, description = null, keyFile = null, uid = null;
+        string? holder = null, description = null, keyFile = null, uid = null, technology = null;
         var port = VpcdCardSlot.FirstReaderPort;
         double? seconds = null;
         options = new VirtualCardInsertOptions(null, null, null, port, null, null);
@@ -209,6 +213,9 @@ public static class VirtualIzlyCardCommand
                 case "--vpcd-port" or "--port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536:
                     port = p;
                     break;
+                case "--technology" when value is "calypso" or "calypso-rev1":
+                    technology = value;
+                    break;
                 case "--seconds" when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s) && s > 0:
                     seconds = s;
                     break;
@@ -232,7 +239,7 @@ public static class VirtualIzlyCardCommand
             return false;
         }
 
-        options = new VirtualCardInsertOptions(holder, description, keyFile, port, seconds, uid);
+        options = new VirtualCardInsertOptions(holder, description, keyFile, port, seconds, uid, technology);
         error = string.Empty;
         return true;
     }
@@ -294,11 +301,14 @@ public static class VirtualIzlyCardCommand
         }
 
         VirtualIzlyCardSpec spec;
-        VirtualDesfireCard card;
+        IVirtualCard card;
         try
         {
             spec = ResolveSpec(options, holders);
-            card = spec.CreateCard();
+            var zdc = new ZdcDescription { IdSupport = spec.IdSupport, NumeroApplicatif = spec.NumeroApplicatif, Crous = spec.Crous, CreationDate = spec.CreationDate };
+            card = options.Technology is { } calypso
+                ? IzlyVirtualCards.Calypso(zdc, calypso == "calypso-rev1" ? CalypsoCardRevision.Rev1 : CalypsoCardRevision.Rev3)
+                : spec.CreateCard();
         }
         catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
@@ -326,7 +336,7 @@ public static class VirtualIzlyCardCommand
             // The line the demo script waits for: keep "inserted" in it.
             await output.WriteLineAsync(
                 $"Virtual Izly card inserted on {ReaderNameOf(options.Port)} (vpcd port {options.Port}): idSupport {spec.IdSupport}, " +
-                $"numeroApplicatif {spec.NumeroApplicatif}, UID {Convert.ToHexString(card.Uid.Span)}. " +
+                $"numeroApplicatif {spec.NumeroApplicatif}, {(card is VirtualDesfireCard d ? "UID " + Convert.ToHexString(d.Uid.Span) : options.Technology)}. " +
                 (options.Seconds is { } s ? $"It stays {s.ToString(CultureInfo.InvariantCulture)} s; " : string.Empty) + "Ctrl+C removes it.");
             await output.FlushAsync(CancellationToken.None);
             try

@@ -206,4 +206,16 @@ public sealed class CalypsoReaderPluginTests
 
         Assert.Equal(CardReadError.Timeout, ex.Error);
     }
+
+    [Fact]
+    public async Task An_answer_arriving_after_the_budget_is_a_timeout_not_a_card_error()
+    {
+        await using var bed = await CalypsoTestBed.StartAsync("""{ "readTimeoutMs": 800 }""");
+        var card = new FakeCalypsoConnection(new VirtualCalypsoCard(Zdc)) { AnswerLate = () => bed.Time.Advance(TimeSpan.FromMilliseconds(800)) };
+        card.Answers[0xA4] = [0x6F, 0x00];
+
+        var ex = await Assert.ThrowsAsync<CardReadException>(() => bed.ReadAsync(card));
+
+        Assert.Equal(CardReadError.Timeout, ex.Error);
+    }
 }

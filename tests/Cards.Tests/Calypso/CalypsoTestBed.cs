@@ -57,6 +57,9 @@ internal sealed class FakeCalypsoConnection(IVirtualCard card) : IPcscCard
     /// <summary>Blocks the answer until the token is cancelled (a mute card).</summary>
     public bool Mute { get; init; }
 
+    /// <summary>Runs before each answer is returned: a reader whose transmit ignores cancellation and answers late.</summary>
+    public Action? AnswerLate { get; init; }
+
     public async Task<byte[]> TransmitAsync(ReadOnlyMemory<byte> apdu, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -66,6 +69,7 @@ internal sealed class FakeCalypsoConnection(IVirtualCard card) : IPcscCard
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
+        AnswerLate?.Invoke();
         if (card is VirtualCalypsoCard calypso && calypso.LeavesBeforeAnswer(apdu))
         {
             throw new SmartCardException(SmartCardError.RemovedCard, 0x80100069, "card removed");
