@@ -54,4 +54,22 @@ public sealed class CalypsoCardSaleEndToEndTests
         await slot.RemoveAsync();
         Assert.Equal(CardHostHarness.Reader, (await harness.NextAsync<CardRemovedEvent>()).Reader);
     }
+
+    [Theory]
+    [InlineData("calypso")]
+    [InlineData("calypso-rev1")]
+    public void Izly_vcard_takes_a_calypso_technology(string technology)
+    {
+        Assert.True(VirtualIzlyCardCommand.TryParseInsert(["--holder", "1000001", "--technology", technology], out var options, out _));
+
+        Assert.Equal(new VirtualCardInsertOptions("1000001", null, null, 35963, null, null, technology), options);
+    }
+
+    [Fact]
+    public void Izly_vcard_refuses_an_unknown_technology()
+    {
+        Assert.False(VirtualIzlyCardCommand.TryParseInsert(["--holder", "1000001", "--technology", "classic"], out _, out var error));
+
+        Assert.Contains("--technology", error, StringComparison.Ordinal);
+    }
 }
