@@ -20,6 +20,12 @@ public static class DemoSamKeys
     /// <summary>The SAM key-file entry number of the DESFire read master key (plugin setting <c>samKeyNumber</c>).</summary>
     public const int DesfireReadKeyNumber = 1;
 
+    /// <summary>The Ultralight C master key (SAM entry UltralightC/0, cards.md §2 and §5), 32 hex digits.</summary>
+    public const string UltralightCMasterKeyHex = "F0E0D0C0B0A090807060504030201000";
+
+    /// <summary>The SAM key-file entry number of the Ultralight C master key (plugin setting <c>samKeyNumber</c>).</summary>
+    public const int UltralightCKeyNumber = 0;
+
     /// <summary>The DESFire read master key as bytes (a fresh copy).</summary>
     public static byte[] DesfireReadMasterKey => Convert.FromHexString(DesfireReadMasterKeyHex);
 
@@ -30,7 +36,8 @@ public static class DemoSamKeys
               "samId": "{{samId}}",
               "systemIdentifier": "CROUS",
               "keys": [
-                { "technology": "Desfire", "keyNumber": {{DesfireReadKeyNumber}}, "key": "{{desfireReadMasterKeyHex}}" }
+                { "technology": "Desfire", "keyNumber": {{DesfireReadKeyNumber}}, "key": "{{desfireReadMasterKeyHex}}" },
+                { "technology": "UltralightC", "keyNumber": {{UltralightCKeyNumber}}, "key": "{{UltralightCMasterKeyHex}}" }
               ]
             }
 

@@ -74,6 +74,11 @@ public static class IzlyVirtualCards
         return new VirtualDesfireCard(uid, random: random).WithApplication(application);
     }
 
+    /// <summary>A MIFARE Ultralight C carrying <paramref name="zdc"/> (cards.md §5), its key diversified from
+    /// <paramref name="masterKey"/>; see <see cref="UltralightC.IzlyUltralightCCards"/> for the faults.</summary>
+    public static UltralightC.VirtualUltralightCCard UltralightCFromZdc(ZdcDescription zdc, byte[] uid, byte[] masterKey) =>
+        UltralightC.IzlyUltralightCCards.FromZdc(zdc, uid, masterKey);
+
     /// <summary>A DESFire EV1 card with one unrelated application (AID <c>000001</c>, AES keys, a plain file) and no
     /// Izly application: a reader must say "not an Izly card".</summary>
     public static VirtualDesfireCard WithoutIzlyApplication(byte[] uid)

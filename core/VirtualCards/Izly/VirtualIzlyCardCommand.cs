@@ -122,13 +122,14 @@ public static class VirtualIzlyCardCommand
     public const string Usage = """
         Usage:
           izly-vcard insert (--holder ID | --zdc card.json) [--key-file sam-keys.json] [--vpcd-port 35963] [--seconds N] [--uid HEX]
-                [--technology calypso|calypso-rev1]
+                [--technology ultralightc|calypso|calypso-rev1]
               Puts a virtual Izly DESFire card on a vpcd reader (pcscd with vsmartcard-vpcd must run) and keeps it there
               until Ctrl+C or N seconds. --holder: the sandbox right holder's seeded card (idSupport, numeroApplicatif);
               --zdc: a card description (see zdc-template). --key-file: the host's SAM key file; its DESFire key 1 is the
               master key the card is personalised with (default: the sandbox's public demo key). Port 35963 is the
-              reader "Virtual PCD 00 00", 35964 "Virtual PCD 00 01". (--spec and --port are accepted too.) --technology: a
-              Calypso Rev3 (or Rev1) card with the same ZDC, read without a SAM, instead of DESFire.
+              reader "Virtual PCD 00 00", 35964 "Virtual PCD 00 01". (--spec and --port are accepted too.)
+              --technology ultralightc: a MIFARE Ultralight C card instead (key: the key file's UltralightC key 0).
+              --technology calypso (or calypso-rev1): a Calypso Rev3 (Rev1) card with the same ZDC, read without a SAM.
           izly-vcard zdc-template
               Prints an example card description (JSON) to edit and pass to --zdc.
           izly-vcard demo-sam-keys FILE [--force]
