@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Middleware.Contracts.Channels;
 using Middleware.Domain.Errors;
@@ -16,7 +17,8 @@ internal sealed class SaleEditor(
     RecentTaps taps,
     IOptions<SalesOptions> options,
     IOptionsMonitor<List<PointOfSaleOptions>> pointsOfSale,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger logger)
 {
     private readonly SalesOptions _options = options.Value;
 
@@ -75,6 +77,7 @@ internal sealed class SaleEditor(
 
         var tap = taps.Latest(readers, time.GetUtcNow(), _options.TapValidity)
             ?? throw new MiddlewareException(ErrorCode.NoCard, "No card was read on this till's readers recently.");
+        CheckAuthenticated(pointOfSale, sale.Id, tap.Card);
         var medium = new CardMedium(tap.Card);
         var holder = await IdentifyAsync(pointOfSale, medium, cancellationToken).ConfigureAwait(false);
         taps.Consume(tap);
@@ -148,6 +151,22 @@ internal sealed class SaleEditor(
             ? null
             : await pricer.PriceAsync(PointOfSaleId.Parse(sale.PointOfSale), sale.Basket, sale.Profile, null, cancellationToken).ConfigureAwait(false);
         return await transitions.MoveAsync(sale, SaleState.Open, s => sale with { Pricing = pricing }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A card read without a SAM (nothing proves it genuine) is logged, and refused where the site says so.</summary>
+    private void CheckAuthenticated(PointOfSaleId pointOfSale, string saleId, Contracts.Readers.CardIdentity card)
+    {
+        if (card.Authenticated)
+        {
+            return;
+        }
+
+        var refused = _options.RefuseUnauthenticatedCardsAt.Any(p => PointOfSaleId.TryParse(p, out var id) && id == pointOfSale);
+        SaleLog.UnauthenticatedCard(logger, saleId, pointOfSale.ToString(), card.MaskedIdSupport, card.Technology.ToString(), refused ? "refused" : "accepted");
+        if (refused)
+        {
+            throw new MiddlewareException(ErrorCode.CardAuthenticationFailed, $"Point of sale {pointOfSale} does not accept cards read without a SAM ({card.Technology}).");
+        }
     }
 
     private IReadOnlyList<string> ReadersOf(PointOfSaleId pointOfSale) =>

@@ -14,6 +14,9 @@ internal static partial class SaleLog
     [LoggerMessage(LogLevel.Warning, "Ticket of PaidNoTicket sale {SaleId} of {PointOfSale} replayed by an operator")]
     public static partial void TicketRetried(ILogger logger, string saleId, string pointOfSale);
 
+    [LoggerMessage(LogLevel.Information, "Sale {SaleId} of {PointOfSale} identified by card {Card} read without a SAM ({Technology}): unauthenticated, {Decision} by this point of sale")]
+    public static partial void UnauthenticatedCard(ILogger logger, string saleId, string pointOfSale, string card, string technology, string decision);
+
     [LoggerMessage(LogLevel.Error, "Completing sale {SaleId} failed; retried at the next pass")]
     public static partial void CompletionFailed(ILogger logger, Exception ex, string saleId);
 }

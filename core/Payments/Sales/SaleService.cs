@@ -43,7 +43,7 @@ public sealed class SaleService
         _transitions = new SaleTransitions(store, time);
         var settler = new WebPaymentSettler(_transitions, journal, channels, options, time, logger);
         var continuation = new SaleContinuation(store, _transitions, payments, journal, tickets, channels, settler, logger, crashPoints);
-        _editor = new SaleEditor(store, _transitions, pricer, channels, taps, options, pointsOfSale, time);
+        _editor = new SaleEditor(store, _transitions, pricer, channels, taps, options, pointsOfSale, time, logger);
         _checkout = new SaleCheckout(store, _transitions, pricer, continuation, time);
         _webPayments = new WebPaymentStarter(store, _transitions, journal, pricer, channels, time, logger);
         _unfinished = new UnfinishedSales(store, _transitions, payments, continuation, logger);

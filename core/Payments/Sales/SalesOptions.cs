@@ -21,6 +21,13 @@ public sealed class SalesOptions
     /// <summary>How long a card tap identifies the customer of a sale without tapping again. Default 2 minutes.</summary>
     public TimeSpan TapValidity { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Points of sale (ids such as <c>5-1-9-8-14</c>) that refuse cards read without a SAM (Calypso, cards.md §6) for
+    /// Izly sales, with <c>CardAuthenticationFailed</c>. Default empty: every till accepts them, and the log of the
+    /// sale says the card was unauthenticated.
+    /// </summary>
+    public List<string> RefuseUnauthenticatedCardsAt { get; set; } = [];
+
     /// <summary>How often unfinished sales and open payments are completed in the background. Default 5 s.</summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Middleware.VirtualCards.Calypso;
 using Middleware.VirtualCards.Crypto;
 using Middleware.VirtualCards.Desfire;
 
@@ -90,5 +91,12 @@ public static class IzlyVirtualCards
         var other = new DesfireApplication(0x000001, [DesfireKey.Aes(new byte[16])])
             .WithFile(new DesfireStandardFile(0, DesfireCommMode.Plain, new DesfireAccessRights(DesfireAccessRights.Free, 0, 0, 0), 32));
         return new VirtualDesfireCard(uid).WithApplication(other);
+    }
+
+    /// <summary>A Calypso card carrying <paramref name="zdc"/> in record 1 of SFI 0x1A, read without a SAM (cards.md §6).</summary>
+    public static VirtualCalypsoCard Calypso(ZdcDescription zdc, CalypsoCardRevision revision = CalypsoCardRevision.Rev3, CalypsoCardFault fault = CalypsoCardFault.None)
+    {
+        ArgumentNullException.ThrowIfNull(zdc);
+        return new VirtualCalypsoCard(zdc.Encode(), revision, fault);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Middleware.VirtualCards.Calypso;
 using Middleware.VirtualCards.Desfire;
 using Middleware.VirtualCards.Vpcd;
 
@@ -107,7 +108,7 @@ public sealed record VirtualIzlyCardSpec
 /// <param name="Port">vpcd's port: 35963 is "Virtual PCD 00 00", 35964 "Virtual PCD 00 01".</param>
 /// <param name="Seconds">How long the card stays; until cancelled (Ctrl+C) when null.</param>
 /// <param name="Uid">The card's UID (14 hex digits); for a holder, default its numeroApplicatif.</param>
-/// <param name="Technology"><c>classic1k</c> or <c>classic4k</c> for a MIFARE Classic card; DESFire when null or <c>desfire</c>.</param>
+/// <param name="Technology">Null or <c>desfire</c> for DESFire; <c>classic1k</c> / <c>classic4k</c> for a MIFARE Classic card; <c>calypso</c> / <c>calypso-rev1</c> for the same ZDC in a Calypso record (no key).</param>
 public sealed record VirtualCardInsertOptions(string? Holder, string? DescriptionPath, string? KeyFile, int Port, double? Seconds, string? Uid, string? Technology = null);
 
 /// <summary>
@@ -120,7 +121,8 @@ public static class VirtualIzlyCardCommand
     /// <summary>The command line help.</summary>
     public const string Usage = """
         Usage:
-          izly-vcard insert (--holder ID | --zdc card.json) [--key-file sam-keys.json] [--vpcd-port 35963] [--seconds N] [--uid HEX] [--technology desfire|classic1k|classic4k|ultralightc]
+          izly-vcard insert (--holder ID | --zdc card.json) [--key-file sam-keys.json] [--vpcd-port 35963] [--seconds N] [--uid HEX]
+                [--technology desfire|classic1k|classic4k|ultralightc|calypso|calypso-rev1]
               Puts a virtual Izly DESFire card on a vpcd reader (pcscd with vsmartcard-vpcd must run) and keeps it there
               until Ctrl+C or N seconds. --holder: the sandbox right holder's seeded card (idSupport, numeroApplicatif);
               --zdc: a card description (see zdc-template). --key-file: the host's SAM key file; its DESFire key 1 is the
@@ -128,6 +130,7 @@ public static class VirtualIzlyCardCommand
               reader "Virtual PCD 00 00", 35964 "Virtual PCD 00 01". (--spec and --port are accepted too.)
               --technology ultralightc: a MIFARE Ultralight C card instead (key: the key file's UltralightC key 0).
               --technology classic1k|classic4k: a MIFARE Classic card instead (cards.md §4; the key file's Classic key 0).
+              --technology calypso (or calypso-rev1): a Calypso Rev3 (Rev1) card with the same ZDC, read without a SAM.
           izly-vcard zdc-template
               Prints an example card description (JSON) to edit and pass to --zdc.
           izly-vcard demo-sam-keys FILE [--force]
@@ -212,7 +215,7 @@ public static class VirtualIzlyCardCommand
                 case "--vpcd-port" or "--port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536:
                     port = p;
                     break;
-                case "--technology" when value is "desfire" or "classic1k" or "classic4k":
+                case "--technology" when value is "desfire" or "classic1k" or "classic4k" or "calypso" or "calypso-rev1":
                     technology = value;
                     break;
                 case "--seconds" when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s) && s > 0:
@@ -303,8 +306,12 @@ public static class VirtualIzlyCardCommand
         IVirtualCard card;
         try
         {
-            spec = ResolveSpec(options with { KeyFile = Classic.ClassicCardSpec.SizeOf(options.Technology) is null ? options.KeyFile : null }, holders);
-            card = Classic.ClassicCardSpec.SizeOf(options.Technology) is { } size ? Classic.ClassicCardSpec.Create(spec, size, options.KeyFile) : spec.CreateCard();
+            var size = Classic.ClassicCardSpec.SizeOf(options.Technology);
+            spec = ResolveSpec(options with { KeyFile = size is null ? options.KeyFile : null }, holders);
+            var zdc = new ZdcDescription { IdSupport = spec.IdSupport, NumeroApplicatif = spec.NumeroApplicatif, Crous = spec.Crous, CreationDate = spec.CreationDate };
+            card = size is { } classic ? Classic.ClassicCardSpec.Create(spec, classic, options.KeyFile)
+                : options.Technology is "calypso" or "calypso-rev1" ? (IVirtualCard)IzlyVirtualCards.Calypso(zdc, options.Technology == "calypso-rev1" ? CalypsoCardRevision.Rev1 : CalypsoCardRevision.Rev3)
+                : spec.CreateCard();
         }
         catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
@@ -332,7 +339,7 @@ public static class VirtualIzlyCardCommand
             // The line the demo script waits for: keep "inserted" in it.
             await output.WriteLineAsync(
                 $"Virtual Izly card inserted on {ReaderNameOf(options.Port)} (vpcd port {options.Port}): idSupport {spec.IdSupport}, " +
-                $"numeroApplicatif {spec.NumeroApplicatif}, UID {spec.Uid.ToUpperInvariant()}. " +
+                $"numeroApplicatif {spec.NumeroApplicatif}, {(options.Technology is "calypso" or "calypso-rev1" ? options.Technology : "UID " + spec.Uid.ToUpperInvariant())}. " +
                 (options.Seconds is { } s ? $"It stays {s.ToString(CultureInfo.InvariantCulture)} s; " : string.Empty) + "Ctrl+C removes it.");
             await output.FlushAsync(CancellationToken.None);
             try
