@@ -43,6 +43,8 @@ public sealed class PcscSmartCardSystemTests(PcscFixture fixture)
     [Fact]
     public async Task Transmits_apdus_to_the_virtual_card()
     {
+        // The previous test's card may still be on the reader as pcscd sees it (it polls every 400 ms).
+        await fixture.WaitForStateAsync(PcscFixture.FirstReader, s => !s.HasCard, StateTimeout);
         await using var slot = await VpcdCardSlot.InsertAsync(new VirtualDesfireCard(Uid));
         await fixture.WaitForStateAsync(PcscFixture.FirstReader, s => s.HasCard, StateTimeout);
 
@@ -69,6 +71,8 @@ public sealed class PcscSmartCardSystemTests(PcscFixture fixture)
     [Fact]
     public async Task A_removed_card_gives_a_card_gone_error_and_connect_says_no_card()
     {
+        // The previous test's card may still be on the reader as pcscd sees it (it polls every 400 ms).
+        await fixture.WaitForStateAsync(PcscFixture.FirstReader, s => !s.HasCard, StateTimeout);
         var slot = await VpcdCardSlot.InsertAsync(new VirtualDesfireCard(Uid));
         await fixture.WaitForStateAsync(PcscFixture.FirstReader, s => s.HasCard, StateTimeout);
         var connection = await System.ConnectAsync(PcscFixture.FirstReader, SmartCardShareMode.Shared, CancellationToken.None);
