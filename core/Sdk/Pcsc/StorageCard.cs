@@ -52,7 +52,8 @@ public readonly record struct StorageCardType(byte Standard, ushort CardName)
 /// The reader's own PC/SC Part 3 pseudo-APDUs for storage cards (MIFARE Classic): the UID, a key loaded into the
 /// reader, authentication of a block, reading binary blocks. Errors come as <see cref="CardProtocolException"/>, with
 /// the two cases a plugin tells apart as <see cref="CardReadException"/>: a wrong key (<c>63 00</c> after GENERAL
-/// AUTHENTICATE) is <see cref="CardReadError.AuthenticationFailed"/>.
+/// AUTHENTICATE) is <see cref="CardReadError.AuthenticationFailed"/>; an access refused (<c>69 82</c> after READ BINARY,
+/// a block outside the authenticated sector) is <see cref="CardReadError.CardError"/> naming the block.
 /// </summary>
 public static class StorageCard
 {
@@ -138,7 +139,8 @@ public static class StorageCard
         var response = ApduResponse.Parse(await card.TransmitAsync(new byte[] { 0xFF, 0xB0, 0x00, block, length }, cancellationToken).ConfigureAwait(false));
         if (response.StatusWord == 0x6982)
         {
-            throw new CardReadException(CardReadError.AuthenticationFailed, $"READ BINARY of block {block}: its sector is not authenticated (69 82).");
+            // Not a wrong key (that is 63 00 at GENERAL AUTHENTICATE): the block lies outside the authenticated sector.
+            throw new CardReadException(CardReadError.CardError, $"READ BINARY of block {block}: access refused, its sector is not authenticated (69 82).");
         }
 
         var data = response.Expect($"READ BINARY of block {block}");

@@ -47,7 +47,7 @@ public sealed class SdkHelperTests
     }
 
     [Fact]
-    public async Task Storage_card_commands_send_the_part3_apdus_and_tell_a_wrong_key_from_a_locked_sector()
+    public async Task Storage_card_commands_send_the_part3_apdus_and_tell_a_wrong_key_from_an_access_refused()
     {
         var card = new ScriptedCard();
         card.Answers["FFCA000000"] = "04A1B2C39000";
@@ -65,7 +65,8 @@ public sealed class SdkHelperTests
         var wrongKey = await Assert.ThrowsAsync<CardReadException>(() => card.AuthenticateAsync(0x80, StorageCard.KeyType.A, 0, default));
         Assert.Equal(CardReadError.AuthenticationFailed, wrongKey.Error);
         var locked = await Assert.ThrowsAsync<CardReadException>(() => card.ReadBinaryAsync(0x80, 16, default));
-        Assert.Equal(CardReadError.AuthenticationFailed, locked.Error);
+        Assert.Equal(CardReadError.CardError, locked.Error);
+        Assert.Contains("access refused", locked.Message);
         await Assert.ThrowsAsync<CardProtocolException>(() => card.ReadBinaryAsync(5, 16, default)); // no answer scripted: 6A 82
         await Assert.ThrowsAsync<ArgumentException>(() => card.LoadKeyAsync(new byte[5], 0, default));
     }
