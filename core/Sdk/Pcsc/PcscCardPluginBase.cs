@@ -111,9 +111,16 @@ public abstract class PcscCardPluginBase : IPcscCardPlugin
         var settings = CommonSettings;
         using var timeout = new CancellationTokenSource(settings.ReadTimeout, Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var start = Time.GetTimestamp();
         try
         {
             return await ReadCardAsync(card, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !cancellationToken.IsCancellationRequested && Time.GetElapsedTime(start) >= settings.ReadTimeout)
+        {
+            // An answer that came after the deadline (a reader driver giving up on a mute card, 6F 00) is the timeout,
+            // even when the timer's callback has not run yet on a loaded machine.
+            throw new CardReadException(CardReadError.Timeout, $"The card did not complete the read within {settings.ReadTimeout.TotalSeconds:0.#} s.", ex);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
