@@ -39,7 +39,7 @@ public sealed class NoServerTests
     }
 
     /// <summary>Runs the mwctl.dll built next to the tests with the same dotnet, 120 s at most.</summary>
-    private static async Task<CliRun> RunProcessAsync(params string[] args)
+    internal static async Task<CliRun> RunProcessAsync(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "mwctl.dll");
         Assert.True(File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")), "mwctl.dll and its runtimeconfig are copied next to the tests");
