@@ -74,8 +74,14 @@ public sealed class ScriptAttackTests : IDisposable
         }
     }
 
-    private static Task<CliRun> ScriptTestAsync(string installation) =>
-        NoServerTests.RunProcessAsync("script", "test", Path.Combine(installation, Site), Path.Combine(installation, Site, "tests", "pricing.cases.json"));
+    // mwctl from its own build output: the copy beside the tests lacks the Microsoft.Extensions assemblies that the
+    // test project takes from the ASP.NET Core shared framework, which mwctl's runtimeconfig does not name.
+    private static Task<CliRun> ScriptTestAsync(string installation)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Name; // .artifacts/bin/<project>/<configuration>/
+        var mwctl = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "Middleware.Cli", configuration, "mwctl.dll"));
+        return NoServerTests.RunDllAsync(mwctl, "script", "test", Path.Combine(installation, Site), Path.Combine(installation, Site, "tests", "pricing.cases.json"));
+    }
 
     /// <summary>A copy of the repository's scripts folder in a fresh installation folder.</summary>
     private string NewInstallation()
