@@ -5,17 +5,18 @@
 #                                                  # and the Echo test plugin (dotnet build tests/PluginHost.Tests -c Release)
 #
 # It makes a fresh installation folder under $TMPDIR (plugins.json with the Echo test plugin, a copy of scripts/ plus
-# three attack sites), starts the host there under umask 022 on a free sandbox port, its socket in <installation>/run
+# four attack sites), starts the host there under umask 022 on a free sandbox port, its socket in <installation>/run
 # and its logs in <installation>/logs, then, as a till on the raw Unix socket (python3, no client library):
-#   1. scripts: the 28-doubling script, a 1 GiB allocation and a catastrophic regex as the pricing scripts of three
-#      extra points of sale (sale.open then sale.setBasket): wall time, the error the till gets, host RSS before/peak;
+#   1. scripts: the 28-doubling script, a 1 GiB array, a 1 GiB string and a catastrophic regex as the pricing scripts
+#      of four extra points of sale (sale.open then sale.setBasket): wall time, the error the till gets, host RSS before/peak;
 #   2. CPU of the host (utime+stime from /proc/<pid>/stat) for one 256 KiB line in one write and in 1-byte writes;
 #   3. 300 connections that never say hello, then a till's hello + ping (latency) and how many of the 300 the host closed;
 #   4. 10,000 pings with one JSON-RPC id pipelined at once: the answers by code and the log lines written;
 #   5. a client that pipelines up to 500,000 pings over 60 s and never reads: host RSS before/peak/after, when the
 #      sender was stalled or disconnected, and another till's ping latency meanwhile;
 #   6. `stat -c '%a %U %n'` of every file and folder the host created in the installation (while it runs).
-# Figures go to stdout and to <installation>/report.txt; the folder is kept (its path is printed) unless KEEP=0.
+# MW_RERUN_HOST_ARGS adds host arguments (e.g. --Scripting:MaxStringLength=2147483647 leaves only the memory budget
+# to stop the doubling script). Figures go to stdout and to <installation>/report.txt; the folder is kept (its path is printed) unless KEEP=0.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 host_dll="$repo/.artifacts/bin/Middleware.Host/release/Middleware.Host.dll"
@@ -31,9 +32,10 @@ cat > "$inst/plugins.json" <<'JSON'
 { "plugins": [ { "id": "test.echo", "folder": "plugins/echo", "assembly": "TestPlugin.Echo.dll", "enabled": true, "settings": {} } ] }
 JSON
 # The three attacks of issue #18's item 5 as pricing scripts of their own sites.
-mkdir -p "$inst/scripts/sites/attack/doubling" "$inst/scripts/sites/attack/alloc" "$inst/scripts/sites/attack/regex"
+mkdir -p "$inst/scripts/sites/attack/doubling" "$inst/scripts/sites/attack/alloc" "$inst/scripts/sites/attack/regex" "$inst/scripts/sites/attack/alloc-string"
 printf 'var s = "x";\nfor (var i = 0; i < 28; i++) { s = s + s; }\nLog(s.Length.ToString());\nforeach (var l in Basket.Lines) { Add(l.CodeArticle, l.Quantity, 1m); }\n' > "$inst/scripts/sites/attack/doubling/pricing.csx"
 printf 'var big = new byte[1024 * 1024 * 1024];\nLog(big.Length.ToString());\nforeach (var l in Basket.Lines) { Add(l.CodeArticle, l.Quantity, 1m); }\n' > "$inst/scripts/sites/attack/alloc/pricing.csx"
+printf 'var big = new string((char)120, 1024 * 1024 * 1024);\nLog(big.Length.ToString());\nforeach (var l in Basket.Lines) { Add(l.CodeArticle, l.Quantity, 1m); }\n' > "$inst/scripts/sites/attack/alloc-string/pricing.csx"
 printf 'var ok = System.Text.RegularExpressions.Regex.IsMatch(new string((char)97, 40) + "!", "^(a+)+$");\nLog(ok.ToString());\nforeach (var l in Basket.Lines) { Add(l.CodeArticle, l.Quantity, 1m); }\n' > "$inst/scripts/sites/attack/regex/pricing.csx"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -41,7 +43,7 @@ url="http://127.0.0.1:$port"
 # The default till watches no real reader: a virtual card another test puts on pcscd is not this run's business.
 pos_args=("--PointsOfSale:0:Readers:0=attack-rerun (no reader)")
 i=1
-for pair in "5-1-9-8-15 attack/doubling" "5-1-9-8-16 attack/alloc" "5-1-9-8-17 attack/regex"; do
+for pair in "5-1-9-8-15 attack/doubling" "5-1-9-8-16 attack/alloc" "5-1-9-8-17 attack/regex" "5-1-9-8-18 attack/alloc-string"; do
   set -- $pair
   pos_args+=("--PointsOfSale:$i:Id=$1" "--PointsOfSale:$i:Label=attack $2" "--PointsOfSale:$i:TimeZone=Europe/Paris" "--PointsOfSale:$i:ScriptSite=$2")
   i=$((i + 1))
@@ -50,7 +52,7 @@ done
 ( umask 022; unset XDG_RUNTIME_DIR RUNTIME_DIRECTORY; exec dotnet "$host_dll" \
     "--PluginsFile=$inst/plugins.json" --Host:Mode=console --Pipe:PipeName=mw-rerun "--Pipe:SocketDirectory=$inst/run" \
     "--Sandbox:Port=$port" "--CrousApis:Vem:BaseUrl=$url" "--CrousApis:Izly:BaseUrl=$url" \
-    "--Serilog:WriteTo:1:Args:path=$inst/logs/middleware-.log" "${pos_args[@]}" ) > "$inst/host.out" 2>&1 &
+    "--Serilog:WriteTo:1:Args:path=$inst/logs/middleware-.log" "${pos_args[@]}" ${MW_RERUN_HOST_ARGS:-} ) > "$inst/host.out" 2>&1 &
 hostpid=$!
 cleanup() { kill "$hostpid" 2>/dev/null || true; wait "$hostpid" 2>/dev/null || true; [ "${KEEP:-1}" = "0" ] && rm -rf "$inst"; return 0; }
 trap cleanup EXIT
@@ -127,7 +129,7 @@ print(f"host up, RSS {rss_mib():.0f} MiB, reference data loaded: {till.call('ref
 
 # 1. Scripts against their budget (2 s, 64 MiB, 1,000,000 characters by default).
 print("\n== 1. hostile pricing scripts (budget: 2,000 ms, 64 MiB, 1,000,000 characters)")
-for pos, name in (("5-1-9-8-15", "28 doublings"), ("5-1-9-8-16", "1 GiB allocation"), ("5-1-9-8-17", "catastrophic regex")):
+for pos, name in (("5-1-9-8-15", "28 doublings"), ("5-1-9-8-16", "1 GiB allocation"), ("5-1-9-8-17", "catastrophic regex"), ("5-1-9-8-18", "1 GiB string")):
     t = Till(pos)
     before = rss_mib(); sampler = Sampler(); start = time.time()
     opened = t.call("sale.open", {"requestId": str(uuid.uuid4())})
@@ -140,6 +142,11 @@ for pos, name in (("5-1-9-8-15", "28 doublings"), ("5-1-9-8-16", "1 GiB allocati
         print(f"{name}: {method} -> {outcome}")
     print(f"{name}: {wall:.0f} ms for the calls, host RSS {before:.0f} MiB before, {peak:.0f} MiB peak")
     t.close()
+time.sleep(1)
+with open(os.path.join(inst, "host.out"), errors="replace") as f:
+    for l in f:
+        if "sites/attack/" in l and ("Script refused" in l or "Script fault" in l):
+            print("host log:", l.strip()[:330])
 status = till.call("scripts.status", {})
 for s in status.get("result", []) if isinstance(status.get("result"), list) else []:
     if "attack" in json.dumps(s):
