@@ -42,6 +42,7 @@ public sealed class ScriptAttackTests : IDisposable
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(cache));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(victim, "data")));
         }
 
         // The attacker's image: a valid signed image from an installation of their own, pricing everything 9.99.
