@@ -14,6 +14,7 @@
 #   4. 10,000 pings with one JSON-RPC id pipelined at once: the answers by code and the log lines written;
 #   5. a client that pipelines up to 500,000 pings over 60 s and never reads: host RSS before/peak/after, when the
 #      sender was stalled or disconnected, and another till's ping latency meanwhile;
+#   5b. 50 such clients at once (MW_RERUN_NONREADERS): host RSS, another till's ping, when the host drops them;
 #   6. `stat -c '%a %U %n'` of every file and folder the host created in the installation (while it runs).
 # MW_RERUN_HOST_ARGS adds host arguments (e.g. --Scripting:MaxStringLength=2147483647 leaves only the memory budget
 # to stop the doubling script). Figures go to stdout and to <installation>/report.txt; the folder is kept (its path is printed) unless KEEP=0.
@@ -255,6 +256,49 @@ print(f"another till's ping meanwhile: {'ok' if 'result' in p else p} in {other_
 nr.close()
 time.sleep(5)
 print(f"host RSS: {before:.0f} MiB before, {peak:.0f} MiB peak, {rss_mib():.0f} MiB 5 s after the client closed")
+
+# 5b. Many clients that never read: each is bounded (MaxInFlightPerConnection, MaxPendingOutputBytes), so the host's
+# growth is the per-connection bound times the connections (at most Pipe:MaxConnections, 254).
+count = int(os.environ.get("MW_RERUN_NONREADERS", "50"))
+print(f"\n== 5b. {count} clients that pipeline pings and never read, at once")
+time.sleep(2)
+before = rss_mib(); sampler = Sampler()
+clients = []
+for _ in range(count):
+    c = Till("5-1-9-8-14"); c.s.setblocking(False); clients.append([c, chunk, 0, time.time(), False])
+start = time.time()
+# Each client keeps writing until the host has accepted nothing from any of them for 5 s (all stalled), or 45 s.
+while time.time() - start < 45 and not all(x[4] or time.time() - x[3] > 5 for x in clients):
+    _, writable, _ = select.select([], [x[0].s for x in clients if not x[4]], [], 0.5)
+    for x in clients:
+        if x[4] or x[0].s not in writable:
+            continue
+        try:
+            n = x[0].s.send(x[1])
+        except (BrokenPipeError, ConnectionResetError):
+            x[4] = True; continue
+        x[1] = x[1][n:] or chunk
+        x[2] += n; x[3] = time.time()
+stalled_after = time.time() - start
+mid = rss_mib()
+other = Till("5-1-9-8-14", timeout=10); t0 = time.time(); p = other.call("ping"); other_ms = (time.time() - t0) * 1000; other.close()
+sent_mib = sum(x[2] for x in clients) / 1048576
+print(f"{'all ' + str(count) + ' stalled (nothing accepted for 5 s)' if stalled_after < 45 else 'still accepted after 45 s'} at {stalled_after:.1f} s, {sent_mib:.0f} MiB sent in all ({sent_mib / count:.1f} MiB each); host RSS {before:.0f} MiB before, {mid:.0f} MiB with all stalled")
+print(f"another till's ping meanwhile: {'ok' if 'result' in p else p} in {other_ms:.0f} ms")
+deadline = time.time() + 60
+def disconnected(c):
+    try:
+        c.s.send(b"\n"); return False
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+while time.time() < deadline and not all(disconnected(x[0]) for x in clients):
+    time.sleep(1)
+print(f"disconnected by the host: {sum(disconnected(x[0]) for x in clients)} of {count}, {time.time() - start:.0f} s after the first call (Pipe:WriteTimeout 30 s)")
+for x in clients: x[0].close()
+time.sleep(5)
+print(f"host RSS peak {sampler.end():.0f} MiB, {rss_mib():.0f} MiB 5 s after they closed")
 
 # 6. Modes of what the host created (while it runs: -wal/-shm present).
 print("\n== 6. modes of a fresh install (umask 022), stat -c '%a %U %n'")
