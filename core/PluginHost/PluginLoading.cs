@@ -86,6 +86,11 @@ internal static class PluginLoading
                 var destination = Path.Combine(target, Path.GetRelativePath(source, file));
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                 File.Copy(file, destination, overwrite: true);
+                if (!OperatingSystem.IsWindows())
+                {
+                    // File.Copy keeps the source's mode (often 0644): the copy is the host's alone, like its other files.
+                    File.SetUnixFileMode(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
