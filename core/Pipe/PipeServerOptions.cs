@@ -77,8 +77,10 @@ public sealed class PipeServerOptions
 
     /// <summary>Answers and notifications of one connection written but not yet read by the till, at most, in bytes;
     /// past it no more answers are written (and, with <see cref="MaxInFlightPerConnection"/>, the connection is no longer
-    /// read). Default 4 MiB.</summary>
-    public int MaxPendingOutputBytes { get; set; } = 4 * 1024 * 1024;
+    /// read). Default 1 MiB: a till's answers are small, and the bound times <see cref="MaxConnections"/> is the most
+    /// memory tills that never read can hold (about 300 MiB at the defaults). An answer larger than this is still
+    /// written whole to a till that reads.</summary>
+    public int MaxPendingOutputBytes { get; set; } = 1024 * 1024;
 
     /// <summary>A till that leaves <see cref="MaxPendingOutputBytes"/> unread this long is disconnected. Default 30 s.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);

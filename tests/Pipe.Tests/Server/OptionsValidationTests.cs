@@ -12,7 +12,7 @@ public sealed class OptionsValidationTests
     {
         var options = Resolve([]);
 
-        Assert.Equal((254, 16, 32, 4 * 1024 * 1024, 20), (options.MaxConnections, options.MaxConnectionsBeforeHello, options.MaxInFlightPerConnection, options.MaxPendingOutputBytes, options.MaxLogEntriesPerConnectionPerMinute));
+        Assert.Equal((254, 16, 32, 1024 * 1024, 20), (options.MaxConnections, options.MaxConnectionsBeforeHello, options.MaxInFlightPerConnection, options.MaxPendingOutputBytes, options.MaxLogEntriesPerConnectionPerMinute));
         Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromHours(2), TimeSpan.FromSeconds(30)), (options.HelloTimeout, options.IdleTimeout, options.WriteTimeout));
         var document = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "PROTOCOL.md"));
         foreach (var setting in new[] { "MaxConnectionsBeforeHello", "HelloTimeout", "IdleTimeout", "MaxInFlightPerConnection", "MaxPendingOutputBytes", "WriteTimeout", "MaxLogEntriesPerConnectionPerMinute" })
