@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Middleware.Contracts.Plugins;
+using Middleware.Contracts.Readers;
+using Middleware.PluginHost.Pcsc;
+using Middleware.VirtualCards.Vpcd;
+
+namespace Middleware.Benchmarks.Cards;
+
+/// <summary>
+/// Measures one technology: puts its virtual card on the reader, records the APDUs of one plugin read, checks that a raw
+/// replay gets the recorded answers byte for byte, then times plugin reads and raw replays in interleaved blocks.
+/// </summary>
+internal sealed class CardReadMeasurement(ISmartCardSystem pcsc, ISam sam, RawPcsc raw, string reader)
+{
+    private const int WarmUp = 20;
+    private const int Block = 10;
+
+    public async Task<CardReadResult> RunAsync(CardBenchCase benchCase, int iterations)
+    {
+        var card = new RecordingCard(benchCase.CreateCard());
+        var plugin = benchCase.CreatePlugin();
+        var settings = JsonDocument.Parse($$"""{ "readerNamePattern": "^{{reader}}$" }""").RootElement.Clone();
+        await plugin.StartAsync(new BenchPluginContext(settings, sam), CancellationToken.None);
+        try
+        {
+            await using var slot = await VpcdCardSlot.InsertAsync(card);
+            await ReaderWait.UntilAsync(pcsc, reader, hasCard: true, TimeSpan.FromSeconds(30));
+
+            // What the host does for each card it hands to the plugin: connect, the plugin's read, disconnect.
+            async Task ReadOnceAsync()
+            {
+                CardIdentity identity;
+                await using (var connection = await pcsc.ConnectAsync(reader, SmartCardShareMode.Shared, CancellationToken.None))
+                {
+                    identity = await plugin.ReadAsync(new BenchCard(connection), CancellationToken.None);
+                }
+
+                if (identity.IdSupport != benchCase.ExpectedIdSupport)
+                {
+                    throw new InvalidOperationException($"{benchCase.Name}: the plugin read another card number than the one personalised.");
+                }
+            }
+
+            await ReadOnceAsync();
+            card.Recording = true;
+            await ReadOnceAsync();
+            card.Recording = false;
+            var sequence = card.Recorded.ToArray();
+            Console.WriteLine($"{benchCase.Name}: one read is {sequence.Length} APDUs (INS {string.Join(" ", sequence.Select(a => a.Command[1].ToString("X2")))})");
+
+            // Twice: the second replay proves the card gives the same answers again (fixed randomness), not just once.
+            raw.Replay(reader, sequence, verify: true);
+            raw.Replay(reader, sequence, verify: true);
+            Console.WriteLine($"{benchCase.Name}: raw replay answers identical to the recording; one replay step by step (ms): {raw.Breakdown(reader, sequence)}");
+
+            for (var i = 0; i < WarmUp; i++)
+            {
+                await ReadOnceAsync();
+                raw.Replay(reader, sequence, verify: false);
+            }
+
+            // Interleaved blocks so that machine noise (2 shared cores) hits both sides alike.
+            var pluginTimes = new List<double>(iterations);
+            var rawTimes = new List<double>(iterations);
+            while (pluginTimes.Count < iterations)
+            {
+                var block = Math.Min(Block, iterations - pluginTimes.Count);
+                for (var i = 0; i < block; i++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    await ReadOnceAsync();
+                    pluginTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+
+                for (var i = 0; i < block; i++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    raw.Replay(reader, sequence, verify: false);
+                    rawTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+            }
+
+            // The last replay checked again: the card still answers as recorded after the whole run.
+            raw.Replay(reader, sequence, verify: true);
+            await slot.RemoveAsync();
+            await ReaderWait.UntilAsync(pcsc, reader, hasCard: false, TimeSpan.FromSeconds(30));
+            return new CardReadResult(benchCase.Name, sequence.Length, new Latencies(pluginTimes), new Latencies(rawTimes));
+        }
+        finally
+        {
+            await plugin.StopAsync(CancellationToken.None);
+        }
+    }
+}
