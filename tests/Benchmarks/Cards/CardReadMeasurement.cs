@@ -81,6 +81,9 @@ internal sealed class CardReadMeasurement(ISmartCardSystem pcsc, ISam sam, RawPc
                 }
             }
 
+            var breakdown = await new ReadBreakdown(pcsc, raw, reader).RunAsync(plugin, sequence, Math.Min(iterations, 300));
+            Console.WriteLine($"{benchCase.Name}: where the time goes: {breakdown}");
+
             // The last replay checked again: the card still answers as recorded after the whole run.
             raw.Replay(reader, sequence, verify: true);
             await slot.RemoveAsync();

@@ -44,23 +44,36 @@ internal sealed partial class RawPcsc : IDisposable
     /// <summary>Where the time of one replay goes (connect, each APDU by its INS, disconnect), in milliseconds.</summary>
     public string Breakdown(string reader, IReadOnlyList<Exchange> sequence)
     {
-        var steps = new List<string>();
+        var apdus = new long[sequence.Count];
+        var (connect, _, disconnect) = TimedReplay(reader, sequence, apdus);
+        var steps = sequence.Select((e, i) => $"{e.Command[1]:X2} {Stopwatch.GetElapsedTime(0, apdus[i]).TotalMilliseconds:0.00}");
+        return $"connect {Stopwatch.GetElapsedTime(0, connect).TotalMilliseconds:0.00}, {string.Join(", ", steps)}, disconnect {Stopwatch.GetElapsedTime(0, disconnect).TotalMilliseconds:0.00}";
+    }
+
+    /// <summary>One replay timed in parts (Stopwatch ticks): connect, all APDUs, disconnect; each APDU into <paramref name="apdus"/>.</summary>
+    public (long Connect, long Apdus, long Disconnect) TimedReplay(string reader, IReadOnlyList<Exchange> sequence, Span<long> apdus = default)
+    {
         var start = Stopwatch.GetTimestamp();
         Check(SCardConnect(_context, reader, 2, 3, out var card, out var protocol), "SCardConnect");
-        steps.Add($"connect {Stopwatch.GetElapsedTime(start).TotalMilliseconds:0.00}");
+        var connect = Stopwatch.GetTimestamp() - start;
         var pci = new IoRequest { Protocol = protocol, PciLength = (nuint)Marshal.SizeOf<IoRequest>() };
-        foreach (var exchange in sequence)
+        long all = 0;
+        for (var i = 0; i < sequence.Count; i++)
         {
             start = Stopwatch.GetTimestamp();
             nuint length = (nuint)_receive.Length;
-            Check(SCardTransmit(card, ref pci, exchange.Command, (nuint)exchange.Command.Length, 0, _receive, ref length), "SCardTransmit");
-            steps.Add($"{exchange.Command[1]:X2} {Stopwatch.GetElapsedTime(start).TotalMilliseconds:0.00}");
+            Check(SCardTransmit(card, ref pci, sequence[i].Command, (nuint)sequence[i].Command.Length, 0, _receive, ref length), "SCardTransmit");
+            var one = Stopwatch.GetTimestamp() - start;
+            all += one;
+            if (i < apdus.Length)
+            {
+                apdus[i] = one;
+            }
         }
 
         start = Stopwatch.GetTimestamp();
         Check(SCardDisconnect(card, 0), "SCardDisconnect");
-        steps.Add($"disconnect {Stopwatch.GetElapsedTime(start).TotalMilliseconds:0.00}");
-        return string.Join(", ", steps);
+        return (connect, all, Stopwatch.GetTimestamp() - start);
     }
 
     public void Dispose() => SCardReleaseContext(_context);
