@@ -8,7 +8,7 @@ namespace Middleware.Benchmarks.Cards;
 /// <summary>
 /// Where the time of a read goes, plugin side against raw side (medians in ms over interleaved reads): connect, the ATR
 /// (the plugin side asks pcscd for it when the plugin looks at it), the APDUs, the plugin's own work (its code, the SDK
-/// base, the SAM: the read's time minus what went to pcscd), disconnect. Run after the measured loop, never inside it.
+/// base, the SAM: the read's time minus what went to pcscd; and what it allocates), disconnect. Run after the measured loop, never inside it.
 /// </summary>
 internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string reader)
 {
@@ -19,6 +19,7 @@ internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string r
         var apdus = new List<double>(reads);
         var own = new List<double>(reads);
         var disconnect = new List<double>(reads);
+        var allocated = new List<double>(reads);
         var rawConnect = new List<double>(reads);
         var rawApdus = new List<double>(reads);
         var rawDisconnect = new List<double>(reads);
@@ -31,8 +32,11 @@ internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string r
             long read;
             try
             {
+                // The read completes on this thread (every PC/SC call is synchronous): its allocations are this thread's.
+                var bytes = GC.GetAllocatedBytesForCurrentThread();
                 await plugin.ReadAsync(card, CancellationToken.None);
                 read = Stopwatch.GetTimestamp() - connected;
+                allocated.Add(GC.GetAllocatedBytesForCurrentThread() - bytes);
             }
             finally
             {
@@ -52,7 +56,7 @@ internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string r
             rawDisconnect.Add(Ms(d));
         }
 
-        return $"plugin: connect {P50(connect):0.000}, ATR {P50(atr):0.000}, APDUs {P50(apdus):0.000}, own work {P50(own):0.000}, disconnect {P50(disconnect):0.000}"
+        return $"plugin: connect {P50(connect):0.000}, ATR {P50(atr):0.000}, APDUs {P50(apdus):0.000}, own work {P50(own):0.000} ({P50(allocated):0} bytes allocated), disconnect {P50(disconnect):0.000}"
             + $" | raw: connect {P50(rawConnect):0.000}, APDUs {P50(rawApdus):0.000}, disconnect {P50(rawDisconnect):0.000} (ms, medians of {reads})";
     }
 
