@@ -16,7 +16,8 @@ namespace Middleware.Benchmarks.Cards;
 /// exact APDU sequence the plugin sent, answers checked byte for byte. One table row per technology: p50, p99, the
 /// ratios plugin/raw (target &lt;= 1.2x) and the APDU count.
 /// Needs pcscd with vsmartcard-vpcd running (tests/pcsc/start-pcscd.sh) and takes the PC/SC tests' lock.
-/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- card-read [desfire|classic1k|classic4k|ultralightc|calypso|all] [iterations=300]</c>
+/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- card-read [desfire|classic1k|classic4k|ultralightc|calypso|all] [iterations=300] [--atr-from-status]</c>
+/// (<c>--atr-from-status</c>: the plugin gets the ATR the reader's status gave, not asked of pcscd again; an experiment.)
 /// </summary>
 internal static class CardReadLoadGenerator
 {
@@ -31,9 +32,11 @@ internal static class CardReadLoadGenerator
             return 2;
         }
 
-        if (!TryParse(args, out var cases, out var iterations))
+        const string AtrFromStatus = "--atr-from-status";
+        var atrFromStatus = args.Contains(AtrFromStatus);
+        if (!TryParse([.. args.Where(a => a != AtrFromStatus)], out var cases, out var iterations))
         {
-            Console.Error.WriteLine($"usage: card-read [{string.Join('|', CardBenchCases.All.Select(c => c.Name))}|all] [iterations=300]");
+            Console.Error.WriteLine($"usage: card-read [{string.Join('|', CardBenchCases.All.Select(c => c.Name))}|all] [iterations=300] [{AtrFromStatus}]");
             return 2;
         }
 
@@ -49,7 +52,7 @@ internal static class CardReadLoadGenerator
             var pcsc = services.GetRequiredService<ISmartCardSystem>();
             await ReaderWait.UntilAsync(pcsc, Reader, hasCard: false, TimeSpan.FromSeconds(30));
             using var raw = new RawPcsc();
-            var measurement = new CardReadMeasurement(pcsc, services.GetRequiredService<ISam>(), raw, Reader);
+            var measurement = new CardReadMeasurement(pcsc, services.GetRequiredService<ISam>(), raw, Reader, atrFromStatus);
             var results = new List<CardReadResult>();
             foreach (var benchCase in cases)
             {
@@ -57,7 +60,8 @@ internal static class CardReadLoadGenerator
             }
 
             Console.WriteLine();
-            Console.WriteLine($"card-read, {iterations} iterations per technology, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Environment.OSVersion}");
+            Console.WriteLine($"card-read, {iterations} iterations per technology, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Environment.OSVersion}"
+                + (atrFromStatus ? "; ATR from the reader's status, not asked of pcscd (experiment)" : ""));
             Console.WriteLine(CardReadResult.Header);
             foreach (var result in results)
             {

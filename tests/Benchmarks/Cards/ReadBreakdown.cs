@@ -12,7 +12,7 @@ namespace Middleware.Benchmarks.Cards;
 /// </summary>
 internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string reader)
 {
-    public async Task<string> RunAsync(IPcscCardPlugin plugin, IReadOnlyList<Exchange> sequence, int reads)
+    public async Task<string> RunAsync(IPcscCardPlugin plugin, IReadOnlyList<Exchange> sequence, int reads, ReadOnlyMemory<byte>? knownAtr)
     {
         var connect = new List<double>(reads);
         var atr = new List<double>(reads);
@@ -28,7 +28,7 @@ internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string r
             var start = Stopwatch.GetTimestamp();
             var connection = await pcsc.ConnectAsync(reader, SmartCardShareMode.Shared, CancellationToken.None);
             var connected = Stopwatch.GetTimestamp();
-            var card = new TimedCard(connection);
+            var card = new TimedCard(connection, knownAtr);
             long read;
             try
             {

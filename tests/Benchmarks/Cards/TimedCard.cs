@@ -6,9 +6,10 @@ namespace Middleware.Benchmarks.Cards;
 
 /// <summary>
 /// The connected card as the host hands it over, timing what goes to pcscd: the ATR (the connection asks pcscd for it,
-/// SCardStatus, on first use) and each APDU. Used only by the breakdown, never in the measured loop.
+/// SCardStatus, on first use, unless <paramref name="knownAtr"/> is given: see <see cref="BenchCard"/>) and each APDU.
+/// Used only by the breakdown, never in the measured loop.
 /// </summary>
-internal sealed class TimedCard(ISmartCardConnection connection) : IPcscCard
+internal sealed class TimedCard(ISmartCardConnection connection, ReadOnlyMemory<byte>? knownAtr) : IPcscCard
 {
     public long AtrTicks { get; private set; }
 
@@ -21,7 +22,7 @@ internal sealed class TimedCard(ISmartCardConnection connection) : IPcscCard
         get
         {
             var start = Stopwatch.GetTimestamp();
-            var atr = connection.Atr;
+            var atr = knownAtr ?? connection.Atr;
             AtrTicks += Stopwatch.GetTimestamp() - start;
             return atr;
         }
