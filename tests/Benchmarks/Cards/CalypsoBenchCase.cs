@@ -1,3 +1,4 @@
+using Middleware.Contracts.Readers;
 using Middleware.Plugins.Calypso;
 using Middleware.VirtualCards.Izly;
 
@@ -11,6 +12,7 @@ internal static class CalypsoBenchCase
     public static CardBenchCase Create() => new(
         "calypso",
         Zdc.IdSupport,
+        CardTechnology.Calypso,
         () => IzlyVirtualCards.Calypso(Zdc),
         () => new CalypsoReaderPlugin());
 }

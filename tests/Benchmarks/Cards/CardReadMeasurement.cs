@@ -29,9 +29,12 @@ internal sealed class CardReadMeasurement(ISmartCardSystem pcsc, ISam sam, RawPc
         {
             await using var slot = await VpcdCardSlot.InsertAsync(card);
             await ReaderWait.UntilAsync(pcsc, reader, hasCard: true, TimeSpan.FromSeconds(30));
-            ReadOnlyMemory<byte>? knownAtr = atrFromStatus
-                ? (await pcsc.GetStatusAsync(CancellationToken.None)).First(s => s.ReaderName == reader).Atr.ToArray()
-                : null;
+            // Not a conditional expression: a null byte[] converts to an empty ATR, not to "no ATR known".
+            ReadOnlyMemory<byte>? knownAtr = null;
+            if (atrFromStatus)
+            {
+                knownAtr = (await pcsc.GetStatusAsync(CancellationToken.None)).First(s => s.ReaderName == reader).Atr.ToArray();
+            }
 
             // What the host does for each card it hands to the plugin: connect, the plugin's read, disconnect.
             async Task ReadOnceAsync()
@@ -42,13 +45,13 @@ internal sealed class CardReadMeasurement(ISmartCardSystem pcsc, ISam sam, RawPc
                     identity = await plugin.ReadAsync(new BenchCard(connection, knownAtr), CancellationToken.None);
                 }
 
-                if (identity.IdSupport != benchCase.ExpectedIdSupport)
+                if (identity.IdSupport != benchCase.ExpectedIdSupport || identity.Technology != benchCase.ExpectedTechnology)
                 {
-                    throw new InvalidOperationException($"{benchCase.Name}: the plugin read another card number than the one personalised.");
+                    throw new InvalidOperationException($"{benchCase.Name}: the plugin read another card number or technology ({identity.Technology}) than the one personalised.");
                 }
             }
 
-            await FirstReadAsync(benchCase.Name, ReadOnceAsync);
+            await ReadOnceAsync();
             card.Recording = true;
             await ReadOnceAsync();
             card.Recording = false;
@@ -96,32 +99,6 @@ internal sealed class CardReadMeasurement(ISmartCardSystem pcsc, ISam sam, RawPc
         finally
         {
             await plugin.StopAsync(CancellationToken.None);
-        }
-    }
-
-    /// <summary>
-    /// The first read right after the card went in. Seen once in about twenty runs: it failed with "not a Classic card",
-    /// the connection having got no ATR from pcscd. Said on the console with what pcscd gives now, then tried once more;
-    /// a second failure stops the benchmark. Reads after it are never retried.
-    /// </summary>
-    private async Task FirstReadAsync(string name, Func<Task> readOnce)
-    {
-        try
-        {
-            await readOnce();
-        }
-        catch (CardReadException ex)
-        {
-            var status = (await pcsc.GetStatusAsync(CancellationToken.None)).First(s => s.ReaderName == reader);
-            int connectionAtr;
-            await using (var connection = await pcsc.ConnectAsync(reader, SmartCardShareMode.Shared, CancellationToken.None))
-            {
-                connectionAtr = connection.Atr.Length;
-            }
-
-            Console.WriteLine($"{name}: the first read after insertion failed ({ex.Error}: {ex.Message}); now the reader's status has a {status.Atr.Length}-byte ATR and a new connection gets {connectionAtr} bytes; one more try in 0.5 s");
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
-            await readOnce();
         }
     }
 }

@@ -1,3 +1,4 @@
+using Middleware.Contracts.Readers;
 using Middleware.Plugins.Classic;
 using Middleware.VirtualCards.Classic;
 using Middleware.VirtualCards.Izly;
@@ -16,6 +17,7 @@ internal static class ClassicBenchCase
     public static CardBenchCase Create(ClassicCardSize size) => new(
         size == ClassicCardSize.Classic1K ? "classic1k" : "classic4k",
         Zdc.IdSupport,
+        size == ClassicCardSize.Classic1K ? CardTechnology.Classic1K : CardTechnology.Classic4K,
         () => IzlyClassicCards.FromZdc(Zdc, Uid, Convert.FromHexString(DemoSamKeys.ClassicMasterKeyHex), size),
         () => new ClassicReaderPlugin());
 }

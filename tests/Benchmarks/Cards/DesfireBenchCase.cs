@@ -1,3 +1,4 @@
+using Middleware.Contracts.Readers;
 using Middleware.Plugins.Desfire;
 using Middleware.VirtualCards.Izly;
 
@@ -12,6 +13,7 @@ internal static class DesfireBenchCase
     public static CardBenchCase Create() => new(
         "desfire",
         Zdc.IdSupport,
+        CardTechnology.Desfire,
         () => IzlyVirtualCards.FromZdc(Zdc, Uid, new IzlyCardKeys(DemoSamKeys.DesfireReadMasterKey), random: FixedRandom.Bytes),
         () => new DesfireReaderPlugin());
 }

@@ -1,3 +1,4 @@
+using Middleware.Contracts.Readers;
 using Middleware.Plugins.UltralightC;
 using Middleware.VirtualCards.Izly;
 using Middleware.VirtualCards.UltralightC;
@@ -16,6 +17,7 @@ internal static class UltralightCBenchCase
     public static CardBenchCase Create() => new(
         "ultralightc",
         Zdc.IdSupport,
+        CardTechnology.UltralightC,
         () => IzlyUltralightCCards.FromZdc(Zdc, Uid, Convert.FromHexString(DemoSamKeys.UltralightCMasterKeyHex), random: FixedRandom.Bytes),
         () => new UltralightCReaderPlugin());
 }
