@@ -20,6 +20,7 @@ internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string r
         var own = new List<double>(reads);
         var disconnect = new List<double>(reads);
         var allocated = new List<double>(reads);
+        var hops = 0;
         var rawConnect = new List<double>(reads);
         var rawApdus = new List<double>(reads);
         var rawDisconnect = new List<double>(reads);
@@ -32,9 +33,12 @@ internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string r
             long read;
             try
             {
-                // The read completes on this thread (every PC/SC call is synchronous): its allocations are this thread's.
+                // Every PC/SC call is synchronous, so a read completes on this thread and its allocations are this
+                // thread's. One that did not complete at once really waited: its continuation hops through the pool.
                 var bytes = GC.GetAllocatedBytesForCurrentThread();
-                await plugin.ReadAsync(card, CancellationToken.None);
+                var pending = plugin.ReadAsync(card, CancellationToken.None);
+                hops += pending.IsCompleted ? 0 : 1;
+                await pending;
                 read = Stopwatch.GetTimestamp() - connected;
                 allocated.Add(GC.GetAllocatedBytesForCurrentThread() - bytes);
             }
@@ -57,7 +61,7 @@ internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string r
         }
 
         return $"plugin: connect {P50(connect):0.000}, ATR {P50(atr):0.000}, APDUs {P50(apdus):0.000}, own work {P50(own):0.000} ({P50(allocated):0} bytes allocated), disconnect {P50(disconnect):0.000}"
-            + $" | raw: connect {P50(rawConnect):0.000}, APDUs {P50(rawApdus):0.000}, disconnect {P50(rawDisconnect):0.000} (ms, medians of {reads})";
+            + $" | raw: connect {P50(rawConnect):0.000}, APDUs {P50(rawApdus):0.000}, disconnect {P50(rawDisconnect):0.000} (ms, medians of {reads}); {hops} of {reads} plugin reads did not complete synchronously";
     }
 
     private static double Ms(long ticks) => Stopwatch.GetElapsedTime(0, ticks).TotalMilliseconds;
