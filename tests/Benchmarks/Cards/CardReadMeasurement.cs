@@ -13,9 +13,9 @@ namespace Middleware.Benchmarks.Cards;
 /// </summary>
 internal sealed class CardReadMeasurement(ISmartCardSystem pcsc, ISam sam, RawPcsc raw, string reader, bool atrFromStatus)
 {
-    // .NET recompiles a method hot after 30 calls, but only once no new method has been compiled for 100 ms (tiered
-    // compilation): 20 reads of 1 ms left each technology's first measured reads on unoptimised code and the background
-    // recompilation competing for the 2 cores. Warm up by count and by time.
+    // Tiered compilation optimises a method after 30 calls, counted only once no new method has been compiled for
+    // 100 ms: a warm-up of 20 reads (about 20 ms) could leave a technology's first measured reads on unoptimised code,
+    // with the background recompilation competing for the 2 cores. Warm up by count and by time.
     private const int WarmUpReads = 300;
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(2);
 
