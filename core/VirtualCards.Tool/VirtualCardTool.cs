@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using Middleware.Sandbox.Seed;
 using Middleware.VirtualCards.Izly;
-using Middleware.VirtualCards.UltralightC;
 
 namespace Middleware.VirtualCards.Tool;
 
@@ -30,9 +29,7 @@ internal static class VirtualCardTool
 
     /// <summary>The command with the sandbox's right holders behind <c>--holder</c>.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, CancellationToken cancellationToken) =>
-        args is ["insert", ..] && UltralightCCardCommand.TakeOption(ref args)
-            ? UltralightCCardCommand.InsertAsync(args[1..], output, SandboxHolderCard, cancellationToken)
-            : VirtualIzlyCardCommand.RunAsync(args, output, cancellationToken, SandboxHolderCard);
+        VirtualIzlyCardCommand.RunAsync(args, output, cancellationToken, SandboxHolderCard);
 
     /// <summary>The first card of a seeded sandbox right holder, as its ZDC (issued by the sandbox's Crous).</summary>
     public static ZdcDescription? SandboxHolderCard(string identifier)

@@ -39,10 +39,12 @@ public sealed class NoServerTests
     }
 
     /// <summary>Runs the mwctl.dll built next to the tests with the same dotnet, 120 s at most.</summary>
-    private static async Task<CliRun> RunProcessAsync(params string[] args)
+    private static Task<CliRun> RunProcessAsync(params string[] args) => RunDllAsync(Path.Combine(AppContext.BaseDirectory, "mwctl.dll"), args);
+
+    /// <summary>Runs the mwctl.dll at <paramref name="dll"/> with the same dotnet, 120 s at most.</summary>
+    internal static async Task<CliRun> RunDllAsync(string dll, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "mwctl.dll");
-        Assert.True(File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")), "mwctl.dll and its runtimeconfig are copied next to the tests");
+        Assert.True(File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")), $"{dll} and its runtimeconfig exist");
         var start = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) || Environment.ProcessPath.EndsWith("dotnet.exe", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
         {
             RedirectStandardOutput = true,

@@ -21,6 +21,12 @@ internal sealed class CardHostHarness : IAsyncDisposable
     public const string Reader = "Virtual PCD 00 00";
     public const string PointOfSale = "5-1-9-8-14";
 
+    /// <summary>The second vpcd reader, configured for <see cref="SecondPointOfSale"/> only (see <see cref="StartAsync"/>).</summary>
+    public const string SecondReader = "Virtual PCD 00 01";
+
+    /// <summary>A second point of sale of the same restaurant, whose till hears <see cref="SecondReader"/>.</summary>
+    public const string SecondPointOfSale = "5-1-9-8-15";
+
     /// <summary>This harness's SAM id: not the demo one, so a test sees the id of the key file it wrote.</summary>
     public const string SamId = "5357534D0000E2E0";
 
@@ -29,6 +35,7 @@ internal sealed class CardHostHarness : IAsyncDisposable
     private readonly FileStream _lock;
     private IHost? _host;
     private MiddlewareClient? _till;
+    private string? _pipeName;
 
     private CardHostHarness(FileStream readersLock, string root)
     {
@@ -74,7 +81,9 @@ internal sealed class CardHostHarness : IAsyncDisposable
         return new(zdc, IzlyVirtualCards.FromZdc(zdc, uid, new IzlyCardKeys(readMasterKey ?? DemoSamKeys.DesfireReadMasterKey)));
     }
 
-    public static async Task<CardHostHarness> StartAsync(string pipePrefix)
+    /// <summary>Starts the host; with <paramref name="secondPointOfSale"/> it also serves <see cref="SecondPointOfSale"/>
+    /// with <see cref="SecondReader"/> (a second till on the same host, as a site has).</summary>
+    public static async Task<CardHostHarness> StartAsync(string pipePrefix, bool secondPointOfSale = false)
     {
         var readersLock = await Middleware.Tests.Pcsc.PcscTestLock.AcquireAsync(TimeSpan.FromMinutes(5));
         CardHostHarness? harness = null;
@@ -84,7 +93,7 @@ internal sealed class CardHostHarness : IAsyncDisposable
             var root = Path.Combine(Path.GetTempPath(), "mw-host-tests", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(root);
             harness = new CardHostHarness(readersLock, root);
-            await harness.StartHostAsync(pipePrefix);
+            await harness.StartHostAsync(pipePrefix, secondPointOfSale);
             return harness;
         }
         catch
@@ -102,13 +111,34 @@ internal sealed class CardHostHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Another till on the same host's pipe, at <paramref name="pointOfSale"/>; its card notifications go to
+    /// <paramref name="events"/>.</summary>
+    public async Task<MiddlewareClient> ConnectTillAsync(string pointOfSale, Channel<object> events)
+    {
+        var till = await MiddlewareClient.ConnectAsync(new MiddlewareClientOptions
+        {
+            PipeName = _pipeName ?? throw new InvalidOperationException("Not started."),
+            PointOfSale = pointOfSale,
+            ConnectTimeout = TimeSpan.FromSeconds(20),
+        });
+        till.CardTapped += (_, e) => events.Writer.TryWrite(e);
+        till.CardReadFailed += (_, e) => events.Writer.TryWrite(e);
+        till.CardRemoved += (_, e) => events.Writer.TryWrite(e);
+        return till;
+    }
+
     /// <summary>Puts <paramref name="card"/> on "Virtual PCD 00 00" (vpcd port 35963).</summary>
     public static Task<VpcdCardSlot> InsertAsync(IVirtualCard card) =>
         VpcdCardSlot.InsertAsync(card, VpcdCardSlot.FirstReaderPort, connectTimeout: TimeSpan.FromSeconds(30));
 
     /// <summary>The next card notification of type <typeparamref name="T"/>; any other card notification before it fails
     /// the test with its content (a silent skip would hide a wrong read).</summary>
-    public async Task<T> NextAsync<T>()
+    public Task<T> NextAsync<T>()
+        where T : class => NextAsync<T>(_events);
+
+    /// <summary>The next card notification of type <typeparamref name="T"/> in <paramref name="events"/> (a till's, see
+    /// <see cref="ConnectTillAsync"/>); any other card notification before it fails the test with its content.</summary>
+    public static async Task<T> NextAsync<T>(Channel<object> events)
         where T : class
     {
         using var timeout = new CancellationTokenSource(Deadline);
@@ -117,7 +147,7 @@ internal sealed class CardHostHarness : IAsyncDisposable
             object next;
             try
             {
-                next = await _events.Reader.ReadAsync(timeout.Token);
+                next = await events.Reader.ReadAsync(timeout.Token);
             }
             catch (OperationCanceledException)
             {
@@ -172,22 +202,24 @@ internal sealed class CardHostHarness : IAsyncDisposable
         await _lock.DisposeAsync();
     }
 
-    private async Task StartHostAsync(string pipePrefix)
+    private async Task StartHostAsync(string pipePrefix, bool secondPointOfSale)
     {
         File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(Root, "appsettings.json"));
         DemoSamKeys.WriteKeyFile(KeyFile, samId: SamId);
         var pipeName = pipePrefix + Guid.NewGuid().ToString("N")[..10];
+        _pipeName = pipeName;
+        string[] second = secondPointOfSale
+            ? [$"--PointsOfSale:1:Id={SecondPointOfSale}", "--PointsOfSale:1:Label=RU La Doua - caisse 15", "--PointsOfSale:1:TimeZone=Europe/Paris",
+                $"--PointsOfSale:1:Readers:0={SecondReader}", "--PointsOfSale:1:ScriptSite=crous-5/ru-9"]
+            : [];
         var builder = MiddlewareHost.CreateBuilder([$"--Pipe:PipeName={pipeName}", "--Host:Mode=console",
             $"--PluginsFile={Path.Combine(RepositoryRoot, "plugins.json")}", "--PluginHost:WatchForChanges=false",
             $"--Cards:SoftwareSam:KeyFile={KeyFile}",
-            .. HostStartTests.SandboxArguments(Root), "--CardReaders:Enabled=true"], Root);
+            .. HostStartTests.SandboxArguments(Root), "--CardReaders:Enabled=true", .. second], Root);
         _host = builder.Build();
         await _host.StartAsync();
         await _host.Services.GetRequiredService<EmbeddedSandbox>().Started;
-        _till = await MiddlewareClient.ConnectAsync(new MiddlewareClientOptions { PipeName = pipeName, PointOfSale = PointOfSale, ConnectTimeout = TimeSpan.FromSeconds(20) });
-        _till.CardTapped += (_, e) => _events.Writer.TryWrite(e);
-        _till.CardReadFailed += (_, e) => _events.Writer.TryWrite(e);
-        _till.CardRemoved += (_, e) => _events.Writer.TryWrite(e);
+        _till = await ConnectTillAsync(PointOfSale, _events);
         _till.ReadersChanged += (_, e) => _events.Writer.TryWrite(e);
         await WaitForEmptyReaderAsync();
     }

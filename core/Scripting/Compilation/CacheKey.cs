@@ -15,10 +15,7 @@ internal static class CacheKey
 
     public static byte[] LoadOrCreate(string path)
     {
-        if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
+        PrivateFolder.CreateMissing(Path.GetDirectoryName(Path.GetFullPath(path)));
 
         try
         {

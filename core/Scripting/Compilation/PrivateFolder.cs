@@ -17,8 +17,30 @@ internal static class PrivateFolder
             return;
         }
 
+        CreateMissing(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))));
         Directory.CreateDirectory(path, FolderMode);
         File.SetUnixFileMode(path, FolderMode);
+    }
+
+    /// <summary>Creates <paramref name="path"/> and its missing parents 0700; folders that exist are left as they are.
+    /// The cache may be the first to make the installation's data/ (mwctl script test before the host's first start,
+    /// under the operator's umask), and the host keeps an existing data/ as it finds it.</summary>
+    public static void CreateMissing(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || Directory.Exists(path))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        CreateMissing(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))));
+        Directory.CreateDirectory(path, FolderMode);
+        File.SetUnixFileMode(path, FolderMode); // CreateDirectory's mode goes through the umask
     }
 
     public static FileStream CreateFile(string path, FileMode mode = FileMode.Create)

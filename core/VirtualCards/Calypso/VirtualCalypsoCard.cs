@@ -1,4 +1,5 @@
 using Middleware.VirtualCards.Crypto;
+using Middleware.VirtualCards.Izly;
 
 namespace Middleware.VirtualCards.Calypso;
 
@@ -21,10 +22,10 @@ public enum CalypsoCardFault
     /// <summary>The record's check byte is wrong.</summary>
     CorruptedCheckByte,
 
-    /// <summary>The record's creation date is not a real date (month 13), with a correct check byte.</summary>
+    /// <summary>The record's creation date is not a real date (30 February), with a correct check byte.</summary>
     ImpossibleDate,
 
-    /// <summary>The card leaves the field at READ RECORD (see <see cref="VirtualCalypsoCard.LeavesBeforeAnswer"/>).</summary>
+    /// <summary>The card leaves the field at READ RECORD (see <see cref="VirtualCalypsoCard.LeavesFieldBefore"/>).</summary>
     RemovedMidRead,
 
     /// <summary>READ RECORD answers <c>6A 83</c> (record not found).</summary>
@@ -35,7 +36,7 @@ public enum CalypsoCardFault
 /// A Calypso card carrying the 29-byte ZDC in record 1 of SFI 0x1A (cards.md §6), readable without a SAM. Written from
 /// the document apart from the reader plugin.
 /// </summary>
-public sealed class VirtualCalypsoCard : IVirtualCard
+public sealed class VirtualCalypsoCard : IVirtualCard, ILeavingCard
 {
     /// <summary>The PC/SC pseudo-ATR of a Calypso card over Innovatron B' (historical bytes <c>80 5A 0A ...</c>).</summary>
     public static readonly byte[] InnovatronAtr = Convert.FromHexString("3B8F8001805A0A0103200311C0FFEE008290002D");
@@ -65,12 +66,11 @@ public sealed class VirtualCalypsoCard : IVirtualCard
         Atr = atr ?? InnovatronAtr;
         if (fault == CalypsoCardFault.CorruptedCheckByte)
         {
-            _record[28] ^= 0x5A;
+            ZdcRecordFaults.CorruptCheckByte(_record);
         }
         else if (fault == CalypsoCardFault.ImpossibleDate)
         {
-            _record[26] = 0x13; // month 13, BCD
-            _record[28] = CardMac.Crc8Smbus(_record.AsSpan(0, 28));
+            ZdcRecordFaults.MakeDateImpossible(_record);
         }
     }
 
@@ -85,8 +85,8 @@ public sealed class VirtualCalypsoCard : IVirtualCard
 
     /// <summary>True when the card leaves the field before answering <paramref name="apdu"/> (fault
     /// <see cref="CalypsoCardFault.RemovedMidRead"/>: at READ RECORD); for <c>VpcdCardSlot.DropBeforeAnswer</c>.</summary>
-    public bool LeavesBeforeAnswer(ReadOnlyMemory<byte> apdu) =>
-        Fault == CalypsoCardFault.RemovedMidRead && apdu.Length >= 2 && apdu.Span[1] == 0xB2;
+    public bool LeavesFieldBefore(ReadOnlySpan<byte> apdu) =>
+        Fault == CalypsoCardFault.RemovedMidRead && apdu.Length >= 2 && apdu[1] == 0xB2;
 
     /// <inheritdoc />
     public void PowerOn() => _selected = false;

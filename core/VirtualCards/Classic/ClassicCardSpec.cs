@@ -16,12 +16,17 @@ public static class ClassicCardSpec
 
     /// <summary>The Classic card of <paramref name="spec"/> (its UID, ZDC fields), key A diversified from the Classic
     /// master key of <paramref name="keyFile"/> (entry Classic/0) or else the demo SAM's.</summary>
-    public static VirtualClassicCard Create(VirtualIzlyCardSpec spec, ClassicCardSize size, string? keyFile)
+    public static VirtualClassicCard Create(VirtualIzlyCardSpec spec, ClassicCardSize size, string? keyFile, ZdcFault fault = ZdcFault.None)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var zdc = new ZdcDescription { IdSupport = spec.IdSupport, NumeroApplicatif = spec.NumeroApplicatif, Crous = spec.Crous, CreationDate = spec.CreationDate };
         var master = keyFile is null ? DemoSamKeys.ClassicMasterKeyHex : ReadMasterKeyHex(keyFile);
-        return IzlyClassicCards.FromZdc(zdc, Convert.FromHexString(spec.Uid), Convert.FromHexString(master), size);
+        var faults = new ClassicCardFaults(
+            WrongKey: fault == ZdcFault.WrongKey,
+            CorruptCheckByte: fault == ZdcFault.CorruptedCheckByte,
+            ImpossibleDate: fault == ZdcFault.ImpossibleDate,
+            LeavesDuringRead: fault == ZdcFault.RemovedMidRead);
+        return IzlyClassicCards.FromZdc(zdc, Convert.FromHexString(spec.Uid), Convert.FromHexString(master), size, faults);
     }
 
     /// <summary>The Classic master key of entry <paramref name="keyNumber"/> in a software SAM key file; throws

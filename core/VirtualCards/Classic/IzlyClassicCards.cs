@@ -31,15 +31,12 @@ public static class IzlyClassicCards
         var record = zdc.Encode();
         if (faults.ImpossibleDate)
         {
-            record[25] = 0x24;
-            record[26] = 0x02;
-            record[27] = 0x30;
-            record[28] = Crypto.CardMac.Crc8Smbus(record.AsSpan(0, 28));
+            ZdcRecordFaults.MakeDateImpossible(record);
         }
 
         if (faults.CorruptCheckByte)
         {
-            record[28] ^= 0xFF;
+            ZdcRecordFaults.CorruptCheckByte(record);
         }
 
         var data = new byte[32];

@@ -16,7 +16,7 @@ public enum ClassicCardSize : ushort
 /// for a wrong key) and READ BINARY (<c>FF B0</c>, <c>69 82</c> outside the authenticated sector). Written apart from
 /// the reader plugin so that the plugin is checked against a card it did not write.
 /// </summary>
-public sealed class VirtualClassicCard : IVirtualCard
+public sealed class VirtualClassicCard : IVirtualCard, ILeavingCard
 {
     private const int BlockLength = 16;
     private const int KeySlots = 2;

@@ -11,7 +11,7 @@ namespace Middleware.VirtualCards.Desfire;
 /// ISO <c>1A</c> (DES/2K3DES/3K3DES) and AES <c>AA</c> authentication with EV1 CMAC secure messaging, plain, MACed
 /// and enciphered files, <c>91 AF</c> chaining, ChangeKey. Thread-safe (one lock).
 /// </summary>
-public sealed class VirtualDesfireCard : IVirtualCard
+public sealed class VirtualDesfireCard : IVirtualCard, ILeavingCard
 {
     /// <summary>Largest data part of one answer frame, as a DESFire EV1 sends it.</summary>
     internal const int MaxFrameData = 59;
@@ -97,6 +97,12 @@ public sealed class VirtualDesfireCard : IVirtualCard
 
     /// <inheritdoc />
     public void Reset() => ResetState();
+
+    /// <summary>The card leaves the field when a ReadData (<c>90 BD</c>) arrives: removal between authentication and read.</summary>
+    public bool LeavesAtRead { get; set; }
+
+    /// <inheritdoc />
+    public bool LeavesFieldBefore(ReadOnlySpan<byte> apdu) => LeavesAtRead && apdu.Length >= 2 && apdu[0] == 0x90 && apdu[1] == 0xBD;
 
     /// <inheritdoc />
     public byte[] Transmit(ReadOnlySpan<byte> apdu)

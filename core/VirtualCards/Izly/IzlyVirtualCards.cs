@@ -46,12 +46,15 @@ public static class IzlyVirtualCards
     /// <param name="layout">Where to put it (defaults of cards.md §3).</param>
     /// <param name="random">The card's random source for RndB; cryptographic by default (a benchmark fixes it to replay
     /// a recorded APDU sequence).</param>
-    public static VirtualDesfireCard FromZdc(ZdcDescription zdc, byte[] uid, IzlyCardKeys keys, IzlyDesfireLayout? layout = null, Func<int, byte[]>? random = null)
+    /// <param name="fault">A fault the card shows (<see cref="ZdcFault"/>).</param>
+    public static VirtualDesfireCard FromZdc(ZdcDescription zdc, byte[] uid, IzlyCardKeys keys, IzlyDesfireLayout? layout = null, Func<int, byte[]>? random = null,
+        ZdcFault fault = ZdcFault.None)
     {
         ArgumentNullException.ThrowIfNull(zdc);
         ArgumentNullException.ThrowIfNull(keys);
         layout ??= new IzlyDesfireLayout();
-        var record = zdc.Encode();
+        keys = fault == ZdcFault.WrongKey ? new IzlyCardKeys(RandomNumberGenerator.GetBytes(16)) : keys;
+        var record = ZdcRecordFaults.Apply(zdc.Encode(), fault);
         var input = An10922.DesfireInput(uid, layout.Aid);
 
         byte[] CardKey(byte[]? key) => key is null
@@ -71,7 +74,7 @@ public static class IzlyVirtualCards
             record.Length);
         record.CopyTo(file.Data, 0);
         var application = new DesfireApplication(layout.Aid, cardKeys, layout.KeySettings).WithFile(file);
-        return new VirtualDesfireCard(uid, random: random).WithApplication(application);
+        return new VirtualDesfireCard(uid, random: random) { LeavesAtRead = fault == ZdcFault.RemovedMidRead }.WithApplication(application);
     }
 
     /// <summary>A MIFARE Ultralight C carrying <paramref name="zdc"/> (cards.md §5), its key diversified from

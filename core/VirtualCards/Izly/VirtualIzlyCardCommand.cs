@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Middleware.VirtualCards.Calypso;
 using Middleware.VirtualCards.Desfire;
+using Middleware.VirtualCards.UltralightC;
 using Middleware.VirtualCards.Vpcd;
 
 namespace Middleware.VirtualCards.Izly;
@@ -81,7 +82,7 @@ public sealed record VirtualIzlyCardSpec
         ?? throw new ArgumentException("The card description is empty.");
 
     /// <summary>Builds the personalised card.</summary>
-    public VirtualDesfireCard CreateCard()
+    public VirtualDesfireCard CreateCard(ZdcFault fault = ZdcFault.None)
     {
         var uid = Convert.FromHexString(Uid);
         if (WithoutIzlyApplication)
@@ -96,7 +97,7 @@ public sealed record VirtualIzlyCardSpec
             WriteMasterKey is null ? null : Convert.FromHexString(WriteMasterKey),
             KeysAreDiversified);
         var layout = new IzlyDesfireLayout { Aid = uint.Parse(Aid, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture) };
-        return IzlyVirtualCards.FromZdc(zdc, uid, keys, layout);
+        return IzlyVirtualCards.FromZdc(zdc, uid, keys, layout, fault: fault);
     }
 }
 
@@ -109,7 +110,9 @@ public sealed record VirtualIzlyCardSpec
 /// <param name="Seconds">How long the card stays; until cancelled (Ctrl+C) when null.</param>
 /// <param name="Uid">The card's UID (14 hex digits); for a holder, default its numeroApplicatif.</param>
 /// <param name="Technology">Null or <c>desfire</c> for DESFire; <c>classic1k</c> / <c>classic4k</c> for a MIFARE Classic card; <c>calypso</c> / <c>calypso-rev1</c> for the same ZDC in a Calypso record (no key).</param>
-public sealed record VirtualCardInsertOptions(string? Holder, string? DescriptionPath, string? KeyFile, int Port, double? Seconds, string? Uid, string? Technology = null);
+/// <param name="Fault">A fault the card shows (<c>--fault</c>).</param>
+public sealed record VirtualCardInsertOptions(string? Holder, string? DescriptionPath, string? KeyFile, int Port, double? Seconds, string? Uid, string? Technology = null,
+    ZdcFault Fault = ZdcFault.None);
 
 /// <summary>
 /// The personalisation command behind the <c>izly-vcard</c> tool (core/VirtualCards.Tool), for the demo and for people
@@ -123,6 +126,7 @@ public static class VirtualIzlyCardCommand
         Usage:
           izly-vcard insert (--holder ID | --zdc card.json) [--key-file sam-keys.json] [--vpcd-port 35963] [--seconds N] [--uid HEX]
                 [--technology desfire|classic1k|classic4k|ultralightc|calypso|calypso-rev1]
+                [--fault wrong-key|bad-check-byte|bad-date|removed-mid-read]
               Puts a virtual Izly DESFire card on a vpcd reader (pcscd with vsmartcard-vpcd must run) and keeps it there
               until Ctrl+C or N seconds. --holder: the sandbox right holder's seeded card (idSupport, numeroApplicatif);
               --zdc: a card description (see zdc-template). --key-file: the host's SAM key file; its DESFire key 1 is the
@@ -131,6 +135,9 @@ public static class VirtualIzlyCardCommand
               --technology ultralightc: a MIFARE Ultralight C card instead (key: the key file's UltralightC key 0).
               --technology classic1k|classic4k: a MIFARE Classic card instead (cards.md §4; the key file's Classic key 0).
               --technology calypso (or calypso-rev1): a Calypso Rev3 (Rev1) card with the same ZDC, read without a SAM.
+              --fault wrong-key|bad-check-byte|bad-date|removed-mid-read: a card personalised with another master key
+              (not for Calypso, which has none), a record whose check byte or BCD date is wrong, or a card that leaves
+              the reader between authentication (or selection) and the read of its record.
           izly-vcard zdc-template
               Prints an example card description (JSON) to edit and pass to --zdc.
           izly-vcard demo-sam-keys FILE [--force]
@@ -191,6 +198,7 @@ public static class VirtualIzlyCardCommand
     {
         ArgumentNullException.ThrowIfNull(args);
         string? holder = null, description = null, keyFile = null, uid = null, technology = null;
+        var fault = ZdcFault.None;
         var port = VpcdCardSlot.FirstReaderPort;
         double? seconds = null;
         options = new VirtualCardInsertOptions(null, null, null, port, null, null);
@@ -215,8 +223,11 @@ public static class VirtualIzlyCardCommand
                 case "--vpcd-port" or "--port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536:
                     port = p;
                     break;
-                case "--technology" when value is "desfire" or "classic1k" or "classic4k" or "calypso" or "calypso-rev1":
+                case "--technology" when value is "desfire" or "classic1k" or "classic4k" or "ultralightc" or "calypso" or "calypso-rev1":
                     technology = value;
+                    break;
+                case "--fault" when FaultOf(value) is { } f:
+                    fault = f;
                     break;
                 case "--seconds" when double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s) && s > 0:
                     seconds = s;
@@ -241,10 +252,25 @@ public static class VirtualIzlyCardCommand
             return false;
         }
 
-        options = new VirtualCardInsertOptions(holder, description, keyFile, port, seconds, uid, technology);
+        if (fault == ZdcFault.WrongKey && technology is "calypso" or "calypso-rev1")
+        {
+            error = "--fault wrong-key: a Calypso card is read without a key (cards.md §6).";
+            return false;
+        }
+
+        options = new VirtualCardInsertOptions(holder, description, keyFile, port, seconds, uid, technology, fault);
         error = string.Empty;
         return true;
     }
+
+    private static ZdcFault? FaultOf(string? value) => value switch
+    {
+        "wrong-key" => ZdcFault.WrongKey,
+        "bad-check-byte" => ZdcFault.CorruptedCheckByte,
+        "bad-date" => ZdcFault.ImpossibleDate,
+        "removed-mid-read" => ZdcFault.RemovedMidRead,
+        _ => null,
+    };
 
     /// <summary>The card description <paramref name="options"/> ask for: the holder's seeded card or the JSON file, with
     /// the key file's DESFire read master key when one is given. Throws <see cref="ArgumentException"/>,
@@ -285,6 +311,48 @@ public static class VirtualIzlyCardCommand
         return spec;
     }
 
+    /// <summary>The card <paramref name="options"/> ask for, of its technology and with its fault, and the description
+    /// it was made from. Throws as <see cref="ResolveSpec"/> does, or <see cref="ArgumentException"/> for a key file
+    /// without the technology's key.</summary>
+    public static (VirtualIzlyCardSpec Spec, IVirtualCard Card) BuildCard(VirtualCardInsertOptions options, Func<string, ZdcDescription?>? holders)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var size = Classic.ClassicCardSpec.SizeOf(options.Technology);
+        var desfire = options.Technology is null or "desfire";
+
+        // The key file names each technology's key; ResolveSpec reads the DESFire one only.
+        var spec = ResolveSpec(options with { KeyFile = desfire ? options.KeyFile : null }, holders);
+        var zdc = new ZdcDescription { IdSupport = spec.IdSupport, NumeroApplicatif = spec.NumeroApplicatif, Crous = spec.Crous, CreationDate = spec.CreationDate };
+        IVirtualCard card = options.Technology switch
+        {
+            _ when size is { } classic => Classic.ClassicCardSpec.Create(spec, classic, options.KeyFile, options.Fault),
+            "ultralightc" => IzlyUltralightCCards.FromZdc(zdc, Convert.FromHexString(spec.Uid),
+                Convert.FromHexString(options.KeyFile is { } keyFile ? UltralightCCardCommand.ReadMasterKeyHex(keyFile) : DemoSamKeys.UltralightCMasterKeyHex),
+                UltralightCFaultOf(options.Fault)),
+            "calypso" or "calypso-rev1" => IzlyVirtualCards.Calypso(
+                zdc, options.Technology == "calypso-rev1" ? CalypsoCardRevision.Rev1 : CalypsoCardRevision.Rev3, CalypsoFaultOf(options.Fault)),
+            _ => spec.CreateCard(options.Fault),
+        };
+        return (spec, card);
+    }
+
+    private static UltralightCFault UltralightCFaultOf(ZdcFault fault) => fault switch
+    {
+        ZdcFault.WrongKey => UltralightCFault.WrongKey,
+        ZdcFault.CorruptedCheckByte => UltralightCFault.CorruptedCheckByte,
+        ZdcFault.ImpossibleDate => UltralightCFault.ImpossibleDate,
+        ZdcFault.RemovedMidRead => UltralightCFault.RemovedMidRead,
+        _ => UltralightCFault.None,
+    };
+
+    private static CalypsoCardFault CalypsoFaultOf(ZdcFault fault) => fault switch
+    {
+        ZdcFault.CorruptedCheckByte => CalypsoCardFault.CorruptedCheckByte,
+        ZdcFault.ImpossibleDate => CalypsoCardFault.ImpossibleDate,
+        ZdcFault.RemovedMidRead => CalypsoCardFault.RemovedMidRead,
+        _ => CalypsoCardFault.None,
+    };
+
     /// <summary>The vpcd reader name of a port (pcsc-lite names the readers of vsmartcard-vpcd "Virtual PCD 00 nn").</summary>
     public static string ReaderNameOf(int port) => port switch
     {
@@ -306,12 +374,7 @@ public static class VirtualIzlyCardCommand
         IVirtualCard card;
         try
         {
-            var size = Classic.ClassicCardSpec.SizeOf(options.Technology);
-            spec = ResolveSpec(options with { KeyFile = size is null ? options.KeyFile : null }, holders);
-            var zdc = new ZdcDescription { IdSupport = spec.IdSupport, NumeroApplicatif = spec.NumeroApplicatif, Crous = spec.Crous, CreationDate = spec.CreationDate };
-            card = size is { } classic ? Classic.ClassicCardSpec.Create(spec, classic, options.KeyFile)
-                : options.Technology is "calypso" or "calypso-rev1" ? (IVirtualCard)IzlyVirtualCards.Calypso(zdc, options.Technology == "calypso-rev1" ? CalypsoCardRevision.Rev1 : CalypsoCardRevision.Rev3)
-                : spec.CreateCard();
+            (spec, card) = BuildCard(options, holders);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or IOException or UnauthorizedAccessException)
         {
@@ -339,7 +402,8 @@ public static class VirtualIzlyCardCommand
             // The line the demo script waits for: keep "inserted" in it.
             await output.WriteLineAsync(
                 $"Virtual Izly card inserted on {ReaderNameOf(options.Port)} (vpcd port {options.Port}): idSupport {spec.IdSupport}, " +
-                $"numeroApplicatif {spec.NumeroApplicatif}, {(options.Technology is "calypso" or "calypso-rev1" ? options.Technology : "UID " + spec.Uid.ToUpperInvariant())}. " +
+                $"numeroApplicatif {spec.NumeroApplicatif}, {(options.Technology is "calypso" or "calypso-rev1" ? options.Technology : (options.Technology ?? "desfire") + " UID " + spec.Uid.ToUpperInvariant())}" +
+                (options.Fault == ZdcFault.None ? ". " : $", fault {options.Fault}. ") +
                 (options.Seconds is { } s ? $"It stays {s.ToString(CultureInfo.InvariantCulture)} s; " : string.Empty) + "Ctrl+C removes it.");
             await output.FlushAsync(CancellationToken.None);
             try

@@ -14,16 +14,13 @@ public static class IzlyUltralightCCards
     {
         ArgumentNullException.ThrowIfNull(zdc);
         var record = zdc.Encode();
-        switch (fault)
+        if (fault == UltralightCFault.CorruptedCheckByte)
         {
-            case UltralightCFault.CorruptedCheckByte:
-                record[28] ^= 0x5A;
-                break;
-            case UltralightCFault.ImpossibleDate:
-                record[26] = 0x13;
-                record[27] = 0x45;
-                record[28] = CardMac.Crc8Smbus(record.AsSpan(0, 28));
-                break;
+            ZdcRecordFaults.CorruptCheckByte(record);
+        }
+        else if (fault == UltralightCFault.ImpossibleDate)
+        {
+            ZdcRecordFaults.MakeDateImpossible(record);
         }
 
         var key = An10922.DiversifyAes128(masterKey, [.. uid, .. Encoding.ASCII.GetBytes("CROUS")]);

@@ -15,9 +15,12 @@ public enum UltralightCFault
     /// <summary>The ZDC's check byte is wrong.</summary>
     CorruptedCheckByte,
 
-    /// <summary>The ZDC's BCD creation date is impossible (month 13, day 45), with a right check byte.</summary>
+    /// <summary>The ZDC's BCD creation date is impossible (30 February), with a right check byte.</summary>
     ImpossibleDate,
 
     /// <summary>The card NAKs (0x0) the read of page 8.</summary>
     NakOnRead,
+
+    /// <summary>The card leaves the field at the first native READ, after the mutual authentication.</summary>
+    RemovedMidRead,
 }

@@ -9,7 +9,7 @@ namespace Middleware.VirtualCards.UltralightC;
 /// (the card's answer), with ACS-like <c>92</c>/<c>96</c> objects when <see cref="AddAcsObjects"/>; natively the card
 /// runs the 2K3DES <c>1A</c>/<c>AF</c> authentication and <c>30</c> page reads, with AUTH0 = 4 and reads protected.
 /// </summary>
-public sealed class VirtualUltralightCCard : IVirtualCard
+public sealed class VirtualUltralightCCard : IVirtualCard, ILeavingCard
 {
     /// <summary>Pages of an Ultralight C (48 × 4 bytes).</summary>
     public const int Pages = 48;
@@ -71,6 +71,11 @@ public sealed class VirtualUltralightCCard : IVirtualCard
 
     /// <summary>How many transparent sessions were started.</summary>
     public int SessionsStarted { get; private set; }
+
+    /// <summary>True before the first native READ (<c>FF C2 00 01 .. 95 02 30 page</c>) when the fault is
+    /// <see cref="UltralightCFault.RemovedMidRead"/>.</summary>
+    public bool LeavesFieldBefore(ReadOnlySpan<byte> apdu) =>
+        _fault == UltralightCFault.RemovedMidRead && apdu.Length == 9 && apdu[0] == 0xFF && apdu[1] == 0xC2 && apdu[5] == 0x95 && apdu[7] == 0x30;
 
     /// <summary>True when <paramref name="apdu"/> is a transparent-session READ of <paramref name="page"/> (for a vpcd
     /// slot's <c>DropBeforeAnswer</c>: the card leaves mid-read).</summary>

@@ -139,7 +139,7 @@ public sealed class VpcdCardSlot : IAsyncDisposable
                 }
                 else
                 {
-                    if (DropBeforeAnswer?.Invoke(payload) == true)
+                    if (DropBeforeAnswer?.Invoke(payload) == true || (Card is ILeavingCard leaving && leaving.LeavesFieldBefore(payload)))
                     {
                         _logger.LogDebug("Virtual card pulled out before answering INS {Ins:X2}", payload.Length > 1 ? payload[1] : 0);
                         break;

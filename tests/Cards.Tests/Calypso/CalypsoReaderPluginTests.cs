@@ -73,6 +73,10 @@ public sealed class CalypsoReaderPluginTests
     [Theory]
     [InlineData("3B 8F 80 01 80 5A 0A 01 03 20 03 11 C0 FF EE 00 82 90 00 2D", true)] // Calypso over Innovatron B'
     [InlineData("3B 88 80 01 00 00 00 00 33 81 81 00 3A", true)]                       // ISO 14443-4 Type B
+    // Published ATRs of real Calypso cards over B': a French city transport card listed by pcsc-tools' ATR list, and
+    // the Rev1 card of the Calypso reference middleware's (Eclipse Keyple) examples.
+    [InlineData("3B 8F 80 01 80 5A 08 03 03 00 00 00 01 52 43 21 82 90 00 FF", true)]
+    [InlineData("3B 8F 80 01 80 5A 08 03 04 00 02 00 21 72 90 FF 82 90 00 F3", true)]
     [InlineData("3B 81 80 01 80 80", false)]                                           // DESFire EV1
     [InlineData("3B 8F 80 01 80 4F 0C A0 00 00 03 06 03 00 01 00 00 00 00 6A", false)] // PC/SC Part 3 storage card (Classic 1K)
     [InlineData("3B 8F 80 01 80 4F 0C A0 00 00 03 06 03 00 3A 00 00 00 00 51", false)] // Part 3 Ultralight C

@@ -70,7 +70,7 @@ internal sealed class FakeCalypsoConnection(IVirtualCard card) : IPcscCard
         }
 
         AnswerLate?.Invoke();
-        if (card is VirtualCalypsoCard calypso && calypso.LeavesBeforeAnswer(apdu))
+        if (card is VirtualCalypsoCard calypso && calypso.LeavesFieldBefore(apdu.Span))
         {
             throw new SmartCardException(SmartCardError.RemovedCard, 0x80100069, "card removed");
         }

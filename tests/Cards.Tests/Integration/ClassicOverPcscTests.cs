@@ -1,10 +1,4 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Middleware.Cards.Sam;
-using Middleware.Cards.Tests.Desfire;
 using Middleware.Contracts.Readers;
-using Middleware.PluginHost.Readers;
 using Middleware.Plugins.Classic;
 using Middleware.VirtualCards.Classic;
 using Middleware.VirtualCards.Izly;
@@ -27,78 +21,32 @@ public sealed class ClassicOverPcscTests(PcscFixture fixture)
     [Fact]
     public async Task A_virtual_classic_4K_card_tapped_gives_the_zdc_then_a_1K_with_another_key_is_refused()
     {
-        await fixture.WaitForReaderAsync(PcscFixture.FirstReader, TimeSpan.FromSeconds(15));
+        await using var bed = await ReaderBed.StartAsync(fixture, new ClassicReaderPlugin());
+        var master = Convert.FromHexString(DemoSamKeys.ClassicMasterKeyHex);
+        await using (var slot = await VpcdCardSlot.InsertAsync(IzlyVirtualCards.FromZdc(Zdc, Uid, master, ClassicCardSize.Classic4K)))
+        {
+            var card = (await bed.NextAsync<CardTapped>()).Card;
+            Assert.Equal("36000077", card.IdSupport);
+            Assert.Equal("04C1A55100AA01", card.NumeroApplicatif);
+            Assert.Equal(CardTechnology.Classic4K, card.Technology);
+            Assert.Equal(PcscFixture.FirstReader, card.ReaderName);
+            Assert.Equal(DemoSamKeys.SamId, card.SamId);
+            Assert.Equal(new DateOnly(2025, 1, 31), card.CreationDate);
+
+            // GET DATA, LOAD KEY, GENERAL AUTHENTICATE, two READ BINARY: the card saw exactly the §4 sequence.
+            Assert.Equal(5, slot.ApduCount);
+            await slot.RemoveAsync();
+            await bed.NextAsync<CardRemoved>();
+        }
+
         await fixture.WaitForStateAsync(PcscFixture.FirstReader, s => !s.HasCard, StateTimeout);
-        using var keyFile = TempKeyFile.Create(DemoSamKeys.KeyFileJson());
-        using var sam = new SoftwareSam(Options.Create(new SoftwareSamOptions { KeyFile = keyFile.Path }), NullLogger<SoftwareSam>.Instance);
-        var plugin = new ClassicReaderPlugin();
-        var context = new FakePluginContext(TimeProvider.System, JsonDocument.Parse("""{ "readerNamePattern": "^Virtual PCD 00 00$" }""").RootElement.Clone(), sam);
-        await plugin.StartAsync(context, CancellationToken.None);
-        var sink = new RecordingSink();
-        var options = new CardReaderOptions { ServiceRetryDelay = TimeSpan.FromMilliseconds(200), StatusWaitTimeout = TimeSpan.FromSeconds(2) };
-        var watcher = new PcscCardWatcher(fixture.System, new DirectPluginCatalog(plugin), sink, options, TimeProvider.System, new TypedLogger<PcscCardWatcher>(context.Log));
-        using var stop = new CancellationTokenSource();
-        var watch = Task.Run(() => watcher.RunAsync(stop.Token));
-        try
+        var wrongKey = IzlyVirtualCards.FromZdc(Zdc, Uid, master, ClassicCardSize.Classic1K, new ClassicCardFaults(WrongKey: true));
+        await using (await VpcdCardSlot.InsertAsync(wrongKey))
         {
-            var master = Convert.FromHexString(DemoSamKeys.ClassicMasterKeyHex);
-            await using (var slot = await VpcdCardSlot.InsertAsync(IzlyVirtualCards.FromZdc(Zdc, Uid, master, ClassicCardSize.Classic4K)))
-            {
-                var card = (await NextAsync<CardTapped>(sink)).Card;
-                Assert.Equal("36000077", card.IdSupport);
-                Assert.Equal("04C1A55100AA01", card.NumeroApplicatif);
-                Assert.Equal(CardTechnology.Classic4K, card.Technology);
-                Assert.Equal(PcscFixture.FirstReader, card.ReaderName);
-                Assert.Equal(DemoSamKeys.SamId, card.SamId);
-                Assert.Equal(new DateOnly(2025, 1, 31), card.CreationDate);
-
-                // GET DATA, LOAD KEY, GENERAL AUTHENTICATE, two READ BINARY: the card saw exactly the §4 sequence.
-                Assert.Equal(5, slot.ApduCount);
-                await slot.RemoveAsync();
-                await NextAsync<CardRemoved>(sink);
-            }
-
-            await fixture.WaitForStateAsync(PcscFixture.FirstReader, s => !s.HasCard, StateTimeout);
-            var wrongKey = IzlyVirtualCards.FromZdc(Zdc, Uid, master, ClassicCardSize.Classic1K, new ClassicCardFaults(WrongKey: true));
-            await using (await VpcdCardSlot.InsertAsync(wrongKey))
-            {
-                var failed = await NextAsync<CardReadFailed>(sink);
-                Assert.Equal(CardReadError.AuthenticationFailed, failed.Error);
-                Assert.Contains("refused key A of sector 1", failed.Detail);
-                Assert.Equal(PcscFixture.FirstReader, failed.ReaderName);
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await watch;
-            await plugin.StopAsync(CancellationToken.None);
+            var failed = await bed.NextAsync<CardReadFailed>();
+            Assert.Equal(CardReadError.AuthenticationFailed, failed.Error);
+            Assert.Contains("refused key A of sector 1", failed.Detail);
+            Assert.Equal(PcscFixture.FirstReader, failed.ReaderName);
         }
     }
-
-    /// <summary>The next event of type <typeparamref name="T"/> on the first reader; removals before it are skipped.</summary>
-    private static async Task<T> NextAsync<T>(RecordingSink sink)
-    {
-        while (true)
-        {
-            var next = await sink.NextAsync();
-            if (next is T wanted && ReaderOf(next) == PcscFixture.FirstReader)
-            {
-                return wanted;
-            }
-
-            if (next is not CardRemoved && ReaderOf(next) == PcscFixture.FirstReader)
-            {
-                throw new InvalidOperationException($"Expected {typeof(T).Name}, got {next}.");
-            }
-        }
-    }
-
-    private static string? ReaderOf(object e) => e switch
-    {
-        CardTapped t => t.Card.ReaderName,
-        CardReadFailed f => f.ReaderName,
-        CardRemoved r => r.ReaderName,
-        _ => null,
-    };
 }

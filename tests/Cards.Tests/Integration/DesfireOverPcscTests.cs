@@ -1,10 +1,4 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Middleware.Cards.Sam;
-using Middleware.Cards.Tests.Desfire;
 using Middleware.Contracts.Readers;
-using Middleware.PluginHost.Readers;
 using Middleware.Plugins.Desfire;
 using Middleware.VirtualCards.Desfire;
 using Middleware.VirtualCards.Izly;
@@ -20,8 +14,7 @@ namespace Middleware.Cards.Tests.Integration;
 [Collection(PcscCollection.Name)]
 public sealed class DesfireOverPcscTests(PcscFixture fixture)
 {
-    private const string SamId = "5357534D000000AA";
-    private static readonly byte[] ReadMaster = Convert.FromHexString("00112233445566778899AABBCCDDEEFF");
+    private static readonly byte[] ReadMaster = DemoSamKeys.DesfireReadMasterKey;
     private static readonly byte[] Uid = Convert.FromHexString("04A1B2C3D4E5F6");
     private static readonly TimeSpan StateTimeout = TimeSpan.FromSeconds(10);
 
@@ -36,7 +29,7 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
     [Fact]
     public async Task A_virtual_izly_card_tapped_gives_the_right_zdc_fields_then_a_removal()
     {
-        await using var bed = await PluginBed.StartAsync(fixture);
+        await using var bed = await ReaderBed.StartAsync(fixture, new DesfireReaderPlugin());
         await using var slot = await VpcdCardSlot.InsertAsync(IzlyVirtualCards.FromZdc(Zdc, Uid, new IzlyCardKeys(ReadMaster)));
 
         var tapped = await bed.NextAsync<CardTapped>();
@@ -45,7 +38,7 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
         Assert.Equal("04A1B2C3D4E5F6", card.NumeroApplicatif);
         Assert.Equal(CardTechnology.Desfire, card.Technology);
         Assert.Equal(PcscFixture.FirstReader, card.ReaderName);
-        Assert.Equal(SamId, card.SamId);
+        Assert.Equal(DemoSamKeys.SamId, card.SamId);
         Assert.True(card.Authenticated);
         Assert.Equal(5, card.IssuerCrous);
         Assert.Equal(new DateOnly(2024, 9, 2), card.CreationDate);
@@ -60,7 +53,7 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
     {
         var zdc = Zdc with { IdSupport = "999999999999999", NumeroApplicatif = "0102030405060A", Crous = 0x1234, CreationDate = new DateOnly(2099, 12, 31) };
         var uid = Convert.FromHexString("04FFEEDDCCBBAA");
-        await using var bed = await PluginBed.StartAsync(fixture);
+        await using var bed = await ReaderBed.StartAsync(fixture, new DesfireReaderPlugin());
         await using var slot = await VpcdCardSlot.InsertAsync(IzlyVirtualCards.FromZdc(zdc, uid, new IzlyCardKeys(ReadMaster)));
 
         var card = (await bed.NextAsync<CardTapped>()).Card;
@@ -74,7 +67,7 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
     [Fact]
     public async Task A_card_with_another_key_fails_with_an_authentication_error()
     {
-        await using var bed = await PluginBed.StartAsync(fixture);
+        await using var bed = await ReaderBed.StartAsync(fixture, new DesfireReaderPlugin());
         var otherMaster = Convert.FromHexString("FFEEDDCCBBAA99887766554433221100");
         await using var slot = await VpcdCardSlot.InsertAsync(IzlyVirtualCards.FromZdc(Zdc, Uid, new IzlyCardKeys(otherMaster)));
 
@@ -88,7 +81,7 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
     [Fact]
     public async Task A_desfire_card_without_the_izly_application_is_not_an_izly_card()
     {
-        await using var bed = await PluginBed.StartAsync(fixture);
+        await using var bed = await ReaderBed.StartAsync(fixture, new DesfireReaderPlugin());
         await using var slot = await VpcdCardSlot.InsertAsync(IzlyVirtualCards.WithoutIzlyApplication(Uid));
 
         var failed = await bed.NextAsync<CardReadFailed>();
@@ -99,7 +92,7 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
     [Fact]
     public async Task A_card_removed_during_the_read_gives_a_clear_error_and_the_next_tap_works()
     {
-        await using var bed = await PluginBed.StartAsync(fixture);
+        await using var bed = await ReaderBed.StartAsync(fixture, new DesfireReaderPlugin());
         var first = await VpcdCardSlot.InsertAsync(IzlyVirtualCards.FromZdc(Zdc, Uid, new IzlyCardKeys(ReadMaster)));
         first.DropBeforeAnswer = apdu => apdu.Length > 1 && apdu.Span[1] == 0xBD; // pulled away when ReadData arrives
 
@@ -116,7 +109,7 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
     [Fact]
     public async Task The_plugin_keeps_reading_after_pcscd_is_killed_and_restarted()
     {
-        await using var bed = await PluginBed.StartAsync(fixture);
+        await using var bed = await ReaderBed.StartAsync(fixture, new DesfireReaderPlugin());
         await using (var before = await VpcdCardSlot.InsertAsync(IzlyVirtualCards.FromZdc(Zdc, Uid, new IzlyCardKeys(ReadMaster))))
         {
             Assert.Equal("36000000", (await bed.NextAsync<CardTapped>()).Card.IdSupport);
@@ -130,70 +123,5 @@ public sealed class DesfireOverPcscTests(PcscFixture fixture)
             connectTimeout: TimeSpan.FromSeconds(10));
         var tapped = await bed.NextAsync<CardTapped>(TimeSpan.FromSeconds(30));
         Assert.Equal("42", tapped.Card.IdSupport);
-    }
-
-    /// <summary>The plugin behind the host's PC/SC watcher on the real PC/SC service, with a software SAM holding the
-    /// DESFire read master key. Only the first reader's events are kept (the other vpcd reader is another test's).</summary>
-    private sealed class PluginBed : IAsyncDisposable
-    {
-        private readonly TempKeyFile _keyFile;
-        private readonly SoftwareSam _sam;
-        private readonly RecordingSink _sink = new();
-        private readonly DesfireReaderPlugin _plugin = new();
-        private readonly CancellationTokenSource _stop = new();
-        private Task _watch = Task.CompletedTask;
-
-        private PluginBed(TempKeyFile keyFile, SoftwareSam sam)
-        {
-            _keyFile = keyFile;
-            _sam = sam;
-        }
-
-        public static async Task<PluginBed> StartAsync(PcscFixture fixture)
-        {
-            await fixture.WaitForReaderAsync(PcscFixture.FirstReader, TimeSpan.FromSeconds(15));
-            await fixture.WaitForStateAsync(PcscFixture.FirstReader, s => !s.HasCard, StateTimeout);
-            var keyFile = TempKeyFile.Create($$"""
-                { "samId": "{{SamId}}", "keys": [ { "technology": "Desfire", "keyNumber": 1, "key": "{{Convert.ToHexString(ReadMaster)}}" } ] }
-                """);
-            var sam = new SoftwareSam(Options.Create(new SoftwareSamOptions { KeyFile = keyFile.Path }), NullLogger<SoftwareSam>.Instance);
-            var bed = new PluginBed(keyFile, sam);
-            var settings = JsonDocument.Parse("""{ "readerNamePattern": "^Virtual PCD 00 00$" }""");
-            var context = new FakePluginContext(TimeProvider.System, settings.RootElement.Clone(), sam);
-            await bed._plugin.StartAsync(context, CancellationToken.None);
-            var options = new CardReaderOptions { ServiceRetryDelay = TimeSpan.FromMilliseconds(200), StatusWaitTimeout = TimeSpan.FromSeconds(2) };
-            var watcher = new PcscCardWatcher(fixture.System, new DirectPluginCatalog(bed._plugin), new FirstReaderOnly(bed._sink), options, TimeProvider.System,
-                new TypedLogger<PcscCardWatcher>(context.Log));
-            bed._watch = Task.Run(() => watcher.RunAsync(bed._stop.Token));
-            return bed;
-        }
-
-        /// <summary>The next event of type <typeparamref name="T"/>; removals before it are skipped, any other event fails.</summary>
-        public async Task<T> NextAsync<T>(TimeSpan? timeout = null)
-        {
-            using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
-            while (true)
-            {
-                var next = await _sink.NextAsync().WaitAsync(limit.Token);
-                if (next is T wanted)
-                {
-                    return wanted;
-                }
-
-                if (next is not CardRemoved)
-                {
-                    throw new InvalidOperationException($"Expected {typeof(T).Name}, got {next}.");
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await _watch;
-            await _plugin.StopAsync(CancellationToken.None);
-            _sam.Dispose();
-            _keyFile.Dispose();
-        }
     }
 }

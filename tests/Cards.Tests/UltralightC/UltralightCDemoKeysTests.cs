@@ -8,14 +8,14 @@ namespace Middleware.Cards.Tests.UltralightC;
 public sealed class UltralightCDemoKeysTests
 {
     [Fact]
-    public void The_vcard_option_is_taken_out_of_the_arguments()
+    public void The_vcard_option_builds_an_ultralight_c_card_from_the_key_files_entry()
     {
-        string[] args = ["insert", "--holder", "1000001", "--technology", "ultralightc", "--seconds", "5"];
-        Assert.True(UltralightCCardCommand.TakeOption(ref args));
-        Assert.Equal(new[] { "insert", "--holder", "1000001", "--seconds", "5" }, args);
-        string[] other = ["insert", "--technology", "desfire"];
-        Assert.False(UltralightCCardCommand.TakeOption(ref other));
-        Assert.Equal(3, other.Length);
+        Assert.True(VirtualIzlyCardCommand.TryParseInsert(["--zdc", "card.json", "--technology", "ultralightc", "--seconds", "5"], out var options, out var error), error);
+        Assert.Equal("ultralightc", options.Technology);
+        using var file = TempKeyFile.Create(DemoSamKeys.KeyFileJson());
+        var (spec, card) = VirtualIzlyCardCommand.BuildCard(options with { DescriptionPath = null, Holder = "1", KeyFile = file.Path }, _ => UltralightCTestBed.Zdc);
+        Assert.IsType<VirtualUltralightCCard>(card);
+        Assert.Equal(UltralightCTestBed.Zdc.IdSupport, spec.IdSupport);
     }
 
     [Fact]

@@ -87,6 +87,28 @@ public sealed partial class PrivateFilesTests
     }
 
     [Fact]
+    public async Task A_shadow_copy_folder_others_may_write_stops_the_start()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // Unix modes only; Windows relies on the installation folder's ACL.
+        }
+        // Issue #18, attack 2 for plugins: code copied to a folder another account can write may be swapped before it loads.
+        var installation = new InstallationFolder();
+        var shared = Path.Combine(installation.Root, "shared");
+        Directory.CreateDirectory(shared);
+        File.SetUnixFileMode(shared, (UnixFileMode)0x1FF); // 0777, as /tmp without its sticky bit
+        var shadow = Path.Combine(shared, "shadow");
+
+        var builder = MiddlewareHost.CreateBuilder([.. installation.Arguments($"--PluginHost:ShadowCopyDirectory={shadow}")], installation.Root);
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains($"PluginHost:ShadowCopyDirectory: the folder '{shared}' may be written by other accounts (mode 777)", error.Message);
+        Assert.False(Directory.Exists(shadow));
+    }
+
+    [Fact]
     public async Task A_store_of_another_account_is_refused()
     {
         if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess)

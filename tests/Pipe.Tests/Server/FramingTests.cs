@@ -5,11 +5,13 @@ using Xunit.Abstractions;
 namespace Middleware.Pipe.Tests.Server;
 
 /// <summary>Framing is linear in the bytes received: a line sent a byte at a time is examined once, not once per read
-/// (a 256 KiB line in 1-byte writes cost 4 s of host CPU when the whole buffer was searched again on each read).</summary>
+/// (a 256 KiB line in 1-byte writes cost 4 s of host CPU when the whole buffer was searched again on each read).
+/// What is asserted is the bytes examined; the CPU is printed only (each 1-byte read still costs a read call, about what
+/// the sender's write costs it: tests/security/attack-rerun.sh measures it on the built host).</summary>
 public sealed class FramingTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_256_KiB_line_in_one_byte_writes_is_scanned_once_and_costs_about_what_one_write_does()
+    public async Task A_256_KiB_line_in_one_byte_writes_is_scanned_once_like_one_write()
     {
         await using var harness = await PipeServerHarness.StartAsync();
         var text = new string('a', 256 * 1024);

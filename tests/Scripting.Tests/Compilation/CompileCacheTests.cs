@@ -89,6 +89,27 @@ public sealed class CompileCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_data_folder_the_cache_creates_first_is_0700()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix modes; on Windows the folder inherits the installation's ACL
+        }
+
+        // mwctl script test before the host's first start (no umask of its own): data/ is the cache's to create, and
+        // the host keeps an existing data/ as it finds it.
+        Directory.CreateDirectory(installation);
+        Assert.False(Directory.Exists(Path.Combine(installation, "data")));
+        using (var engine = scripts.Engine(cache: CacheDirectory))
+        {
+            engine.ReloadAll();
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(installation, "data")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(CacheDirectory));
+    }
+
+    [Fact]
     public void A_key_others_can_read_turns_the_cache_off_and_scripts_still_compile()
     {
         if (OperatingSystem.IsWindows())

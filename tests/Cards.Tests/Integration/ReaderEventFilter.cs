@@ -2,12 +2,12 @@ using Middleware.Contracts.Readers;
 
 namespace Middleware.Cards.Tests.Integration;
 
-/// <summary>Keeps the first vpcd reader's card events only: the other reader belongs to another test.</summary>
-internal sealed class FirstReaderOnly(IReaderEventSink inner) : IReaderEventSink
+/// <summary>Keeps the card events of the given vpcd readers only: the other reader may belong to another test.</summary>
+internal sealed class ReaderEventFilter(IReadOnlyCollection<string> readers, IReaderEventSink inner) : IReaderEventSink
 {
     public void CardTapped(CardTapped tapped)
     {
-        if (tapped.Card.ReaderName == PcscFixture.FirstReader)
+        if (readers.Contains(tapped.Card.ReaderName))
         {
             inner.CardTapped(tapped);
         }
@@ -15,7 +15,7 @@ internal sealed class FirstReaderOnly(IReaderEventSink inner) : IReaderEventSink
 
     public void CardReadFailed(CardReadFailed failed)
     {
-        if (failed.ReaderName == PcscFixture.FirstReader)
+        if (readers.Contains(failed.ReaderName))
         {
             inner.CardReadFailed(failed);
         }
@@ -23,7 +23,7 @@ internal sealed class FirstReaderOnly(IReaderEventSink inner) : IReaderEventSink
 
     public void CardRemoved(CardRemoved removed)
     {
-        if (removed.ReaderName == PcscFixture.FirstReader)
+        if (readers.Contains(removed.ReaderName))
         {
             inner.CardRemoved(removed);
         }
