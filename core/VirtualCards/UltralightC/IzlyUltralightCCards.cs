@@ -8,8 +8,9 @@ namespace Middleware.VirtualCards.UltralightC;
 public static class IzlyUltralightCCards
 {
     /// <summary>A card with <paramref name="zdc"/> in pages 4..11 (then 3 zero bytes), its key the AN10922
-    /// diversification of <paramref name="masterKey"/> with <c>UID ‖ CROUS</c>.</summary>
-    public static VirtualUltralightCCard FromZdc(ZdcDescription zdc, byte[] uid, byte[] masterKey, UltralightCFault fault = UltralightCFault.None, bool addAcsObjects = false)
+    /// diversification of <paramref name="masterKey"/> with <c>UID ‖ CROUS</c>. <paramref name="random"/> is the card's
+    /// source for RndB, cryptographic by default.</summary>
+    public static VirtualUltralightCCard FromZdc(ZdcDescription zdc, byte[] uid, byte[] masterKey, UltralightCFault fault = UltralightCFault.None, bool addAcsObjects = false, Func<int, byte[]>? random = null)
     {
         ArgumentNullException.ThrowIfNull(zdc);
         var record = zdc.Encode();
@@ -23,6 +24,6 @@ public static class IzlyUltralightCCards
         }
 
         var key = An10922.DiversifyAes128(masterKey, [.. uid, .. Encoding.ASCII.GetBytes("CROUS")]);
-        return new VirtualUltralightCCard(uid, key, [.. record, 0, 0, 0], fault) { AddAcsObjects = addAcsObjects };
+        return new VirtualUltralightCCard(uid, key, [.. record, 0, 0, 0], fault, random) { AddAcsObjects = addAcsObjects };
     }
 }

@@ -22,6 +22,7 @@ public sealed class VirtualUltralightCCard : IVirtualCard, ILeavingCard
     private readonly byte[] _key;
     private readonly byte[] _memory = new byte[Pages * 4];
     private readonly UltralightCFault _fault;
+    private readonly Func<int, byte[]> _random;
     private bool _session;
     private bool _authenticated;
     private byte[]? _rndB;
@@ -32,7 +33,9 @@ public sealed class VirtualUltralightCCard : IVirtualCard, ILeavingCard
     /// <param name="key">The card's own 16-byte 2K3DES key (already diversified).</param>
     /// <param name="userData">Written from page 4 on.</param>
     /// <param name="fault">What the card does wrong.</param>
-    public VirtualUltralightCCard(byte[] uid, byte[] key, byte[] userData, UltralightCFault fault = UltralightCFault.None)
+    /// <param name="random">Random source for RndB; cryptographic by default (a benchmark fixes it to replay a recorded
+    /// authentication).</param>
+    public VirtualUltralightCCard(byte[] uid, byte[] key, byte[] userData, UltralightCFault fault = UltralightCFault.None, Func<int, byte[]>? random = null)
     {
         ArgumentNullException.ThrowIfNull(uid);
         ArgumentNullException.ThrowIfNull(key);
@@ -54,6 +57,7 @@ public sealed class VirtualUltralightCCard : IVirtualCard, ILeavingCard
 
         Atr = atr;
         _fault = fault;
+        _random = random ?? RandomNumberGenerator.GetBytes;
     }
 
     /// <inheritdoc />
@@ -129,7 +133,7 @@ public sealed class VirtualUltralightCCard : IVirtualCard, ILeavingCard
         if (frame.Length == 2 && frame[0] == 0x1A && frame[1] == 0x00)
         {
             _authenticated = false;
-            _rndB = RandomNumberGenerator.GetBytes(8);
+            _rndB = _random(8);
             _iv = new byte[8];
             return [0xAF, .. Cipher().EncryptCbc(_rndB, _iv)];
         }
