@@ -187,7 +187,7 @@ internal sealed partial class PcscCardWatcher(
             var owner = await ChooseAsync(new PresentedCard(readerName, atr.ToArray()), linked.Token).ConfigureAwait(false)
                 ?? throw new CardReadException(CardReadError.NotAnIzlyCard, $"No card plugin reads this card (ATR {Convert.ToHexString(atr.Span)}).");
             await using var connection = await pcsc.ConnectAsync(readerName, SmartCardShareMode.Shared, linked.Token).ConfigureAwait(false);
-            var card = new HostPcscCard(connection);
+            var card = new HostPcscCard(connection, atr);
             try
             {
                 // The caller's token goes to the plugin, not to the wait: a caller that leaves (the card left, the host

@@ -16,8 +16,7 @@ namespace Middleware.Benchmarks.Cards;
 /// exact APDU sequence the plugin sent, answers checked byte for byte. One table row per technology: p50, p99, the
 /// ratios plugin/raw (target &lt;= 1.2x) and the APDU count.
 /// Needs pcscd with vsmartcard-vpcd running (tests/pcsc/start-pcscd.sh) and takes the PC/SC tests' lock.
-/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- card-read [desfire|classic1k|classic4k|ultralightc|calypso|all] [iterations=300] [--atr-from-status]</c>
-/// (<c>--atr-from-status</c>: the plugin gets the ATR the reader's status gave, not asked of pcscd again; an experiment.)
+/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- card-read [desfire|classic1k|classic4k|ultralightc|calypso|all] [iterations=300]</c>
 /// </summary>
 internal static class CardReadLoadGenerator
 {
@@ -32,11 +31,9 @@ internal static class CardReadLoadGenerator
             return 2;
         }
 
-        const string AtrFromStatus = "--atr-from-status";
-        var atrFromStatus = args.Contains(AtrFromStatus);
-        if (!TryParse([.. args.Where(a => a != AtrFromStatus)], out var cases, out var iterations))
+        if (!TryParse(args, out var cases, out var iterations))
         {
-            Console.Error.WriteLine($"usage: card-read [{string.Join('|', CardBenchCases.All.Select(c => c.Name))}|all] [iterations=300] [{AtrFromStatus}]");
+            Console.Error.WriteLine($"usage: card-read [{string.Join('|', CardBenchCases.All.Select(c => c.Name))}|all] [iterations=300]");
             return 2;
         }
 
@@ -52,7 +49,7 @@ internal static class CardReadLoadGenerator
             var pcsc = services.GetRequiredService<ISmartCardSystem>();
             await ReaderWait.UntilAsync(pcsc, Reader, hasCard: false, TimeSpan.FromSeconds(30));
             using var raw = new RawPcsc();
-            var measurement = new CardReadMeasurement(pcsc, services.GetRequiredService<ISam>(), raw, Reader, atrFromStatus);
+            var measurement = new CardReadMeasurement(pcsc, services.GetRequiredService<ISam>(), raw, Reader);
             var results = new List<CardReadResult>();
             foreach (var benchCase in cases)
             {
@@ -60,8 +57,7 @@ internal static class CardReadLoadGenerator
             }
 
             Console.WriteLine();
-            Console.WriteLine($"card-read, {iterations} iterations per technology, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Environment.OSVersion}"
-                + (atrFromStatus ? "; ATR from the reader's status, not asked of pcscd (experiment)" : ""));
+            Console.WriteLine($"card-read, {iterations} iterations per technology, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Environment.OSVersion}");
             Console.WriteLine(CardReadResult.Header);
             foreach (var result in results)
             {

@@ -11,7 +11,7 @@ namespace Middleware.Benchmarks.Cards;
 /// Measures one technology: puts its virtual card on the reader, records the APDUs of one plugin read, checks that a raw
 /// replay gets the recorded answers byte for byte, then times plugin reads and raw replays alternately.
 /// </summary>
-internal sealed class CardReadMeasurement(ISmartCardSystem pcsc, ISam sam, RawPcsc raw, string reader, bool atrFromStatus)
+internal sealed class CardReadMeasurement(ISmartCardSystem pcsc, ISam sam, RawPcsc raw, string reader)
 {
     // Tiered compilation optimises a method after 30 calls, counted only once no new method has been compiled for
     // 100 ms: a warm-up of 20 reads (about 20 ms) could leave a technology's first measured reads on unoptimised code,
@@ -29,12 +29,8 @@ internal sealed class CardReadMeasurement(ISmartCardSystem pcsc, ISam sam, RawPc
         {
             await using var slot = await VpcdCardSlot.InsertAsync(card);
             await ReaderWait.UntilAsync(pcsc, reader, hasCard: true, TimeSpan.FromSeconds(30));
-            // Not a conditional expression: a null byte[] converts to an empty ATR, not to "no ATR known".
-            ReadOnlyMemory<byte>? knownAtr = null;
-            if (atrFromStatus)
-            {
-                knownAtr = (await pcsc.GetStatusAsync(CancellationToken.None)).First(s => s.ReaderName == reader).Atr.ToArray();
-            }
+            // The host hands the plugin the ATR its watcher got from the reader's status (HostPcscCard).
+            ReadOnlyMemory<byte> knownAtr = (await pcsc.GetStatusAsync(CancellationToken.None)).First(s => s.ReaderName == reader).Atr.ToArray();
 
             // What the host does for each card it hands to the plugin: connect, the plugin's read, disconnect.
             async Task ReadOnceAsync()

@@ -12,10 +12,9 @@ namespace Middleware.Benchmarks.Cards;
 /// </summary>
 internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string reader)
 {
-    public async Task<string> RunAsync(IPcscCardPlugin plugin, IReadOnlyList<Exchange> sequence, int reads, ReadOnlyMemory<byte>? knownAtr)
+    public async Task<string> RunAsync(IPcscCardPlugin plugin, IReadOnlyList<Exchange> sequence, int reads, ReadOnlyMemory<byte> knownAtr)
     {
         var connect = new List<double>(reads);
-        var atr = new List<double>(reads);
         var apdus = new List<double>(reads);
         var own = new List<double>(reads);
         var disconnect = new List<double>(reads);
@@ -50,9 +49,8 @@ internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string r
             }
 
             connect.Add(Ms(connected - start));
-            atr.Add(Ms(card.AtrTicks));
             apdus.Add(Ms(card.TransmitTicks));
-            own.Add(Ms(read - card.AtrTicks - card.TransmitTicks));
+            own.Add(Ms(read - card.TransmitTicks));
 
             var (c, a, d) = raw.TimedReplay(reader, sequence);
             rawConnect.Add(Ms(c));
@@ -60,7 +58,7 @@ internal sealed class ReadBreakdown(ISmartCardSystem pcsc, RawPcsc raw, string r
             rawDisconnect.Add(Ms(d));
         }
 
-        return $"plugin: connect {P50(connect):0.000}, ATR {P50(atr):0.000}, APDUs {P50(apdus):0.000}, own work {P50(own):0.000} ({P50(allocated):0} bytes allocated), disconnect {P50(disconnect):0.000}"
+        return $"plugin: connect {P50(connect):0.000}, APDUs {P50(apdus):0.000}, own work {P50(own):0.000} ({P50(allocated):0} bytes allocated), disconnect {P50(disconnect):0.000}"
             + $" | raw: connect {P50(rawConnect):0.000}, APDUs {P50(rawApdus):0.000}, disconnect {P50(rawDisconnect):0.000} (ms, medians of {reads}); {hops} of {reads} plugin reads did not complete synchronously";
     }
 
