@@ -61,7 +61,7 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
         var answerWait = TimeSpan.FromSeconds(DemandeZdcCodec.TimeoutSeconds(timeout)) + settings.Link.StepTimeout;
         try
         {
-            var answer = await new ConcertLink(link, settings.Link, Context.Time).ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
+            var answer = await ExchangeAsync(link, request, answerWait, cancellationToken).ConfigureAwait(false);
             var card = DemandeZdcCodec.DecodeAnswer(answer, terminal);
             Context.Logger.LogInformation("Tetra {Terminal} read card {Card}", terminal, card.MaskedIdSupport);
             return card;
@@ -96,8 +96,7 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
             settings.FullPaymentReport);
         try
         {
-            var answer = await new ConcertLink(link, settings.Link, Context.Time)
-                .ExchangeAsync(ConcertPaymentCodec.EncodeRequest(sent), request.Timeout + settings.Link.StepTimeout, cancellationToken)
+            var answer = await ExchangeAsync(link, ConcertPaymentCodec.EncodeRequest(sent), request.Timeout + settings.Link.StepTimeout, cancellationToken)
                 .ConfigureAwait(false);
             var result = ConcertPaymentCodec.DecodeAnswer(answer, sent, terminal);
             Context.Logger.LogInformation("Tetra {Terminal} payment of {Cents} cents: {Outcome}", terminal, sent.AmountCents, result.Outcome);
@@ -108,6 +107,23 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
             // The terminal may have taken the payment all the same: the cashier checks it.
             Context.Logger.LogWarning("Tetra {Terminal} payment of {Cents} cents failed, outcome unknown: {Detail}", terminal, sent.AmountCents, e.Message);
             throw;
+        }
+    }
+
+    private async Task<string> ExchangeAsync(Stream link, string request, TimeSpan answerWait, CancellationToken cancellationToken)
+    {
+        var first = new ConcertLink(link, Settings.Link, Context.Time);
+        try
+        {
+            return await first.ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (!first.WroteAnything && e is not LinkStalledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The device went away (and maybe came back) since the last exchange: the host's link noticed only now, on
+            // our first byte, and reopens it. Nothing reached the terminal, so the exchange starts over once, its first
+            // write waiting (bounded) for the link to be back.
+            Context.Logger.LogInformation("Tetra {Terminal}: the link was lost since the last exchange; starting over when it is back", LinkSettings.TerminalName);
+            return await new ConcertLink(link, Settings.Link, Context.Time).ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -18,11 +18,15 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
 
     private int Attempts => options.Retries + 1;
 
+    /// <summary>Whether any byte of this exchange reached the link: until then, starting over cannot confuse the terminal.</summary>
+    public bool WroteAnything { get; private set; }
+
     /// <summary>Sends <paramref name="request"/> and returns the answer's message, waiting up to
     /// <paramref name="answerWait"/> for the terminal to start answering.</summary>
     /// <exception cref="TerminalException">The terminal was silent, refused the request or answered garbage.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled; the terminal was sent EOT.</exception>
-    /// <exception cref="IOException">The link itself failed (unplugged): the caller drops it.</exception>
+    /// <exception cref="IOException">The link itself failed (unplugged; <see cref="LinkStalledException"/> when it
+    /// took no bytes in time): the caller drops it.</exception>
     public async Task<string> ExchangeAsync(string request, TimeSpan answerWait, CancellationToken cancellationToken)
     {
         try
@@ -208,10 +212,24 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
         return _buffer[_next++];
     }
 
+    /// <summary>A write bounded by one step, the first one by every attempt's steps: the host's link holds writes
+    /// while it reopens a lost device, and that wait must end too.</summary>
     private async Task WriteAsync(byte[] bytes, CancellationToken cancellationToken)
     {
-        await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var budget = WroteAnything ? options.StepTimeout : options.StepTimeout * Attempts;
+        using var timer = new CancellationTokenSource(budget, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        try
+        {
+            await stream.WriteAsync(bytes, linked.Token).ConfigureAwait(false);
+            await stream.FlushAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new LinkStalledException($"The link took no bytes within {Seconds(budget)}: the terminal is unplugged or the line is stuck.", e);
+        }
+
+        WroteAnything = true;
     }
 
     /// <summary>EOT, best effort and bounded by one step: the exchange is over for us, whatever the terminal was doing.</summary>

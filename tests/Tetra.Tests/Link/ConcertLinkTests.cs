@@ -15,7 +15,7 @@ public sealed class ConcertLinkTests
     private const byte Enq = 0x05;
     private const byte Ack = 0x06;
     private const byte Nak = 0x15;
-    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private static readonly ConcertLinkOptions Options = new(Step, Retries: 3);
 
@@ -81,7 +81,7 @@ public sealed class ConcertLinkTests
 
         var e = await Assert.ThrowsAsync<TerminalException>(() => exchange.WaitAsync(Wait));
 
-        Assert.Contains("did not answer ENQ with ACK (4 attempts, 0.2 s each)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("did not answer ENQ with ACK (4 attempts, 0.5 s each)", e.Message, StringComparison.Ordinal);
         Assert.InRange(clock.Elapsed, 4 * Step - TimeSpan.FromMilliseconds(50), 4 * Step + TimeSpan.FromSeconds(2));
     }
 
@@ -165,7 +165,7 @@ public sealed class ConcertLinkTests
             "control" => "control byte 0x07",
             "long" => "longer than 256",
             "empty" => "empty frame",
-            _ => "no whole frame within 0.2 s",
+            _ => "no whole frame within 0.5 s",
         };
         Assert.Contains(last, e.Message, StringComparison.Ordinal);
     }
