@@ -117,11 +117,11 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
         {
             return await first.ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e) when (!first.WroteAnything && e is not LinkStalledException && !cancellationToken.IsCancellationRequested)
+        catch (IOException e) when (!first.RequestSent && e is not LinkStalledException && !cancellationToken.IsCancellationRequested)
         {
             // The device went away (and maybe came back) since the last exchange: the host's link noticed only now, on
-            // our first byte, and reopens it. Nothing reached the terminal, so the exchange starts over once, its first
-            // write waiting (bounded) for the link to be back.
+            // the opening ENQ, and reopens it. The request itself never went out, so the exchange starts over once, its
+            // first write waiting (bounded) for the link to be back.
             Context.Logger.LogInformation("Tetra {Terminal}: the link was lost since the last exchange; starting over when it is back", LinkSettings.TerminalName);
             return await new ConcertLink(link, Settings.Link, Context.Time).ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
         }

@@ -18,8 +18,11 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
 
     private int Attempts => options.Retries + 1;
 
-    /// <summary>Whether any byte of this exchange reached the link: until then, starting over cannot confuse the terminal.</summary>
-    public bool WroteAnything { get; private set; }
+    /// <summary>Whether the request frame went out: until then (the terminal has not acknowledged ENQ), starting the
+    /// exchange over cannot make the terminal act twice.</summary>
+    public bool RequestSent { get; private set; }
+
+    private bool WroteAnything { get; set; }
 
     /// <summary>Sends <paramref name="request"/> and returns the answer's message, waiting up to
     /// <paramref name="answerWait"/> for the terminal to start answering.</summary>
@@ -52,6 +55,7 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
         await OpenAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
+            RequestSent = true;
             await WriteAsync(frame, cancellationToken).ConfigureAwait(false);
             var reply = await WaitForAsync(b => b is ConcertFrame.Ack or ConcertFrame.Nak, options.StepTimeout, cancellationToken).ConfigureAwait(false);
             if (reply == ConcertFrame.Ack)
