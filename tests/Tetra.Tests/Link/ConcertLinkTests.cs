@@ -246,6 +246,18 @@ public sealed class ConcertLinkTests
         await Assert.ThrowsAsync<IOException>(() => exchange.WaitAsync(Wait));
     }
 
+    [Fact]
+    public async Task A_link_that_takes_no_bytes_is_an_io_error_within_the_steps_of_every_attempt()
+    {
+        var clock = Stopwatch.StartNew();
+        var link = new ConcertLink(new StuckStream(), new ConcertLinkOptions(Step, Retries: 3), TimeProvider.System);
+
+        var e = await Assert.ThrowsAsync<LinkStalledException>(() => link.ExchangeAsync("REQ", TimeSpan.FromSeconds(2), CancellationToken.None).WaitAsync(Wait));
+
+        Assert.Contains("took no bytes within 2 s", e.Message, StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, 4 * Step - TimeSpan.FromMilliseconds(50), 4 * Step + TimeSpan.FromSeconds(2));
+    }
+
     private Task<string> Exchange(string request, TimeSpan answerWait, TimeSpan? step = null, CancellationToken cancellationToken = default) =>
         new ConcertLink(_line.Till, new ConcertLinkOptions(step ?? RelaxedStep, Retries: 3), TimeProvider.System).ExchangeAsync(request, answerWait, cancellationToken);
 
@@ -292,6 +304,41 @@ public sealed class ConcertLinkTests
         }
 
         return [Stx, .. bytes, Etx, lrc];
+    }
+
+    /// <summary>A link whose writes wait until cancelled, as the host's link does while the device is away.</summary>
+    private sealed class StuckStream : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static byte[] Corrupt(byte[] frame)
