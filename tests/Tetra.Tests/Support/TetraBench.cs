@@ -42,7 +42,7 @@ internal sealed class TetraBench : IAsyncDisposable
     public ISerialLinkProvider Links { get; }
 
     /// <summary>Starts the simulator and the plugin. <paramref name="stepMs"/> null: the defaults on both sides (3 s).</summary>
-    public static async Task<TetraBench> StartAsync(int? stepMs = 1000, Dictionary<string, object>? extraSettings = null)
+    public static async Task<TetraBench> StartAsync(int? stepMs = 2000, Dictionary<string, object>? extraSettings = null)
     {
         SocatFactAttribute.EnsureSocat();
         var step = stepMs is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
