@@ -42,6 +42,3 @@ internal sealed class TetraSettings
         return new ValidatedTetraSettings(TillNumber, new ConcertLinkOptions(TimeSpan.FromMilliseconds(StepTimeoutMs), Retries), FullPaymentReport);
     }
 }
-
-/// <summary>Checked <see cref="TetraSettings"/>.</summary>
-internal sealed record ValidatedTetraSettings(int TillNumber, ConcertLinkOptions Link, bool FullPaymentReport);

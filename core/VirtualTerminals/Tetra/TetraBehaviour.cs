@@ -1,59 +1,5 @@
 namespace Middleware.VirtualTerminals.Tetra;
 
-/// <summary>What the simulated terminal finds when asked to read a card (the DemandeZDC result).</summary>
-public enum TetraCardBehaviour
-{
-    /// <summary>Result 0: the configured card is read at once.</summary>
-    CardPresent,
-
-    /// <summary>Result 1, once the request's own timeout has passed.</summary>
-    CardAbsent,
-
-    /// <summary>Result 2: a card that is not an Izly card.</summary>
-    NotIzlyCard,
-
-    /// <summary>Result 3: the terminal's SAM failed.</summary>
-    SamError,
-}
-
-/// <summary>What the simulated terminal answers to a Concert E+ payment (debit or credit).</summary>
-public enum TetraPaymentBehaviour
-{
-    /// <summary>Result 0, the amount asked.</summary>
-    Accepted,
-
-    /// <summary>Result 7.</summary>
-    Refused,
-
-    /// <summary>Result 9, amount 0.</summary>
-    NotCompleted,
-}
-
-/// <summary>How the simulated terminal behaves on the line, whatever the request.</summary>
-public enum TetraLineBehaviour
-{
-    /// <summary>The Concert protocol as it should be.</summary>
-    Normal,
-
-    /// <summary>Every answer frame carries a wrong LRC (so the till NAKs it, again and again).</summary>
-    CorruptLrc,
-
-    /// <summary>Every request frame is refused with NAK.</summary>
-    NakRequests,
-
-    /// <summary>Nothing is ever sent: not even the ACK of ENQ.</summary>
-    Silent,
-
-    /// <summary>Answers after <see cref="TetraBehaviour.SlowDelay"/> on top of the request's own time.</summary>
-    Slow,
-
-    /// <summary>The answer frame is 300 bytes of noise without ETX, each time the till asks for it.</summary>
-    Garbage,
-
-    /// <summary>The answer frame is well formed but its message lacks its last character.</summary>
-    TruncatedAnswer,
-}
-
 /// <summary>The simulated terminal's behaviour; switch it with <see cref="TetraSimulator.SetBehaviour"/>.</summary>
 public sealed record TetraBehaviour
 {

@@ -1,12 +1,5 @@
 namespace Middleware.Plugins.Tetra.Codec;
 
-/// <summary>Debit (a sale) or credit (a refund): the Concert E+ <c>type</c> field.</summary>
-internal enum ConcertTransactionType
-{
-    Debit,
-    Credit,
-}
-
 /// <summary>A Concert E+ card payment as sent (<c>cards.md</c> §7).</summary>
 /// <param name="TillNumber">0 to 99.</param>
 /// <param name="AmountCents">1 to 99 999 999.</param>
