@@ -11,7 +11,7 @@ namespace Middleware.VirtualTerminals.Tetra;
 /// <c>tcp://127.0.0.1:port</c>) where each connection talks to the terminal. Same behaviours as
 /// <see cref="TetraSimulator"/>; <see cref="DropConnectionsAsync"/> is the bridge dropping its connection.
 /// </summary>
-public sealed class TetraBridgeSimulator : IAsyncDisposable
+public sealed class TetraBridgeSimulator : ITetraTerminalControl, IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly TimeSpan _step;

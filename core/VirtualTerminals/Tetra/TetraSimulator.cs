@@ -10,7 +10,7 @@ namespace Middleware.VirtualTerminals.Tetra;
 /// not, payment result, line faults) switches at any time with <see cref="SetBehaviour"/>; <see cref="UnplugAsync"/> and
 /// <see cref="PlugAsync"/> remove and bring back the device on the same path.
 /// </summary>
-public sealed class TetraSimulator : IAsyncDisposable
+public sealed class TetraSimulator : ITetraTerminalControl, IAsyncDisposable
 {
     private readonly PtyPair _pty;
     private readonly string _directory;
