@@ -13,6 +13,7 @@ namespace Middleware.VirtualTerminals.Tetra;
 /// </summary>
 public sealed class TetraBridgeSimulator : ITetraTerminalControl, IAsyncDisposable
 {
+    private const int MaxConnections = 4;
     private readonly TcpListener _listener;
     private readonly TimeSpan _step;
     private readonly TimeProvider _time;
@@ -41,6 +42,9 @@ public sealed class TetraBridgeSimulator : ITetraTerminalControl, IAsyncDisposab
 
     /// <summary>Every request message received whole, oldest first.</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
+
+    /// <summary>The connections open now.</summary>
+    internal int ConnectionCount => _sessions.Count;
 
     /// <summary>Starts listening on a free loopback port.</summary>
     public static TetraBridgeSimulator Start(TimeSpan? stepTimeout = null, TimeProvider? time = null, ILogger? logger = null) =>
@@ -89,9 +93,30 @@ public sealed class TetraBridgeSimulator : ITetraTerminalControl, IAsyncDisposab
         while (!cancellationToken.IsCancellationRequested)
         {
             var client = await _listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
+            if (_sessions.Count >= MaxConnections)
+            {
+                // A bridge serves one terminal: a few connections are plenty, more are refused.
+                client.Dispose();
+                continue;
+            }
+
             client.NoDelay = true;
             _logger.LogInformation("Simulated Tetra bridge: connection from {Peer}", client.Client.RemoteEndPoint);
-            _sessions[client] = new TetraTerminalSession(client.GetStream(), () => Behaviour, _step, _time, _logger, _requests.Enqueue);
+            var session = new TetraTerminalSession(client.GetStream(), () => Behaviour, _step, _time, _logger, _requests.Enqueue);
+            _sessions[client] = session;
+
+            // A connection the host closed frees its place.
+            _ = session.Completion.ContinueWith(
+                _ =>
+                {
+                    if (_sessions.TryRemove(client, out var _))
+                    {
+                        client.Dispose();
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
     }
 }

@@ -28,7 +28,13 @@ internal sealed class TetraTerminalSession : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<string> _onRequest;
-    private readonly Channel<byte> _inbox = Channel.CreateUnbounded<byte>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    // Bounded: a peer that floods the line loses what does not fit, the simulator's memory stays put.
+    private readonly Channel<byte> _inbox = Channel.CreateBounded<byte>(new BoundedChannelOptions(64 * 1024)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+        SingleWriter = true,
+    });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _protocol;
     private int? _pushedBack;

@@ -41,4 +41,49 @@ public sealed class TetraBridgeTests
             await plugin.StopAsync(CancellationToken.None).WaitAsync(TetraBench.Deadline);
         }
     }
+
+    [Fact]
+    public async Task Connections_the_host_closed_free_their_place_and_a_fifth_at_once_is_refused()
+    {
+        await using var bridge = TetraBridgeSimulator.Start(TimeSpan.FromSeconds(1));
+        var port = int.Parse(bridge.Address[(bridge.Address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+        // Ten hosts in turn, each closing its connection: none is refused.
+        for (var i = 0; i < 10; i++)
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(new byte[] { 0x05 });
+            var ack = new byte[1];
+            Assert.Equal(1, await stream.ReadAsync(ack).AsTask().WaitAsync(TetraBench.Deadline));
+            Assert.Equal(0x06, ack[0]);
+            await stream.WriteAsync(new byte[] { 0x04 });
+        }
+
+        await TetraBench.WaitUntilAsync(() => bridge.ConnectionCount == 0, "the closed connections are freed");
+
+        // Four held open, the fifth is closed at once.
+        var held = new List<System.Net.Sockets.TcpClient>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var c = new System.Net.Sockets.TcpClient();
+                held.Add(c);
+                await c.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                await c.GetStream().WriteAsync(new byte[] { 0x05 });
+                var ack = new byte[1];
+                Assert.Equal(1, await c.GetStream().ReadAsync(ack).AsTask().WaitAsync(TetraBench.Deadline));
+            }
+
+            using var fifth = new System.Net.Sockets.TcpClient();
+            await fifth.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            Assert.Equal(0, await fifth.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(TetraBench.Deadline));
+        }
+        finally
+        {
+            held.ForEach(c => c.Dispose());
+        }
+    }
 }
