@@ -40,6 +40,10 @@ public sealed class SandboxOptions
 
     /// <summary>Timeout of the IzlyPay callback POST to the merchant. Default five seconds.</summary>
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A simulated Tetra (<c>core/VirtualTerminals</c>, started and owned by the caller) whose behaviour
+    /// <c>/_sandbox/tetra/behaviour</c> reads and switches. Null (default): that route answers 404.</summary>
+    public Middleware.VirtualTerminals.Tetra.ITetraTerminalControl? Tetra { get; set; }
 }
 
 /// <summary>One request the sandbox handled, as seen by <see cref="SandboxOptions.RequestObserver"/>.</summary>

@@ -100,6 +100,7 @@ public sealed class SandboxServer : IAsyncDisposable
             IzlyPayEndpoints.Map(app, state);
             WhizEndpoints.Map(app, state);
             AdminEndpoints.Map(app, state);
+            Tetra.TetraAdminEndpoints.Map(app, options.Tetra);
             await app.StartAsync(ct);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var baseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");

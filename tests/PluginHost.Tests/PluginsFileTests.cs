@@ -60,8 +60,10 @@ public sealed class PluginsFileTests
         Assert.NotNull(repoRoot);
         var entries = PluginsFile.Read(Path.Combine(repoRoot.FullName, "plugins.json"));
         // The reader plugins of other technologies (reader.calypso...) may be listed too: check the shipped ones, in order.
-        Assert.Equal(["reader.desfire", "channel.card", "channel.qr", "channel.izlypay"], entries.Select(e => e.Id).Where(id => !id.StartsWith("reader.", StringComparison.Ordinal) || id == "reader.desfire"));
+        Assert.Equal(["reader.desfire", "channel.card", "channel.qr", "channel.izlypay"], entries.Select(e => e.Id).Where(id => (!id.StartsWith("reader.", StringComparison.Ordinal) || id == "reader.desfire") && !id.StartsWith("terminal.", StringComparison.Ordinal)));
         Assert.Contains(entries, e => e.Id == "reader.calypso" && e.Enabled);
+        // The Tetra's port is site configuration: listed, off (issue 15).
+        Assert.Contains(entries, e => e.Id == "terminal.tetra" && !e.Enabled);
         var entry = entries[0];
         // A build deploys each plugin into its bin/ folder (plugins/Directory.Build.targets).
         Assert.Equal(Path.Combine(repoRoot.FullName, "plugins", "Desfire", "bin"), entry.Folder);

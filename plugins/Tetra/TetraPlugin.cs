@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging;
+using Middleware.Contracts.Plugins;
+using Middleware.Contracts.Readers;
+using Middleware.Plugins.Sdk.Serial;
+using Middleware.Plugins.Tetra.Codec;
+using Middleware.Plugins.Tetra.Link;
+
+namespace Middleware.Plugins.Tetra;
+
+/// <summary>
+/// The Ingenico Tetra (Desk 5000, Move 5000) on the host's serial link (<c>cards.md</c> §7): reads the Izly card with
+/// the DemandeZDC message and takes CB payments with Concert E+, over Concert framing. One request at a time: a second
+/// one while a request runs is refused at once (<see cref="TerminalException"/>, "busy"), not queued.
+/// </summary>
+public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
+{
+    /// <summary>The plugin id (its key in <c>plugins.json</c>).</summary>
+    public const string PluginId = "terminal.tetra";
+
+    private ValidatedTetraSettings? _settings;
+    private int _busy;
+
+    /// <summary>Creates the plugin.</summary>
+    public TetraPlugin()
+        : base(PluginId, "1.0.0", "Ingenico Tetra (Concert link): Izly card reads and CB payments", CardTechnology.Tetra)
+    {
+    }
+
+    private ValidatedTetraSettings Settings => _settings ?? throw new InvalidOperationException($"{PluginId} is not started.");
+
+    /// <summary>Reads the card presented to the terminal; refused at once with "busy" while another request runs.</summary>
+    public new Task<CardIdentity> ReadCardAsync(string terminalName, TimeSpan timeout, CancellationToken cancellationToken) =>
+        OneAtATimeAsync(terminalName, () => base.ReadCardAsync(terminalName, timeout, cancellationToken));
+
+    /// <summary>Takes a card payment; refused at once with "busy" while another request runs.</summary>
+    public new Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        OneAtATimeAsync(request?.TerminalName, () => base.TakePaymentAsync(request!, cancellationToken));
+
+    /// <inheritdoc />
+    protected override Task OnStartAsync(IPluginContext context, CancellationToken cancellationToken)
+    {
+        _settings = context.GetSettings<TetraSettings>().Validate();
+        context.Logger.LogInformation(
+            "Tetra terminal {Terminal} on {Port}: till {Till}, step timeout {StepTimeout}, {Retries} retries",
+            LinkSettings.TerminalName,
+            LinkSettings.Port,
+            _settings.TillNumber,
+            _settings.Link.StepTimeout,
+            _settings.Link.Retries);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<CardIdentity> ReadCardOnLinkAsync(Stream link, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var settings = Settings;
+        var terminal = LinkSettings.TerminalName;
+        var request = DemandeZdcCodec.EncodeRequest(settings.TillNumber, timeout);
+
+        // The terminal answers result 1 once its own wait is over: the answer has that long plus one step.
+        var answerWait = TimeSpan.FromSeconds(DemandeZdcCodec.TimeoutSeconds(timeout)) + settings.Link.StepTimeout;
+        try
+        {
+            var answer = await ExchangeAsync(link, request, answerWait, cancellationToken).ConfigureAwait(false);
+            var card = DemandeZdcCodec.DecodeAnswer(answer, terminal);
+            Context.Logger.LogInformation("Tetra {Terminal} read card {Card}", terminal, card.MaskedIdSupport);
+            return card;
+        }
+        catch (CardReadException e)
+        {
+            Context.Logger.LogInformation("Tetra {Terminal} read no card: {Error} ({Detail})", terminal, e.Error, e.Message);
+            throw;
+        }
+        catch (TerminalException e)
+        {
+            Context.Logger.LogWarning("Tetra {Terminal} card read failed: {Detail}", terminal, e.Message);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<TerminalPaymentResult> TakePaymentOnLinkAsync(Stream link, TerminalPaymentRequest request, CancellationToken cancellationToken)
+    {
+        var settings = Settings;
+        var terminal = LinkSettings.TerminalName;
+        if (request.Timeout <= TimeSpan.Zero || request.Timeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.Timeout, "A card payment waits 1 ms to 10 min.");
+        }
+
+        var sent = new ConcertPaymentRequest(
+            settings.TillNumber,
+            ConcertPaymentCodec.ToCents(request.Amount),
+            ConcertTransactionType.Debit,
+            ConcertPaymentCodec.PrivateDataFor(request.Reference ?? ""),
+            settings.FullPaymentReport);
+        try
+        {
+            var answer = await ExchangeAsync(link, ConcertPaymentCodec.EncodeRequest(sent), request.Timeout + settings.Link.StepTimeout, cancellationToken)
+                .ConfigureAwait(false);
+            var result = ConcertPaymentCodec.DecodeAnswer(answer, sent, terminal);
+            Context.Logger.LogInformation("Tetra {Terminal} payment of {Cents} cents: {Outcome}", terminal, sent.AmountCents, result.Outcome);
+            return new TerminalPaymentResult(result.Outcome, ConcertPaymentCodec.ToEuros(result.AmountCents), result.Report);
+        }
+        catch (TerminalException e)
+        {
+            // The terminal may have taken the payment all the same: the cashier checks it.
+            Context.Logger.LogWarning("Tetra {Terminal} payment of {Cents} cents failed, outcome unknown: {Detail}", terminal, sent.AmountCents, e.Message);
+            throw;
+        }
+    }
+
+    private async Task<string> ExchangeAsync(Stream link, string request, TimeSpan answerWait, CancellationToken cancellationToken)
+    {
+        var first = new ConcertLink(link, Settings.Link, Context.Time);
+        try
+        {
+            return await first.ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (!first.RequestSent && e is not LinkStalledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The device went away (and maybe came back) since the last exchange: the host's link noticed only now, on
+            // the opening ENQ, and reopens it. The request itself never went out, so the exchange starts over once, its
+            // first write waiting (bounded) for the link to be back.
+            Context.Logger.LogInformation("Tetra {Terminal}: the link was lost since the last exchange; starting over when it is back", LinkSettings.TerminalName);
+            return await new ConcertLink(link, Settings.Link, Context.Time).ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<T> OneAtATimeAsync<T>(string? terminalName, Func<Task<T>> request)
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            throw new TerminalException($"Terminal {terminalName} is busy: another request is running on it (one at a time).");
+        }
+
+        try
+        {
+            return await request().ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+}
