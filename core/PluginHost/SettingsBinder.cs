@@ -29,6 +29,18 @@ internal static class SettingsBinder
 
     private static object? BindValue(JsonElement value, Type type)
     {
+        // Every enum by name or number, the framework's too (a serial line's "parity": "Even").
+        var enumType = Nullable.GetUnderlyingType(type) ?? type;
+        if (enumType.IsEnum)
+        {
+            return value.ValueKind switch
+            {
+                JsonValueKind.Null => type == enumType ? Activator.CreateInstance(type) : null,
+                JsonValueKind.Number => Enum.ToObject(enumType, value.GetInt64()),
+                _ => Enum.Parse(enumType, value.GetString() ?? "", ignoreCase: true),
+            };
+        }
+
         if (!IsPluginType(type))
         {
             return value.Deserialize(type, SettingsJson.Options);
@@ -42,13 +54,6 @@ internal static class SettingsBinder
         if (Nullable.GetUnderlyingType(type) is { } underlying)
         {
             return BindValue(value, underlying);
-        }
-
-        if (type.IsEnum)
-        {
-            return value.ValueKind == JsonValueKind.Number
-                ? Enum.ToObject(type, value.GetInt64())
-                : Enum.Parse(type, value.GetString() ?? "", ignoreCase: true);
         }
 
         if (type.IsArray)

@@ -40,10 +40,12 @@ public interface IPluginContext
 /// <summary>The JSON options used to bind plugin settings.</summary>
 public static class SettingsJson
 {
-    /// <summary>Case-insensitive, comments and trailing commas allowed (as in <c>plugins.json</c>).</summary>
+    /// <summary>Case-insensitive, comments and trailing commas allowed (as in <c>plugins.json</c>), enums by name or
+    /// number.</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 }

@@ -31,11 +31,16 @@ public sealed class CardReaderOptions
     /// presence every 400 ms) before blaming the card. Default 1 s.</summary>
     public TimeSpan RemovalCheck { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>A terminal's request (a card read, a payment) gets the customer's time plus this margin for the
+    /// terminal's protocol steps and retries (the Tetra's default handshake alone may take 12 s of retries before it
+    /// gives up). Default 20 s.</summary>
+    public TimeSpan TerminalMargin { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The error, or null when the options hold together.</summary>
     public string? Validate()
     {
         if (StatusWaitTimeout <= TimeSpan.Zero || ServiceRetryDelay <= TimeSpan.Zero || ClaimTimeout <= TimeSpan.Zero
-            || ReadBudget <= TimeSpan.Zero || RemovalCheck <= TimeSpan.Zero || Debounce < TimeSpan.Zero)
+            || ReadBudget <= TimeSpan.Zero || RemovalCheck <= TimeSpan.Zero || TerminalMargin <= TimeSpan.Zero || Debounce < TimeSpan.Zero)
         {
             return "CardReaders: every delay must be positive (Debounce may be 0).";
         }

@@ -9,9 +9,6 @@ namespace Middleware.PluginHost.Readers;
 /// </summary>
 internal sealed class CardReaders(PluginCatalog catalog, PcscCardWatcher? watcher, IReaderEventSink events, TimeProvider time, CardReaderOptions options) : ICardReaders
 {
-    // A terminal's answer may take the customer's whole time, then the plugin's own step limits.
-    private static readonly TimeSpan TerminalMargin = TimeSpan.FromSeconds(10);
-
     public async Task<IReadOnlyList<ReaderDescriptor>> GetReadersAsync(CancellationToken cancellationToken)
     {
         var readers = new List<ReaderDescriptor>();
@@ -42,7 +39,7 @@ internal sealed class CardReaders(PluginCatalog catalog, PcscCardWatcher? watche
         }
 
         var owner = await TerminalOwnerAsync(readerName, cancellationToken).ConfigureAwait(false);
-        var read = await catalog.InvokeAsync<ITerminalPlugin, CardIdentity>(owner, (plugin, ct) => plugin.ReadCardAsync(readerName, timeout, ct), timeout + TerminalMargin, cancellationToken)
+        var read = await catalog.InvokeAsync<ITerminalPlugin, CardIdentity>(owner, (plugin, ct) => plugin.ReadCardAsync(readerName, timeout, ct), timeout + options.TerminalMargin, cancellationToken)
             .ConfigureAwait(false);
         var card = read with { ReaderName = readerName };
         events.CardTapped(new CardTapped(card, time.GetUtcNow()));
@@ -53,7 +50,7 @@ internal sealed class CardReaders(PluginCatalog catalog, PcscCardWatcher? watche
     {
         ArgumentNullException.ThrowIfNull(request);
         var owner = await TerminalOwnerAsync(request.TerminalName, cancellationToken).ConfigureAwait(false);
-        var result = await catalog.InvokeAsync<ITerminalPlugin, TerminalPaymentResult>(owner, (plugin, ct) => plugin.TakePaymentAsync(request, ct), request.Timeout + TerminalMargin, cancellationToken)
+        var result = await catalog.InvokeAsync<ITerminalPlugin, TerminalPaymentResult>(owner, (plugin, ct) => plugin.TakePaymentAsync(request, ct), request.Timeout + options.TerminalMargin, cancellationToken)
             .ConfigureAwait(false);
         return new TerminalPaymentResult(result.Outcome, result.Amount, result.Report);
     }
