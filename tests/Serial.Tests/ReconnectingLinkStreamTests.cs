@@ -1,3 +1,4 @@
+using Middleware.Tests.Serial;
 using System.Diagnostics;
 using Middleware.Contracts.Readers;
 using Middleware.Serial.Tests.Support;

@@ -1,3 +1,4 @@
+using Middleware.Tests.Serial;
 namespace Middleware.Tetra.Tests.Support;
 
 /// <summary>A theory that needs socat: skipped without it on a developer machine, failed without it on CI.</summary>

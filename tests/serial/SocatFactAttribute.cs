@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 
-namespace Middleware.Tetra.Tests.Support;
+namespace Middleware.Tests.Serial;
 
 /// <summary>
 /// A test that needs socat (pty pairs). Skipped when socat is missing on a developer machine; on CI (environment
@@ -27,7 +27,7 @@ internal sealed class SocatFactAttribute : FactAttribute
     {
         if (!Installed.Value)
         {
-            throw new InvalidOperationException("socat is required by the Tetra tests and is not installed (CI installs it in .ci/run).");
+            throw new InvalidOperationException("socat is required by the serial link and Tetra tests and is not installed (CI installs it in .ci/run).");
         }
     }
 
