@@ -83,14 +83,26 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
     {
         var settings = Settings;
         var terminal = LinkSettings.TerminalName;
+        // A bad request is the caller's error, answered as the contract's TerminalException: an argument exception
+        // would count against the plugin (Malfunctioned).
         if (request.Timeout <= TimeSpan.Zero || request.Timeout > TimeSpan.FromMinutes(10))
         {
-            throw new ArgumentOutOfRangeException(nameof(request), request.Timeout, "A card payment waits 1 ms to 10 min.");
+            throw new TerminalException("A card payment waits 1 ms to 10 min.");
+        }
+
+        long cents;
+        try
+        {
+            cents = ConcertPaymentCodec.ToCents(request.Amount);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new TerminalException(e.Message.Split(Environment.NewLine)[0]);
         }
 
         var sent = new ConcertPaymentRequest(
             settings.TillNumber,
-            ConcertPaymentCodec.ToCents(request.Amount),
+            cents,
             ConcertTransactionType.Debit,
             ConcertPaymentCodec.PrivateDataFor(request.Reference ?? ""),
             settings.FullPaymentReport);

@@ -94,7 +94,8 @@ public abstract class SerialTerminalPluginBase : ITerminalPlugin
         CheckName(terminalName);
         if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromMinutes(5))
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "A read waits 1 ms to 5 min.");
+            // The contract's failure, not an argument exception: the host counts those against the plugin.
+            throw new TerminalException("A read waits 1 ms to 5 min.");
         }
 
         return ExchangeAsync((link, ct) => ReadCardOnLinkAsync(link, timeout, ct), cancellationToken);
@@ -107,7 +108,7 @@ public abstract class SerialTerminalPluginBase : ITerminalPlugin
         CheckName(request.TerminalName);
         if (request.Amount <= 0 || decimal.Round(request.Amount, 2) != request.Amount)
         {
-            throw new ArgumentOutOfRangeException(nameof(request), request.Amount, "A payment is a positive amount in euros with two decimals at most.");
+            throw new TerminalException("A payment is a positive amount in euros with two decimals at most.");
         }
 
         return ExchangeAsync((link, ct) => TakePaymentOnLinkAsync(link, request, ct), cancellationToken);

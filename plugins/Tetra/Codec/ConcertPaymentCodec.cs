@@ -129,7 +129,7 @@ internal static partial class ConcertPaymentCodec
     public static string? MaskReport(string report)
     {
         var trimmed = report.TrimEnd();
-        return trimmed.Length == 0 ? null : LongDigitRun().Replace(trimmed, m => new string('*', m.Length - 4) + m.Value[^4..]);
+        return trimmed.Length == 0 ? null : LongDigitRun().Replace(trimmed, m => MaskAllButLastFourDigits(m.Value));
     }
 
     public static decimal ToEuros(long cents) => cents / 100m;
@@ -141,6 +141,22 @@ internal static partial class ConcertPaymentCodec
     private static TerminalException Bad(string terminalName, string what) =>
         new($"The payment answer of {terminalName} {what}.");
 
-    [GeneratedRegex("[0-9]{8,}")]
+    // 8 digits or more written together, or a card number grouped by four with spaces or dashes ("4970 1012 3456 7890").
+    [GeneratedRegex("[0-9]{4}(?:[ -][0-9]{4}){2,3}|[0-9]{8,}")]
     private static partial Regex LongDigitRun();
+
+    private static string MaskAllButLastFourDigits(string run)
+    {
+        var chars = run.ToCharArray();
+        var digitsLeft = chars.Count(char.IsAsciiDigit);
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsAsciiDigit(chars[i]) && digitsLeft-- > 4)
+            {
+                chars[i] = '*';
+            }
+        }
+
+        return new string(chars);
+    }
 }

@@ -16,6 +16,12 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
     private int _next;
     private int _end;
 
+    // The host gives a plugin that was cancelled 2 s (PluginHost:CancelGrace) to return.
+    private static readonly TimeSpan EndBudget = TimeSpan.FromMilliseconds(250);
+
+    // A terminal sends a frame's bytes back to back: a line quiet this long carries nothing more of an old answer.
+    private static readonly TimeSpan QuietWindow = TimeSpan.FromMilliseconds(30);
+
     private int Attempts => options.Retries + 1;
 
     /// <summary>Whether the request frame went out: until then (the terminal has not acknowledged ENQ), starting the
@@ -52,6 +58,7 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
     private async Task SendAsync(string request, CancellationToken cancellationToken)
     {
         var frame = ConcertFrame.Build(request, options.MaxMessageLength);
+        await DrainAsync(cancellationToken).ConfigureAwait(false);
         await OpenAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
@@ -72,6 +79,31 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
         }
 
         await WriteAsync([ConcertFrame.Eot], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Discards what the terminal sent after an earlier exchange ended (a late answer to a request that was
+    /// cancelled or timed out): read until the line has been quiet for <see cref="QuietWindow"/>, at most one step. The
+    /// DemandeZDC answer names no request, so an old one left on the line would be taken for this one's: another
+    /// customer's card.</summary>
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        using var step = new CancellationTokenSource(options.StepTimeout, time);
+        while (!step.IsCancellationRequested)
+        {
+            using var quiet = new CancellationTokenSource(QuietWindow, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, quiet.Token, step.Token);
+            try
+            {
+                if (await stream.ReadAsync(_buffer, linked.Token).ConfigureAwait(false) == 0)
+                {
+                    throw new IOException("The terminal's link ended.");
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return; // Quiet (or still noisy after a whole step: the exchange goes on and meets it).
+            }
+        }
     }
 
     private async Task OpenAsync(CancellationToken cancellationToken)
@@ -236,10 +268,12 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
         WroteAnything = true;
     }
 
-    /// <summary>EOT, best effort and bounded by one step: the exchange is over for us, whatever the terminal was doing.</summary>
+    /// <summary>EOT, best effort and bounded by <see cref="EndBudget"/>: the exchange is over for us, whatever the
+    /// terminal was doing, and the caller (a cancel, a timeout) must not wait past the host's cancel grace for a link
+    /// that is away.</summary>
     private async Task TryEndAsync()
     {
-        using var step = new CancellationTokenSource(options.StepTimeout, time);
+        using var step = new CancellationTokenSource(EndBudget < options.StepTimeout ? EndBudget : options.StepTimeout, time);
         try
         {
             await WriteAsync([ConcertFrame.Eot], step.Token).ConfigureAwait(false);

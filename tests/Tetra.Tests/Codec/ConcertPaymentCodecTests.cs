@@ -73,6 +73,17 @@ public sealed class ConcertPaymentCodecTests
         Assert.Equal("CB ************0003 1227 AUTO 123456", answer.Report);
     }
 
+    [Theory]
+    [InlineData("CB 4970 1012 3456 7890 1227 AUTO 1", "CB **** **** **** 7890 1227 AUTO 1")]
+    [InlineData("CB 4970-1012-3456-7890 AUTO 123456", "CB ****-****-****-7890 AUTO 123456")]
+    [InlineData("PAN 497010123456 EXP 1227", "PAN ********3456 EXP 1227")]
+    public void Card_numbers_grouped_or_not_are_masked_to_their_last_four_digits(string report, string masked)
+    {
+        var text = "010000012341" + report.PadRight(55) + "978SALE000042";
+
+        Assert.Equal(masked, ConcertPaymentCodec.DecodeAnswer(text, Debit with { FullAnswer = true }, "t").Report);
+    }
+
     [Fact]
     public void A_blank_report_is_none() =>
         Assert.Null(ConcertPaymentCodec.DecodeAnswer("010000012341" + new string(' ', 55) + "978SALE000042", Debit, "t").Report);

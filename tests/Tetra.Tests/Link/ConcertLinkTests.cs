@@ -45,6 +45,30 @@ public sealed class ConcertLinkTests
     }
 
     [Fact]
+    public async Task What_an_earlier_exchange_left_on_the_line_is_discarded_before_the_new_enq()
+    {
+        // A late answer to a request the till gave up on (its ACK and a whole frame) is on the line already.
+        Send([Ack, Enq, .. Frame("ZDC=0OLDCARD"), Eot]);
+        await Task.Delay(100);
+        var exchange = Exchange("REQ", TimeSpan.FromSeconds(2));
+
+        await ExpectAsync(Enq);
+        // The stale ACK is not taken for the answer to this ENQ: the request frame waits for the terminal's own ACK.
+        Assert.Null(await _line.Terminal.ReadByteAsync(TimeSpan.FromMilliseconds(300)));
+        Send(Ack);
+        await ExpectAsync(Frame("REQ"));
+        Send(Ack);
+        await ExpectAsync(Eot);
+        Send(Enq);
+        await ExpectAsync(Ack);
+        Send(Frame("NEW"));
+        await ExpectAsync(Ack);
+        Send(Eot);
+
+        Assert.Equal("NEW", await exchange.WaitAsync(Wait));
+    }
+
+    [Fact]
     public async Task A_nak_gets_the_frame_again_up_to_three_times_then_a_clear_error_and_eot()
     {
         var exchange = Exchange("REQ", TimeSpan.FromSeconds(2));

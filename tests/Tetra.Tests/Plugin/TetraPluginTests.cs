@@ -65,10 +65,10 @@ public sealed class TetraPluginTests
         await plugin.StartAsync(Context(new InMemoryLinkProvider(line)), CancellationToken.None);
 
         await Assert.ThrowsAsync<TerminalException>(() => terminal.ReadCardAsync("Tetra 2", TimeSpan.FromSeconds(1), CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => terminal.ReadCardAsync("Tetra 1", TimeSpan.Zero, CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 0m, "r", TimeSpan.FromSeconds(1)), CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 1_000_000m, "r", TimeSpan.FromSeconds(1)), CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 1m, "r", TimeSpan.FromMinutes(11)), CancellationToken.None));
+        await Assert.ThrowsAsync<TerminalException>(() => terminal.ReadCardAsync("Tetra 1", TimeSpan.Zero, CancellationToken.None));
+        await Assert.ThrowsAsync<TerminalException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 0m, "r", TimeSpan.FromSeconds(1)), CancellationToken.None));
+        await Assert.ThrowsAsync<TerminalException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 1_000_000m, "r", TimeSpan.FromSeconds(1)), CancellationToken.None));
+        await Assert.ThrowsAsync<TerminalException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 1m, "r", TimeSpan.FromMinutes(11)), CancellationToken.None));
 
         // Nothing went out on the line.
         Assert.Null(await line.Terminal.ReadByteAsync(TimeSpan.FromMilliseconds(200)));
