@@ -94,6 +94,15 @@ public sealed class TetraEndToEndTests
         Assert.Equal(1206, none.Code);
         tetra.SetBehaviour(new TetraBehaviour { Card = TetraCardBehaviour.SamError });
         Assert.Equal(1205, (await Assert.ThrowsAsync<MiddlewareRpcException>(() => till.CallAsync("readers.read", new { reader = Terminal, timeoutMs = 5_000 }))).Code);
+        // One request at a time: a second read while the terminal waits for a card is refused at once, not queued.
+        tetra.SetBehaviour(new TetraBehaviour { Card = TetraCardBehaviour.CardAbsent });
+        var waiting = till.CallAsync("readers.read", new { reader = Terminal, timeoutMs = 3_000 });
+        await TillSteps.WaitForAsync(() => Task.FromResult(tetra.Requests.Count), n => n == 5, TimeSpan.FromSeconds(10), "the first read at the terminal");
+        var busy = await Assert.ThrowsAsync<MiddlewareRpcException>(() => till.CallAsync("readers.read", new { reader = Terminal, timeoutMs = 3_000 }));
+        Assert.Equal(1111, busy.Code);
+        Assert.Contains("busy", busy.Detail ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1206, (await Assert.ThrowsAsync<MiddlewareRpcException>(() => waiting)).Code);
+
         tetra.SetBehaviour(new TetraBehaviour { IdSupport = "36000002", NumeroApplicatif = "04A1B2C3D40002" });
         Assert.Equal("36000002", (await till.CallAsync("readers.read", new { reader = Terminal, timeoutMs = 5_000 })).GetProperty("idSupport").GetString());
     }

@@ -98,6 +98,11 @@ internal sealed class CoreRpcMethods(IServiceProvider services, PointOfSaleDirec
         {
             throw new Domain.Errors.MiddlewareException(Notifications.CardEventRouter.CodeFor(ex.Error), ex.Message);
         }
+        catch (TerminalException ex)
+        {
+            // A terminal busy with another request, or whose link or protocol failed: the till may ask again.
+            throw new Domain.Errors.MiddlewareException(Domain.Errors.ErrorCode.ReaderUnavailable, ex.Message);
+        }
 
         var at = services.GetService<TimeProvider>()?.GetUtcNow() ?? DateTimeOffset.UtcNow;
         return new CardTappedNotification(card.ReaderName, card.Technology, card.IdSupport, card.NumeroApplicatif, card.Authenticated, card.SamId, card.IssuerCrous, card.CreationDate, at);
