@@ -53,6 +53,8 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
     /// <inheritdoc />
     protected override async Task<CardIdentity> ReadCardOnLinkAsync(Stream link, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // Taken now: a stop during the exchange clears the context, and the failure is still logged.
+        var log = Context.Logger;
         var settings = Settings;
         var terminal = LinkSettings.TerminalName;
         var request = DemandeZdcCodec.EncodeRequest(settings.TillNumber, timeout);
@@ -63,17 +65,17 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
         {
             var answer = await ExchangeAsync(link, request, answerWait, cancellationToken).ConfigureAwait(false);
             var card = DemandeZdcCodec.DecodeAnswer(answer, terminal);
-            Context.Logger.LogInformation("Tetra {Terminal} read card {Card}", terminal, card.MaskedIdSupport);
+            log.LogInformation("Tetra {Terminal} read card {Card}", terminal, card.MaskedIdSupport);
             return card;
         }
         catch (CardReadException e)
         {
-            Context.Logger.LogInformation("Tetra {Terminal} read no card: {Error} ({Detail})", terminal, e.Error, e.Message);
+            log.LogInformation("Tetra {Terminal} read no card: {Error} ({Detail})", terminal, e.Error, e.Message);
             throw;
         }
         catch (TerminalException e)
         {
-            Context.Logger.LogWarning("Tetra {Terminal} card read failed: {Detail}", terminal, e.Message);
+            log.LogWarning("Tetra {Terminal} card read failed: {Detail}", terminal, e.Message);
             throw;
         }
     }
@@ -81,6 +83,8 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
     /// <inheritdoc />
     protected override async Task<TerminalPaymentResult> TakePaymentOnLinkAsync(Stream link, TerminalPaymentRequest request, CancellationToken cancellationToken)
     {
+        // Taken now: a stop during the exchange clears the context, and the failure is still logged.
+        var log = Context.Logger;
         var settings = Settings;
         var terminal = LinkSettings.TerminalName;
         // A bad request is the caller's error, answered as the contract's TerminalException: an argument exception
@@ -111,13 +115,13 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
             var answer = await ExchangeAsync(link, ConcertPaymentCodec.EncodeRequest(sent), request.Timeout + settings.Link.StepTimeout, cancellationToken)
                 .ConfigureAwait(false);
             var result = ConcertPaymentCodec.DecodeAnswer(answer, sent, terminal);
-            Context.Logger.LogInformation("Tetra {Terminal} payment of {Cents} cents: {Outcome}", terminal, sent.AmountCents, result.Outcome);
+            log.LogInformation("Tetra {Terminal} payment of {Cents} cents: {Outcome}", terminal, sent.AmountCents, result.Outcome);
             return new TerminalPaymentResult(result.Outcome, ConcertPaymentCodec.ToEuros(result.AmountCents), result.Report);
         }
         catch (TerminalException e)
         {
             // The terminal may have taken the payment all the same: the cashier checks it.
-            Context.Logger.LogWarning("Tetra {Terminal} payment of {Cents} cents failed, outcome unknown: {Detail}", terminal, sent.AmountCents, e.Message);
+            log.LogWarning("Tetra {Terminal} payment of {Cents} cents failed, outcome unknown: {Detail}", terminal, sent.AmountCents, e.Message);
             throw;
         }
     }

@@ -158,6 +158,11 @@ public abstract class SerialTerminalPluginBase : ITerminalPlugin
                 await DropLinkAsync().ConfigureAwait(false);
                 throw new TerminalException($"The link to {LinkSettings.TerminalName} broke during the exchange: {ex.Message}", ex);
             }
+            catch (ObjectDisposedException ex)
+            {
+                // The plugin stopped (and closed the link) while this exchange ran.
+                throw new TerminalException("The terminal's link was closed during the exchange (the plugin is stopping).", ex);
+            }
         }
         finally
         {

@@ -186,6 +186,22 @@ public sealed class TetraOnPtyTests
     }
 
     [SocatFact]
+    public async Task Stopping_the_plugin_during_a_read_ends_the_read_with_the_contracts_error()
+    {
+        await using var bench = await TetraBench.StartAsync();
+        bench.Simulator.SetBehaviour(new TetraBehaviour { Card = TetraCardBehaviour.CardAbsent });
+        var read = bench.ReadAsync(TimeSpan.FromSeconds(60));
+        await TetraBench.WaitUntilAsync(() => bench.Simulator.Requests.Count == 1, "the request reaches the terminal");
+
+        await bench.Plugin.StopAsync(CancellationToken.None).WaitAsync(TetraBench.Deadline);
+
+        // Never an ObjectDisposedException or the context's InvalidOperationException: the host counts those against
+        // the plugin.
+        var e = await Record.ExceptionAsync(() => read.WaitAsync(TetraBench.Deadline));
+        Assert.True(e is TerminalException or OperationCanceledException, $"the read ended with {e?.GetType().Name}: {e?.Message}");
+    }
+
+    [SocatFact]
     public async Task After_an_unplug_and_a_replug_the_link_comes_back_and_the_next_read_works()
     {
         await using var bench = await TetraBench.StartAsync();
