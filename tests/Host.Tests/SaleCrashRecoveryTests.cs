@@ -136,6 +136,8 @@ public sealed class SaleCrashRecoveryTests
                 $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
                 "--Sales:RecoveryInterval=00:00:01",
                 $"--Serilog:WriteTo:1:Args:path={Path.Combine(root, "logs", "middleware-.log")}",
+                // The virtual readers belong to the PC/SC tests (PcscTestLock): a host watching them would read their cards.
+                "--CardReaders:Enabled=false",
             ];
             foreach (var argument in arguments)
             {

@@ -38,6 +38,8 @@ internal sealed class InstallationFolder
             $"--Sandbox:Port={port}", $"--CrousApis:Vem:BaseUrl={url}", $"--CrousApis:Izly:BaseUrl={url}",
             // The shipped appsettings.json's file sink is WriteTo:1; its relative path would land beside the executable.
             $"--Serilog:WriteTo:1:Args:path={Path.Combine(Root, "logs", "middleware-.log")}",
+            // The virtual readers belong to the PC/SC tests (PcscTestLock): a host watching them would read their cards.
+            "--CardReaders:Enabled=false",
             .. more,
         ];
     }
