@@ -41,6 +41,12 @@ public sealed class ConcertLinkFuzzTests(Xunit.Abstractions.ITestOutputHelper ou
             {
                 outcome = e.Message[..Math.Min(30, e.Message.Length)];
             }
+            catch (LinkStalledException)
+            {
+                // The link's documented way to say a write found no room in time (the plugin base drops the link and
+                // answers TerminalException); the in-memory line only stalls when a loaded machine starves it.
+                outcome = "link stalled";
+            }
 
             Assert.True(clock.Elapsed < Bound, $"seed {seed} round {round}: {clock.Elapsed} ({outcome})");
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
