@@ -7,7 +7,7 @@
 #  4. builds it and the committed sample samples/Acme.ClassicReader against the feed, checks that each plugin's output
 #     folder has the plugin's dll and neither the contract's nor the SDK's, and runs their unit tests.
 # Offline: the middleware's packages come from the feed, every other package from this machine's NuGet cache (used as
-# a read-only source); restores go to a private package folder, so a fresh pack is never hidden by an older 2.0.0.
+# a read-only source); restores go to a private package folder, so a fresh pack is never hidden by an older 2.1.0.
 # MW_SAMPLE_ONLINE=1 restores with each project's own nuget.config instead (the feed and nuget.org, as a vendor does).
 # usage: samples/build-sample.sh        exit status 0 when everything passed
 set -euo pipefail
@@ -47,7 +47,7 @@ XML
 step "pack the templates and install them into a private hive"
 dotnet pack templates/Middleware.Plugins.Templates.csproj -c Release -nologo -v q -o "$feed"
 hive=$work/hive
-dotnet new install "$feed/Middleware.Plugins.Templates.2.0.0.nupkg" --debug:custom-hive "$hive"
+dotnet new install "$feed/Middleware.Plugins.Templates.2.1.0.nupkg" --debug:custom-hive "$hive"
 
 step "dotnet new izly-reader -n Acme.FreshReader; dotnet new izly-channel -n Acme.FreshChannel"
 (cd "$work" && dotnet new izly-reader -n Acme.FreshReader --feed "$feed" --debug:custom-hive "$hive")

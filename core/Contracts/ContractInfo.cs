@@ -9,14 +9,15 @@ namespace Middleware.Contracts;
 /// </summary>
 /// <remarks>2.0: readers are split into PC/SC card plugins (<see cref="Readers.IPcscCardPlugin"/>: the host watches the
 /// readers and hands each card to the plugin that claims it) and terminal plugins (<see cref="Readers.ITerminalPlugin"/>);
-/// 1.0's <c>IReaderPlugin</c> is gone.</remarks>
+/// 1.0's <c>IReaderPlugin</c> is gone. 2.1: terminal refunds (<see cref="Readers.ITerminalPlugin.RefundAsync"/>) and
+/// <see cref="Readers.TerminalException.RequestNotSent"/>.</remarks>
 public static class ContractInfo
 {
     /// <summary>Incremented on a breaking change of any public type of this assembly.</summary>
     public const int Major = 2;
 
     /// <summary>Incremented when members are added without breaking existing plugins.</summary>
-    public const int Minor = 0;
+    public const int Minor = 1;
 
     /// <summary>The contract version as a <see cref="System.Version"/>.</summary>
     public static Version Version { get; } = new(Major, Minor);

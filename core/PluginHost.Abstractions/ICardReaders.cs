@@ -27,4 +27,9 @@ public interface ICardReaders
     /// <param name="request">The terminal, amount, reference and time allowed.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Asks the terminal named in <paramref name="request"/> to refund a card payment (credit).</summary>
+    /// <param name="request">The terminal, amount, reference and time allowed.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    Task<TerminalPaymentResult> RefundAsync(TerminalPaymentRequest request, CancellationToken cancellationToken);
 }

@@ -36,6 +36,10 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
     public new Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) =>
         OneAtATimeAsync(request?.TerminalName, () => base.TakePaymentAsync(request!, cancellationToken));
 
+    /// <summary>Refunds a card payment (Concert credit); refused at once with "busy" while another request runs.</summary>
+    public new Task<TerminalPaymentResult> RefundAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        OneAtATimeAsync(request?.TerminalName, () => base.RefundAsync(request!, cancellationToken));
+
     /// <inheritdoc />
     protected override Task OnStartAsync(IPluginContext context, CancellationToken cancellationToken)
     {
@@ -81,17 +85,26 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
     }
 
     /// <inheritdoc />
-    protected override async Task<TerminalPaymentResult> TakePaymentOnLinkAsync(Stream link, TerminalPaymentRequest request, CancellationToken cancellationToken)
+    protected override Task<TerminalPaymentResult> TakePaymentOnLinkAsync(Stream link, TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        TransactAsync(link, request, ConcertTransactionType.Debit, cancellationToken);
+
+    /// <inheritdoc />
+    protected override Task<TerminalPaymentResult> RefundOnLinkAsync(Stream link, TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        TransactAsync(link, request, ConcertTransactionType.Credit, cancellationToken);
+
+    // A Concert E+ transaction: a debit (payment) or a credit (refund), the same message but for its type.
+    private async Task<TerminalPaymentResult> TransactAsync(Stream link, TerminalPaymentRequest request, ConcertTransactionType type, CancellationToken cancellationToken)
     {
         // Taken now: a stop during the exchange clears the context, and the failure is still logged.
         var log = Context.Logger;
         var settings = Settings;
         var terminal = LinkSettings.TerminalName;
+        var what = type == ConcertTransactionType.Credit ? "refund" : "payment";
         // A bad request is the caller's error, answered as the contract's TerminalException: an argument exception
         // would count against the plugin (Malfunctioned).
         if (request.Timeout <= TimeSpan.Zero || request.Timeout > TimeSpan.FromMinutes(10))
         {
-            throw new TerminalException("A card payment waits 1 ms to 10 min.");
+            throw new TerminalException($"A card {what} waits 1 ms to 10 min.") { RequestNotSent = true };
         }
 
         long cents;
@@ -101,13 +114,13 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new TerminalException(e.Message.Split(Environment.NewLine)[0]);
+            throw new TerminalException(e.Message.Split(Environment.NewLine)[0]) { RequestNotSent = true };
         }
 
         var sent = new ConcertPaymentRequest(
             settings.TillNumber,
             cents,
-            ConcertTransactionType.Debit,
+            type,
             ConcertPaymentCodec.PrivateDataFor(request.Reference ?? ""),
             settings.FullPaymentReport);
         try
@@ -115,13 +128,18 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
             var answer = await ExchangeAsync(link, ConcertPaymentCodec.EncodeRequest(sent), request.Timeout + settings.Link.StepTimeout, cancellationToken)
                 .ConfigureAwait(false);
             var result = ConcertPaymentCodec.DecodeAnswer(answer, sent, terminal);
-            log.LogInformation("Tetra {Terminal} payment of {Cents} cents: {Outcome}", terminal, sent.AmountCents, result.Outcome);
+            log.LogInformation("Tetra {Terminal} {What} of {Cents} cents: {Outcome}", terminal, what, sent.AmountCents, result.Outcome);
             return new TerminalPaymentResult(result.Outcome, ConcertPaymentCodec.ToEuros(result.AmountCents), result.Report);
+        }
+        catch (TerminalException e) when (e.RequestNotSent)
+        {
+            log.LogWarning("Tetra {Terminal} {What} of {Cents} cents not sent: {Detail}", terminal, what, sent.AmountCents, e.Message);
+            throw;
         }
         catch (TerminalException e)
         {
-            // The terminal may have taken the payment all the same: the cashier checks it.
-            log.LogWarning("Tetra {Terminal} payment of {Cents} cents failed, outcome unknown: {Detail}", terminal, sent.AmountCents, e.Message);
+            // The terminal may have done it all the same: the cashier checks its receipt.
+            log.LogWarning("Tetra {Terminal} {What} of {Cents} cents failed, outcome unknown: {Detail}", terminal, what, sent.AmountCents, e.Message);
             throw;
         }
     }
@@ -133,13 +151,26 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
         {
             return await first.ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
         }
+        catch (TerminalException e) when (!first.RequestSent && !e.RequestNotSent)
+        {
+            // The terminal never acknowledged ENQ: the request frame never went out, so nothing can have been paid.
+            throw new TerminalException(e.Message, e) { RequestNotSent = true };
+        }
         catch (IOException e) when (!first.RequestSent && e is not LinkStalledException && !cancellationToken.IsCancellationRequested)
         {
             // The device went away (and maybe came back) since the last exchange: the host's link noticed only now, on
             // the opening ENQ, and reopens it. The request itself never went out, so the exchange starts over once, its
             // first write waiting (bounded) for the link to be back.
             Context.Logger.LogInformation("Tetra {Terminal}: the link was lost since the last exchange; starting over when it is back", LinkSettings.TerminalName);
-            return await new ConcertLink(link, Settings.Link, Context.Time).ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
+            var second = new ConcertLink(link, Settings.Link, Context.Time);
+            try
+            {
+                return await second.ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TerminalException again) when (!second.RequestSent && !again.RequestNotSent)
+            {
+                throw new TerminalException(again.Message, again) { RequestNotSent = true };
+            }
         }
     }
 
@@ -147,7 +178,7 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
     {
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
-            throw new TerminalException($"Terminal {terminalName} is busy: another request is running on it (one at a time).");
+            throw new TerminalException($"Terminal {terminalName} is busy: another request is running on it (one at a time).") { RequestNotSent = true };
         }
 
         try

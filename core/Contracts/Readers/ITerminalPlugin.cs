@@ -26,6 +26,16 @@ public interface ITerminalPlugin : Plugins.IPlugin
     /// <param name="request">The terminal, the amount and the time the customer has.</param>
     /// <param name="cancellationToken">Cancels the wait; a payment already accepted by the terminal is not undone.</param>
     Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks <paramref name="request"/>'s terminal to refund a card payment (Concert's credit): the amount goes back to the
+    /// card presented. Added in contract 2.1; a terminal that cannot refund keeps this default, which refuses with
+    /// <see cref="TerminalException"/> (<see cref="TerminalException.RequestNotSent"/> true) before anything is sent.
+    /// </summary>
+    /// <param name="request">The terminal, the amount to refund and the time the customer has.</param>
+    /// <param name="cancellationToken">Cancels the wait; a refund already accepted by the terminal is not undone.</param>
+    Task<TerminalPaymentResult> RefundAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        Task.FromException<TerminalPaymentResult>(new TerminalException("This terminal does not take refunds.") { RequestNotSent = true });
 }
 
 /// <summary>A card payment asked of a terminal.</summary>
@@ -65,4 +75,11 @@ public sealed class TerminalException : Exception
 
     /// <summary>Creates the exception.</summary>
     public TerminalException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>
+    /// True when the terminal certainly never received the request (busy, link down, refused before the request frame
+    /// went out): nothing can have been paid. False, the default, when it may have: the host then treats a payment's
+    /// outcome as unknown and never asks again. Set it only when it is certain. Added in contract 2.1.
+    /// </summary>
+    public bool RequestNotSent { get; init; }
 }

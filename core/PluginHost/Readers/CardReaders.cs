@@ -55,6 +55,15 @@ internal sealed class CardReaders(PluginCatalog catalog, PcscCardWatcher? watche
         return new TerminalPaymentResult(result.Outcome, result.Amount, result.Report);
     }
 
+    public async Task<TerminalPaymentResult> RefundAsync(TerminalPaymentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var owner = await TerminalOwnerAsync(request.TerminalName, cancellationToken).ConfigureAwait(false);
+        var result = await catalog.InvokeAsync<ITerminalPlugin, TerminalPaymentResult>(owner, (plugin, ct) => plugin.RefundAsync(request, ct), request.Timeout + options.TerminalMargin, cancellationToken)
+            .ConfigureAwait(false);
+        return new TerminalPaymentResult(result.Outcome, result.Amount, result.Report);
+    }
+
     private async Task<string> TerminalOwnerAsync(string terminalName, CancellationToken cancellationToken)
     {
         var terminal = (await catalog.GetTerminalsAsync(cancellationToken).ConfigureAwait(false))

@@ -7,14 +7,17 @@ namespace Middleware.Plugins.Sdk.Serial;
 
 /// <summary>
 /// The starting point of a terminal plugin on a serial link (the Ingenico Tetra): the base owns the link, the plugin
-/// writes its message codec (<see cref="ReadCardOnLinkAsync"/>, <see cref="TakePaymentOnLinkAsync"/>).
+/// writes its message codec (<see cref="ReadCardOnLinkAsync"/>, <see cref="TakePaymentOnLinkAsync"/>, and
+/// <see cref="RefundOnLinkAsync"/> when the terminal refunds).
 /// </summary>
 /// <remarks>
 /// <para>The link comes from the host's <see cref="ISerialLinkProvider"/> (native handles stay in the host and survive a
 /// reload of the plugin). The base opens it at start, or at the next exchange when the device is missing then, runs
 /// one exchange at a time on it, and reports the terminal Unavailable while it has no
 /// link (<see cref="IReaderEventSink.ReadersChanged"/>). An <see cref="IOException"/> during an exchange drops the
-/// link: the exchange fails with <see cref="TerminalException"/> and the next one opens the link again.</para>
+/// link: the exchange fails with <see cref="TerminalException"/> and the next one opens the link again. A failure before
+/// anything was sent (no such terminal, the link cannot open) carries <see cref="TerminalException.RequestNotSent"/>;
+/// a codec sets it likewise when its protocol proves the request never went out.</para>
 /// </remarks>
 public abstract class SerialTerminalPluginBase : ITerminalPlugin
 {
@@ -108,10 +111,23 @@ public abstract class SerialTerminalPluginBase : ITerminalPlugin
         CheckName(request.TerminalName);
         if (request.Amount <= 0 || decimal.Round(request.Amount, 2) != request.Amount)
         {
-            throw new TerminalException("A payment is a positive amount in euros with two decimals at most.");
+            throw new TerminalException("A payment is a positive amount in euros with two decimals at most.") { RequestNotSent = true };
         }
 
         return ExchangeAsync((link, ct) => TakePaymentOnLinkAsync(link, request, ct), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<TerminalPaymentResult> RefundAsync(TerminalPaymentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckName(request.TerminalName);
+        if (request.Amount <= 0 || decimal.Round(request.Amount, 2) != request.Amount)
+        {
+            throw new TerminalException("A refund is a positive amount in euros with two decimals at most.") { RequestNotSent = true };
+        }
+
+        return ExchangeAsync((link, ct) => RefundOnLinkAsync(link, request, ct), cancellationToken);
     }
 
     /// <summary>The card read on the link: send the request, wait up to <paramref name="timeout"/> for the answer.</summary>
@@ -126,6 +142,14 @@ public abstract class SerialTerminalPluginBase : ITerminalPlugin
     /// <param name="cancellationToken">Honour it.</param>
     protected abstract Task<TerminalPaymentResult> TakePaymentOnLinkAsync(Stream link, TerminalPaymentRequest request, CancellationToken cancellationToken);
 
+    /// <summary>The refund (credit) on the link. The default refuses before sending anything: override it when the
+    /// terminal takes refunds.</summary>
+    /// <param name="link">The open link (exclusive for this exchange).</param>
+    /// <param name="request">The refund.</param>
+    /// <param name="cancellationToken">Honour it.</param>
+    protected virtual Task<TerminalPaymentResult> RefundOnLinkAsync(Stream link, TerminalPaymentRequest request, CancellationToken cancellationToken) =>
+        Task.FromException<TerminalPaymentResult>(new TerminalException($"{Metadata.Id} does not take refunds.") { RequestNotSent = true });
+
     /// <summary>Called at the end of start, before the link opens: read your own settings here.</summary>
     /// <param name="context">The context.</param>
     /// <param name="cancellationToken">Cancelled when the host gives up waiting.</param>
@@ -139,7 +163,7 @@ public abstract class SerialTerminalPluginBase : ITerminalPlugin
     {
         if (_settings is not { } s || !string.Equals(terminalName, s.TerminalName, StringComparison.Ordinal))
         {
-            throw new TerminalException($"No terminal '{terminalName}' in {Metadata.Id}.");
+            throw new TerminalException($"No terminal '{terminalName}' in {Metadata.Id}.") { RequestNotSent = true };
         }
     }
 
@@ -184,7 +208,7 @@ public abstract class SerialTerminalPluginBase : ITerminalPlugin
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new TerminalException($"Cannot open {settings.Port} for {settings.TerminalName}: {ex.Message}", ex);
+            throw new TerminalException($"Cannot open {settings.Port} for {settings.TerminalName}: {ex.Message}", ex) { RequestNotSent = true };
         }
 
         SetLinkUp(true);
