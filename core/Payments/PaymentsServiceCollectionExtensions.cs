@@ -39,6 +39,7 @@ public static class PaymentsServiceCollectionExtensions
             return sharesJournalFile ? new SaleStore(journal) : new SaleStore(salesPath, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<PaymentProcessor>();
+        services.AddSingleton<Terminals.TerminalPayments>();
         services.AddSingleton<RecentTaps>();
         services.AddSingleton<SaleService>();
         services.TryAddSingleton<Tickets.IUnticketedSalesCounter, UnticketedSalesCounter>();

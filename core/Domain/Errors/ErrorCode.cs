@@ -53,6 +53,7 @@ public enum ErrorCode
     PaymentOutcomeUnknown = 1402,
     PaymentNotFound = 1403,
     PaymentNotCancellable = 1404,
+    PaymentNotCompleted = 1405,
     SaleNotFound = 1410,
     SaleStateInvalid = 1411,
 

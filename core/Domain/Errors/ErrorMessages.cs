@@ -41,6 +41,7 @@ public static class ErrorMessages
         [ErrorCode.PaymentOutcomeUnknown] = "Résultat du paiement inconnu : ne pas encaisser à nouveau, vérifier le paiement.",
         [ErrorCode.PaymentNotFound] = "Paiement introuvable.",
         [ErrorCode.PaymentNotCancellable] = "Ce paiement ne peut plus être annulé.",
+        [ErrorCode.PaymentNotCompleted] = "Paiement CB non abouti (carte non présentée, annulé sur le terminal ou délai dépassé) : rien n'a été encaissé.",
         [ErrorCode.SaleNotFound] = "Vente introuvable.",
         [ErrorCode.SaleStateInvalid] = "Opération impossible dans l'état actuel de la vente.",
         [ErrorCode.TicketInvalid] = "Ticket incohérent : contactez le support.",

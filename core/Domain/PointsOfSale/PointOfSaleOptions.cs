@@ -17,6 +17,13 @@ public sealed class PointOfSaleOptions
     /// <summary>Reader names whose taps go to this point of sale's tills.</summary>
     public List<string> Readers { get; set; } = [];
 
+    /// <summary>
+    /// The payment terminal that takes this point of sale's CB payments (a terminal name from <c>readers.list</c>, e.g.
+    /// <c>Tetra 1</c>): <c>sale.pay</c> <c>"cb"</c> then asks it for the amount and waits for its answer. Null (default):
+    /// the till takes CB on its own terminal and <c>sale.pay</c> <c>"cb"</c> only records it.
+    /// </summary>
+    public string? Terminal { get; set; }
+
     /// <summary>The site folder under <c>scripts/sites</c> whose scripts price and map this point of sale (null: defaults).</summary>
     public string? ScriptSite { get; set; }
 

@@ -64,6 +64,16 @@ public sealed class PaymentJournal
             connection.Execute("ALTER TABLE payments ADD COLUMN refund_requested_at TEXT");
         }
 
+        // Added with terminal (CB) payments: the terminal's report, and who settled a payment by hand.
+        var columns = connection.Query<string>("SELECT name FROM pragma_table_info('payments')").ToHashSet(StringComparer.Ordinal);
+        foreach (var column in new[] { "terminal_report", "resolved_by" })
+        {
+            if (!columns.Contains(column))
+            {
+                connection.Execute($"ALTER TABLE payments ADD COLUMN {column} TEXT");
+            }
+        }
+
         connection.Execute("CREATE INDEX IF NOT EXISTS payments_refunding ON payments(refund_requested_at) WHERE refund_requested_at IS NOT NULL");
     }
 
@@ -146,6 +156,29 @@ public sealed class PaymentJournal
         TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
             "state='Approved', id_transaction=@txn, balance_after=@balance, error_code=NULL, error_detail=NULL",
             new { txn = idTransactionIzly, balance = balanceAfter is { } b ? Format(b) : null }, durable: false, cancellationToken);
+
+    /// <summary>
+    /// A payment terminal accepted (or an operator read on its receipt that it did): the terminal's report is kept for the
+    /// card receipt, and <paramref name="resolvedBy"/> names who settled it by hand (null when the terminal answered).
+    /// </summary>
+    public Task<bool> ApproveTerminalAsync(string clientOrderId, string? report, string? resolvedBy, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
+            "state='Approved', terminal_report=@report, resolved_by=@by, error_code=NULL, error_detail=NULL",
+            new { report, by = resolvedBy }, durable: true, cancellationToken);
+
+    /// <summary>A payment terminal refused or did not complete (or an operator read so on its receipt).</summary>
+    public Task<bool> RefuseTerminalAsync(string clientOrderId, int errorCode, string detail, string? report, string? resolvedBy, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "state IN ('Pending','Unknown')",
+            "state='Refused', error_code=@code, error_detail=@detail, terminal_report=@report, resolved_by=@by",
+            new { code = errorCode, detail, report, by = resolvedBy }, durable: true, cancellationToken);
+
+    /// <summary>An operator read on the terminal's receipt whether a refund whose answer was lost was made.</summary>
+    public Task<bool> ResolveRefundAsync(string clientOrderId, bool refunded, string resolvedBy, CancellationToken cancellationToken) =>
+        refunded
+            ? TransitionAsync(clientOrderId, "state='Approved' AND refund_requested_at IS NOT NULL", "state='Cancelled', refund_requested_at=NULL, resolved_by=@by",
+                new { by = resolvedBy }, durable: true, cancellationToken)
+            : TransitionAsync(clientOrderId, "state='Approved' AND refund_requested_at IS NOT NULL", "refund_requested_at=NULL, resolved_by=@by",
+                new { by = resolvedBy }, durable: true, cancellationToken);
 
     /// <summary>Izly refused, or proved it never got the debit.</summary>
     public Task<bool> RefuseAsync(string clientOrderId, int errorCode, string detail, CancellationToken cancellationToken) =>
@@ -286,6 +319,8 @@ public sealed class PaymentJournal
         public string updated_at { get; set; } = "";
         public string? last_attempt_at { get; set; }
         public string? refund_requested_at { get; set; }
+        public string? terminal_report { get; set; }
+        public string? resolved_by { get; set; }
 
         public PaymentRecord ToRecord() => new()
         {
@@ -305,6 +340,8 @@ public sealed class PaymentJournal
             UpdatedAt = ParseTime(updated_at)!.Value,
             LastAttemptAt = ParseTime(last_attempt_at),
             RefundRequestedAt = ParseTime(refund_requested_at),
+            TerminalReport = terminal_report,
+            ResolvedBy = resolved_by,
         };
     }
 }

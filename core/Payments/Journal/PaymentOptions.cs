@@ -19,6 +19,13 @@ public sealed class PaymentOptions
     /// </summary>
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long the customer has at a payment terminal (card, PIN) for a CB payment or refund taken through it: the
+    /// terminal's own wait. The host's call to the terminal plugin gets this plus <c>CardReaders:TerminalMargin</c>, so
+    /// a slow PIN entry is an answer, not a faulty plugin. 1 s to 10 min. Default 120 s.
+    /// </summary>
+    public TimeSpan TerminalPaymentTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How often open payments (pending, unknown) are settled in the background. Default 10 s.</summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -113,9 +113,10 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
     public async Task<PaymentRecord> RecoverAsync(PaymentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (record.IsFinal || IsWebPayment(record))
+        if (record.IsFinal || IsWebPayment(record) || Terminals.TerminalPayments.IsTerminalPayment(record))
         {
-            // A web payment is not a debit by order id: only the sale's verification call may settle it.
+            // A web payment is not a debit by order id: only the sale's verification call may settle it. A terminal (CB)
+            // payment is not Izly's at all: Izly's "no such order" would refuse a payment the terminal may have taken.
             return record;
         }
 
@@ -164,9 +165,11 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         var settled = 0;
         foreach (var open in await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (IsWebPayment(open))
+            if (IsWebPayment(open) || Terminals.TerminalPayments.IsTerminalPayment(open))
             {
-                continue; // Settled by SaleService with the web-payment verification call (its sale is Paying).
+                // Web payments: settled by SaleService with the web-payment verification call (its sale is Paying).
+                // Terminal payments: by the terminal's answer, or by an operator from its receipt.
+                continue;
             }
 
             try
@@ -255,6 +258,11 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         var settled = 0;
         foreach (var record in await journal.ListRefundingAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (Terminals.TerminalPayments.IsTerminalPayment(record))
+            {
+                continue; // A terminal refund is not Izly's: settled by the terminal's answer or by an operator.
+            }
+
             if (time.GetUtcNow() - record.RefundRequestedAt < _options.DebitTimeout)
             {
                 continue; // its payment.cancel may still be waiting for Izly: what it learns is first-hand

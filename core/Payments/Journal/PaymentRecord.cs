@@ -4,7 +4,7 @@ namespace Middleware.Payments.Journal;
 /// (recovery); <see cref="Approved"/> may become <see cref="Cancelled"/> by an explicit cancellation.</summary>
 public enum PaymentState
 {
-    /// <summary>The intent is on disk; Izly may or may not have been called yet.</summary>
+    /// <summary>The intent is on disk; Izly (or the terminal) may or may not have been called yet.</summary>
     Pending,
 
     /// <summary>Izly debited the holder.</summary>
@@ -48,6 +48,14 @@ public sealed record PaymentRecord
     /// <summary>When a refund of this approved payment was asked of Izly and its outcome is not recorded yet (a crash or a
     /// lost answer in between): recovery asks Izly whether it refunded. Null otherwise.</summary>
     public DateTimeOffset? RefundRequestedAt { get; init; }
+
+    /// <summary>A terminal (CB) payment: the terminal's report (authorisation data, no full card number), for the card
+    /// receipt the till prints.</summary>
+    public string? TerminalReport { get; init; }
+
+    /// <summary>Who settled this payment by hand (<c>payment.resolve</c> with an outcome read on a terminal's receipt);
+    /// null when the terminal or Izly answered.</summary>
+    public string? ResolvedBy { get; init; }
 
     public bool IsFinal => State is PaymentState.Approved or PaymentState.Refused or PaymentState.Cancelled;
 }

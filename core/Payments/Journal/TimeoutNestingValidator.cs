@@ -39,6 +39,11 @@ internal sealed class TimeoutNestingValidator(IOptions<IzlyOptions> izly, IOptio
             failures.Add($"Payments:StatusTimeout ({options.StatusTimeout}) must cover an Izly status lookup with its retries ({izlyOptions.WorstCaseRepeatableCall}).");
         }
 
+        if (options.TerminalPaymentTimeout < TimeSpan.FromSeconds(1) || options.TerminalPaymentTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"Payments:TerminalPaymentTimeout ({options.TerminalPaymentTimeout}) must be from 1 s to 10 min (a terminal waits at most 10 min).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

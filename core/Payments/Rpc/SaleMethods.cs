@@ -2,12 +2,13 @@ using Middleware.Domain.Errors;
 using Middleware.Domain.Rpc;
 using Middleware.Payments.Journal;
 using Middleware.Payments.Sales;
+using Middleware.Payments.Terminals;
 using Middleware.Scripting.Globals;
 
 namespace Middleware.Payments.Rpc;
 
 /// <summary>The sale and payment methods of the till protocol (core/Pipe/PROTOCOL.md §5, "Selling").</summary>
-internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, PaymentJournal journal) : IRpcTarget
+internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, PaymentJournal journal, TerminalPayments terminals) : IRpcTarget
 {
     [RpcMethod("sale.open", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
     public async Task<SaleView> OpenAsync(Guid requestId, CancellationToken cancellationToken) =>
@@ -114,12 +115,40 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
         return PaymentView.From(record);
     }
 
-    /// <summary>Asks Izly now for a payment whose outcome is unknown (the cashier's "check the payment" button).</summary>
+    /// <summary>
+    /// Asks Izly now for a payment whose outcome is unknown (the cashier's "check the payment" button). A terminal (CB)
+    /// payment cannot be asked again: the cashier reads the terminal's receipt and gives its <paramref name="outcome"/>
+    /// (accepted/refused, or refunded/notRefunded for a refund), recorded as this till's decision, with the receipt's
+    /// authorisation data in <paramref name="report"/> when there is one.
+    /// </summary>
     [RpcMethod("payment.resolve")]
-    public async Task<PaymentView> ResolveAsync(Guid paymentRequestId, CancellationToken cancellationToken)
+    public async Task<PaymentView> ResolveAsync(Guid paymentRequestId, string? outcome = null, string? report = null, CancellationToken cancellationToken = default)
     {
         var record = await journal.GetAsync(Till.PointOfSale.ToString(), paymentRequestId, cancellationToken).ConfigureAwait(false)
             ?? throw new MiddlewareException(ErrorCode.PaymentNotFound, "No payment with this request id.");
+        if (TerminalPayments.IsTerminalPayment(record))
+        {
+            if (outcome is null)
+            {
+                // Nothing to ask: answer where it stands (Unknown until someone reads the receipt).
+                return PaymentView.From(record);
+            }
+
+            var till = Till;
+            var resolved = await terminals.ResolveAsync(record, outcome, report, $"till {till.TillName} on {till.PointOfSale} ({till.ConnectionId})", cancellationToken).ConfigureAwait(false);
+            if (resolved.SaleId is { } terminalSaleId && resolved.IsFinal)
+            {
+                await RefreshAsync(terminalSaleId, cancellationToken).ConfigureAwait(false);
+            }
+
+            return PaymentView.From(resolved);
+        }
+
+        if (outcome is not null)
+        {
+            throw new MiddlewareException(ErrorCode.InvalidRequest, "Only a terminal (CB) payment is settled by hand; an Izly payment's outcome is asked of Izly (no outcome).");
+        }
+
         if (PaymentProcessor.IsWebPayment(record))
         {
             // IzlyPay: Izly's debit search by order id does not know web payments; the sale's verification call (the
@@ -146,13 +175,20 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
     public async Task<PaymentView> CancelPaymentAsync(Guid requestId, Guid paymentRequestId, CancellationToken cancellationToken)
     {
         _ = requestId;
-        return PaymentView.From(await payments.CancelAsync(Till.PointOfSale.ToString(), paymentRequestId, cancellationToken).ConfigureAwait(false));
+        var pointOfSale = Till.PointOfSale.ToString();
+        if (await journal.GetAsync(pointOfSale, paymentRequestId, cancellationToken).ConfigureAwait(false) is { } record && TerminalPayments.IsTerminalPayment(record))
+        {
+            // A CB payment taken on a terminal is refunded on it (Concert credit): the customer presents the card again.
+            return PaymentView.From(await terminals.RefundAsync(record, cancellationToken).ConfigureAwait(false));
+        }
+
+        return PaymentView.From(await payments.CancelAsync(pointOfSale, paymentRequestId, cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<SaleView> ViewAsync(Sale sale, CancellationToken cancellationToken)
     {
-        var payment = sale.PaymentRequestId is { } rid && sale.PaymentMethod != "cb"
-            ? await journal.GetAsync(sale.PointOfSale, Guid.Parse(rid), cancellationToken).ConfigureAwait(false)
+        var payment = sale.HasJournaledPayment
+            ? await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false)
             : null;
         return SaleView.From(sale, payment);
     }

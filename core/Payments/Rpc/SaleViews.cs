@@ -2,6 +2,7 @@ using Middleware.Domain.Errors;
 using Middleware.Payments.Customers;
 using Middleware.Payments.Journal;
 using Middleware.Payments.Sales;
+using Middleware.Payments.Terminals;
 using Middleware.Scripting.Globals;
 
 namespace Middleware.Payments.Rpc;
@@ -9,14 +10,19 @@ namespace Middleware.Payments.Rpc;
 /// <summary>A priced line as the till shows it.</summary>
 public sealed record LineView(int CodeArticle, string Label, int Quantity, decimal UnitPriceTtc, int CodeTva, decimal TotalTtc, string Kind, int? LoyaltyPoints);
 
-/// <summary>A payment as the till sees it; <c>errorMessage</c> is the French cashier message.</summary>
-public sealed record PaymentView(string RequestId, string Channel, string State, decimal Amount, string? IdTransactionIzly, decimal? BalanceAfter, int? ErrorCode, string? ErrorMessage, string? Detail)
+/// <summary>A payment as the till sees it; <c>errorMessage</c> is the French cashier message. A terminal (CB) payment
+/// names its <c>terminal</c> and carries the terminal's <c>terminalReport</c> (for the card receipt); <c>resolvedBy</c>
+/// names who settled it by hand from the receipt, <c>refundPending</c> says a refund's outcome is not known yet.</summary>
+public sealed record PaymentView(string RequestId, string Channel, string State, decimal Amount, string? IdTransactionIzly, decimal? BalanceAfter, int? ErrorCode, string? ErrorMessage, string? Detail,
+    string? Terminal = null, string? TerminalReport = null, string? ResolvedBy = null, bool RefundPending = false)
 {
     public static PaymentView From(PaymentRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         return new(record.RequestId, record.Channel, record.State.ToString(), record.Amount, record.IdTransactionIzly, record.BalanceAfter,
-            record.ErrorCode, record.ErrorCode is { } c ? ErrorMessages.For((ErrorCode)c) : null, record.ErrorDetail);
+            record.ErrorCode, record.ErrorCode is { } c ? ErrorMessages.For((ErrorCode)c) : null, record.ErrorDetail,
+            TerminalPayments.IsTerminalPayment(record) ? TerminalPayments.TerminalOf(record) : null, record.TerminalReport, record.ResolvedBy,
+            record.RefundRequestedAt is not null);
     }
 }
 

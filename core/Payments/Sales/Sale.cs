@@ -68,6 +68,10 @@ public sealed record Sale
     /// <summary>The till's request id of the payment (the journal's key, and the ticket's idempotency key).</summary>
     public string? PaymentRequestId { get; init; }
 
+    /// <summary>A CB payment taken through a payment terminal: its name (from the point of sale's configuration when the
+    /// payment started). Null for a CB payment the till only declares.</summary>
+    public string? Terminal { get; init; }
+
     /// <summary>IzlyPay: the operation id of the web payment.</summary>
     public string? WebOperationId { get; init; }
 
@@ -84,6 +88,10 @@ public sealed record Sale
     /// <summary>Bumped by every write (<see cref="SaleStore.TryUpdateAsync"/>): a writer that read an older version loses,
     /// so two settles racing on one sale cannot write back a stale copy over the other's change.</summary>
     public long Version { get; init; }
+
+    /// <summary>Whether the payment is in the payment journal: every payment but a CB one the till only declares.</summary>
+    [JsonIgnore]
+    public bool HasJournaledPayment => PaymentRequestId is not null && (PaymentMethod != "cb" || Terminal is not null);
 
     /// <summary>The profile the sale is priced for.</summary>
     [JsonIgnore]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Tickets;
@@ -10,11 +11,13 @@ internal sealed class SaleCheckout(
     SaleTransitions transitions,
     ISalePricer pricer,
     SaleContinuation continuation,
+    IOptionsMonitor<List<PointOfSaleOptions>> pointsOfSale,
     TimeProvider time)
 {
     /// <summary>
     /// Pays the whole sale (a ticket has exactly one payment): <c>izly</c> debits the identified customer's account,
-    /// <c>cb</c> records a payment taken by the till's own card terminal. A balance too low for the basket is refused
+    /// <c>cb</c> takes it on the point of sale's payment terminal (<see cref="PointOfSaleOptions.Terminal"/>) or, with
+    /// none configured, records a payment taken by the till's own card terminal. A balance too low for the basket is refused
     /// with the balance, so the cashier can take the whole sale by CB instead.
     /// </summary>
     public async Task<PayOutcome> PayAsync(PointOfSaleId pointOfSale, string saleId, Guid requestId, string method, CancellationToken cancellationToken)
@@ -24,7 +27,7 @@ internal sealed class SaleCheckout(
         if (sale.PaymentRequestId == rid && sale.State is SaleState.Paying or SaleState.Paid or SaleState.Committed or SaleState.PaidNoTicket)
         {
             // The same payment asked again (a till retrying after a timeout): continue it, never start another.
-            return await continuation.ContinueAsync(sale, cancellationToken).ConfigureAwait(false);
+            return await continuation.ContinueAsync(sale, cancellationToken, tillAsksPayment: true).ConfigureAwait(false);
         }
 
         if (sale.State != SaleState.Open)
@@ -61,17 +64,23 @@ internal sealed class SaleCheckout(
             }
         }
 
+        // The terminal is chosen now and kept with the sale: a configuration changed before a restart does not turn a
+        // payment asked of a terminal into a declared one.
+        var terminal = method == "cb" && pricing.TotalTtc > 0
+            ? pointsOfSale.CurrentValue.FirstOrDefault(p => p.Id == pointOfSale.ToString())?.Terminal is { Length: > 0 } name ? name : null
+            : null;
         var paying = sale with
         {
             State = SaleState.Paying,
             Pricing = pricing,
             PaymentMethod = method,
+            Terminal = terminal,
             PaymentRequestId = rid,
             UpdatedAt = time.GetUtcNow(),
         };
         var stored = await store.TryUpdateAsync(paying, SaleState.Open, cancellationToken).ConfigureAwait(false)
             ?? throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The sale changed while being paid; ask its status.");
-        return await continuation.ContinueAsync(stored, cancellationToken).ConfigureAwait(false);
+        return await continuation.ContinueAsync(stored, cancellationToken, tillAsksPayment: true).ConfigureAwait(false);
     }
 
     /// <summary>Asks Izly where a sale's payment stands and finishes the sale when it can (ticket included).</summary>

@@ -4,6 +4,7 @@ using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Payments.Chaos;
 using Middleware.Payments.Journal;
+using Middleware.Payments.Terminals;
 using Middleware.Tickets;
 
 namespace Middleware.Payments.Sales;
@@ -20,19 +21,23 @@ internal sealed class SaleContinuation(
     ITicketService tickets,
     ChannelInvoker channels,
     WebPaymentSettler webPayments,
+    TerminalPayments? terminals,
+    TimeProvider time,
     ILogger logger,
     CrashPoints? crashPoints)
 {
     // Moves a Paying/Paid sale as far as it can go. The till's call, its retry on another connection, payment.resolve and
     // the background pass may all push the same sale at once: the one that loses a state change goes on from where the
     // winner left the sale (every step is idempotent) instead of failing the till's call.
-    public async Task<PayOutcome> ContinueAsync(Sale sale, CancellationToken cancellationToken)
+    // Only the till's sale.pay (tillAsksPayment) may ask a payment terminal: the customer is at the till then. A status
+    // check or the background pass never does, the customer may have gone.
+    public async Task<PayOutcome> ContinueAsync(Sale sale, CancellationToken cancellationToken, bool tillAsksPayment = false)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await ContinueOnceAsync(sale, cancellationToken).ConfigureAwait(false);
+                return await ContinueOnceAsync(sale, tillAsksPayment, cancellationToken).ConfigureAwait(false);
             }
             catch (MiddlewareException ex) when (ex.Code == ErrorCode.SaleStateInvalid && attempt < 5)
             {
@@ -48,13 +53,13 @@ internal sealed class SaleContinuation(
     }
 
     // One pass: debit (or its recovery), then the ticket.
-    private async Task<PayOutcome> ContinueOnceAsync(Sale sale, CancellationToken cancellationToken)
+    private async Task<PayOutcome> ContinueOnceAsync(Sale sale, bool tillAsksPayment, CancellationToken cancellationToken)
     {
         var pointOfSale = PointOfSaleId.Parse(sale.PointOfSale);
         PaymentRecord? payment = null;
         if (sale.State == SaleState.Paying)
         {
-            if (sale.PaymentMethod == "cb")
+            if (sale.PaymentMethod == "cb" && sale.Terminal is null)
             {
                 sale = await transitions.MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Paid }, cancellationToken).ConfigureAwait(false);
             }
@@ -64,6 +69,10 @@ internal sealed class SaleContinuation(
                 {
                     // Settling may have stored the customer's code on the sale: go on from that version, not the old one.
                     (sale, payment) = await webPayments.SettleAsync(sale, cancellationToken).ConfigureAwait(false);
+                }
+                else if (sale.PaymentMethod == "cb")
+                {
+                    (sale, payment) = await TerminalPaymentAsync(sale, tillAsksPayment, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -77,7 +86,7 @@ internal sealed class SaleContinuation(
                         sale = await transitions.MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Paid }, cancellationToken).ConfigureAwait(false);
                         break;
                     case PaymentState.Refused or PaymentState.Cancelled:
-                        await transitions.MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Open, PaymentRequestId = null, PaymentMethod = null, WebOperationId = null }, cancellationToken).ConfigureAwait(false);
+                        await transitions.MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Open, PaymentRequestId = null, PaymentMethod = null, WebOperationId = null, Terminal = null }, cancellationToken).ConfigureAwait(false);
                         var code = payment.ErrorCode is { } c ? (ErrorCode)c : ErrorCode.PaymentRefused;
                         // Izly's refusal for balance carries the balance: the cashier shows it and offers CB, as when the
                         // middleware refuses before calling Izly.
@@ -90,21 +99,23 @@ internal sealed class SaleContinuation(
                             return new PayOutcome(sale, payment); // The customer has not confirmed yet.
                         }
 
+                        // A terminal payment's outcome is never asked again (Concert has no query): the cashier reads
+                        // the terminal's receipt and an operator settles it with payment.resolve.
                         throw new MiddlewareException(ErrorCode.PaymentOutcomeUnknown, payment.ErrorDetail ?? "Outcome unknown.",
-                            new { requestId = payment.RequestId, saleId = sale.Id });
+                            new { requestId = payment.RequestId, saleId = sale.Id, terminal = sale.Terminal });
                 }
             }
         }
 
         if (sale.State == SaleState.PaidNoTicket)
         {
-            payment ??= sale.PaymentMethod == "cb" ? null : await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false);
+            payment ??= !sale.HasJournaledPayment ? null : await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false);
             throw PaidNoTicketError(sale, payment);
         }
 
         if (sale.State == SaleState.Paid)
         {
-            payment ??= sale.PaymentMethod == "cb" ? null : await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false);
+            payment ??= !sale.HasJournaledPayment ? null : await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false);
             crashPoints?.Hit(CrashPoints.BeforeTicketCommit);
             TicketReceipt receipt;
             try
@@ -122,7 +133,7 @@ internal sealed class SaleContinuation(
 
             sale = await transitions.MoveAsync(sale, SaleState.Paid, s => s with { State = SaleState.Committed, Ticket = receipt, LastError = null, LastErrorCode = null }, cancellationToken).ConfigureAwait(false);
         }
-        else if (sale.State == SaleState.Committed && sale.PaymentMethod != "cb")
+        else if (sale.State == SaleState.Committed && sale.HasJournaledPayment)
         {
             payment ??= await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false);
         }
@@ -138,6 +149,34 @@ internal sealed class SaleContinuation(
     private static MiddlewareException PaidNoTicketError(Sale sale, PaymentRecord? payment) => new(ErrorCode.PaidNoTicket,
         $"The sale is paid but its ticket was refused ({sale.LastErrorCode}: {sale.LastError}). Do not take the payment again: support replays the ticket once the cause is fixed.",
         new { saleId = sale.Id, state = nameof(SaleState.PaidNoTicket), cause = sale.LastErrorCode, reason = sale.LastError, idTransactionIzly = payment?.IdTransactionIzly });
+
+    // The terminal payment of a Paying sale: asked of the terminal when the till pays; otherwise the journal's record. A
+    // sale left Paying with no intent on disk (the host died between the two writes) never reached the terminal: after a
+    // minute (the till's own call records the intent within milliseconds) it is Open again, nothing taken.
+    private async Task<(Sale Sale, PaymentRecord Payment)> TerminalPaymentAsync(Sale sale, bool tillAsksPayment, CancellationToken cancellationToken)
+    {
+        var terminalPayments = terminals ?? throw new InvalidOperationException("A sale paid through a terminal needs the terminal payments service.");
+        var requestId = Guid.Parse(sale.PaymentRequestId!);
+        if (tillAsksPayment)
+        {
+            return (sale, await terminalPayments.PayAsync(sale.PointOfSale, requestId, sale.Id, sale.Terminal!, sale.Pricing!.TotalTtc, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (await journal.GetAsync(sale.PointOfSale, requestId, cancellationToken).ConfigureAwait(false) is { } recorded)
+        {
+            return (sale, recorded);
+        }
+
+        if (time.GetUtcNow() - sale.UpdatedAt < TimeSpan.FromMinutes(1))
+        {
+            throw new MiddlewareException(ErrorCode.PaymentOutcomeUnknown, "The terminal payment is starting.", new { requestId = sale.PaymentRequestId, saleId = sale.Id });
+        }
+
+        await transitions.MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Open, PaymentRequestId = null, PaymentMethod = null, Terminal = null }, cancellationToken)
+            .ConfigureAwait(false);
+        throw new MiddlewareException(ErrorCode.PaymentNotCompleted, "The terminal was never asked (the host stopped first): nothing was taken; the sale is open again.",
+            new { requestId = sale.PaymentRequestId, saleId = sale.Id });
+    }
 
     private Task<PaymentRecord> DebitAsync(Sale sale, CancellationToken cancellationToken)
     {

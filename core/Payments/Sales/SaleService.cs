@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Payments.Chaos;
 using Middleware.Payments.Journal;
+using Middleware.Payments.Terminals;
 using Middleware.PluginHost;
 using Middleware.Scripting.Globals;
 using Middleware.Tickets;
@@ -37,16 +38,17 @@ public sealed class SaleService
         IOptionsMonitor<List<PointOfSaleOptions>> pointsOfSale,
         TimeProvider time,
         ILogger<SaleService> logger,
-        CrashPoints? crashPoints = null)
+        CrashPoints? crashPoints = null,
+        TerminalPayments? terminals = null)
     {
         var channels = new ChannelInvoker(plugins, options);
         _transitions = new SaleTransitions(store, time);
         var settler = new WebPaymentSettler(_transitions, journal, channels, options, time, logger);
-        var continuation = new SaleContinuation(store, _transitions, payments, journal, tickets, channels, settler, logger, crashPoints);
+        var continuation = new SaleContinuation(store, _transitions, payments, journal, tickets, channels, settler, terminals, time, logger, crashPoints);
         _editor = new SaleEditor(store, _transitions, pricer, channels, taps, options, pointsOfSale, time, logger);
-        _checkout = new SaleCheckout(store, _transitions, pricer, continuation, time);
+        _checkout = new SaleCheckout(store, _transitions, pricer, continuation, pointsOfSale, time);
         _webPayments = new WebPaymentStarter(store, _transitions, journal, pricer, channels, time, logger);
-        _unfinished = new UnfinishedSales(store, _transitions, payments, continuation, logger);
+        _unfinished = new UnfinishedSales(store, _transitions, payments, continuation, terminals, logger);
     }
 
     public Task<Sale> OpenAsync(PointOfSaleId pointOfSale, Guid requestId, CancellationToken cancellationToken) =>
@@ -73,7 +75,8 @@ public sealed class SaleService
 
     /// <summary>
     /// Pays the whole sale (a ticket has exactly one payment): <c>izly</c> debits the identified customer's account,
-    /// <c>cb</c> records a payment taken by the till's own card terminal. A balance too low for the basket is refused
+    /// <c>cb</c> takes the amount on the point of sale's payment terminal when it has one configured, and otherwise
+    /// records a payment taken by the till's own card terminal. A balance too low for the basket is refused
     /// with the balance, so the cashier can take the whole sale by CB instead.
     /// </summary>
     public Task<PayOutcome> PayAsync(PointOfSaleId pointOfSale, string saleId, Guid requestId, string method, CancellationToken cancellationToken) =>

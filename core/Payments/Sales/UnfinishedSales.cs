@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Payments.Journal;
+using Middleware.Payments.Terminals;
 
 namespace Middleware.Payments.Sales;
 
@@ -11,12 +12,18 @@ internal sealed class UnfinishedSales(
     SaleTransitions transitions,
     PaymentProcessor payments,
     SaleContinuation continuation,
+    TerminalPayments? terminals,
     ILogger logger)
 {
     /// <summary>Finishes every sale a crash or a lost answer left unfinished. Returns how many reached Committed.</summary>
     public async Task<int> CompleteUnfinishedAsync(CancellationToken cancellationToken)
     {
         await payments.RecoverOpenAsync(cancellationToken).ConfigureAwait(false);
+        if (terminals is not null)
+        {
+            // Terminal payments the host stopped waiting for (it died meanwhile): Unknown, for an operator to settle.
+            await terminals.MarkAbandonedAsync(cancellationToken).ConfigureAwait(false);
+        }
         var committed = 0;
         foreach (var sale in await store.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
         {

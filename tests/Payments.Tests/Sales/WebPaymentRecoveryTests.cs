@@ -7,6 +7,7 @@ using Middleware.Domain.Rpc;
 using Middleware.Payments.Journal;
 using Middleware.Payments.Rpc;
 using Middleware.Payments.Sales;
+using Middleware.Payments.Terminals;
 using Middleware.Payments.Tests.Journal;
 using Middleware.Scripting.Globals;
 
@@ -231,7 +232,7 @@ public sealed class WebPaymentRecoveryTests : IDisposable
     public async Task Payment_resolve_of_a_web_payment_asks_the_verification_call_and_commits_when_paid()
     {
         var (sales, processor, journal) = NewHost();
-        var methods = new SaleMethods(sales, processor, journal);
+        var methods = new SaleMethods(sales, processor, journal, NoTerminals(journal));
         var (sale, paymentId) = await StartWebPaymentAsync(sales);
         TillContext.Current = new TillContext(PosId, "test-till", "c1");
 
@@ -260,7 +261,7 @@ public sealed class WebPaymentRecoveryTests : IDisposable
     public async Task Payment_cancel_of_an_approved_web_payment_is_refused_without_sending_its_operation_id_to_the_till_cancel_call()
     {
         var (sales, processor, journal) = NewHost();
-        var methods = new SaleMethods(sales, processor, journal);
+        var methods = new SaleMethods(sales, processor, journal, NoTerminals(journal));
         var (sale, paymentId) = await StartWebPaymentAsync(sales);
         TillContext.Current = new TillContext(PosId, "test-till", "c1");
         _izly.ConfirmWebPayment(sale.WebOperationId!, "4242");
@@ -279,7 +280,7 @@ public sealed class WebPaymentRecoveryTests : IDisposable
     public async Task Payment_resolve_of_a_web_payment_refused_at_Izly_answers_the_refusal_and_reopens_the_sale()
     {
         var (sales, processor, journal) = NewHost();
-        var methods = new SaleMethods(sales, processor, journal);
+        var methods = new SaleMethods(sales, processor, journal, NoTerminals(journal));
         var (sale, paymentId) = await StartWebPaymentAsync(sales);
         TillContext.Current = new TillContext(PosId, "test-till", "c1");
 
@@ -305,4 +306,7 @@ public sealed class WebPaymentRecoveryTests : IDisposable
         Assert.Equal(0, _izly.StatusCalls);
         Assert.Equal(0, _izly.WebStatusCalls);
     }
+
+    private TerminalPayments NoTerminals(PaymentJournal journal) => new(journal, Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()),
+        Options.Create(new PaymentOptions()), new FixedMonitor<List<PointOfSaleOptions>>([]), _time, NullLogger<TerminalPayments>.Instance);
 }
