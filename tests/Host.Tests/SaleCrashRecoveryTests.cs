@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Middleware.Client;
 using Middleware.Domain.Money;
@@ -31,7 +30,7 @@ public sealed class SaleCrashRecoveryTests
 
         using (var doomed = ChildHost.Start(root, pipeName, sandbox, crashPoint))
         {
-            await using var till = await ConnectAsync(doomed, pipeName);
+            await using var till = await doomed.ConnectTillAsync(pipeName);
             Assert.True((await till.CallAsync("reference.sync")).GetProperty("succeeded").GetBoolean());
             saleId = await TillSteps.OpenMealAsync(till);
             total = (await TillSteps.IdentifyQrAsync(till, saleId, sandbox.IssueQrCode("1000001"))).GetProperty("totalTtc").GetDecimal();
@@ -50,7 +49,7 @@ public sealed class SaleCrashRecoveryTests
 
         using (var restarted = ChildHost.Start(root, pipeName, sandbox, crashPoint: null))
         {
-            await using var till = await ConnectAsync(restarted, pipeName);
+            await using var till = await restarted.ConnectTillAsync(pipeName);
             // Recovery at start finishes the sale by itself.
             var sale = await TillSteps.WaitForAsync(() => TillSteps.GetSaleAsync(till, saleId), s => s.GetProperty("state").GetString() == "Committed",
                 TimeSpan.FromSeconds(45), "recovery to commit the sale");
@@ -73,120 +72,6 @@ public sealed class SaleCrashRecoveryTests
             Assert.Single(await sandbox.GetTransactionsAsync());
             Assert.Equal(1525 - Euro.ToCents(total), await sandbox.GetBalanceAsync("1000001"));
             restarted.Stop();
-        }
-    }
-
-    private static async Task<MiddlewareClient> ConnectAsync(ChildHost host, string pipeName)
-    {
-        // The child needs a few seconds to compile its scripts and open the pipe; it must not have died meanwhile.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                return await SaleHost.ConnectAsync(pipeName, mutatingAttempts: 1);
-            }
-            catch (Exception ex) when (ex is MiddlewareConnectionException or TimeoutException && DateTime.UtcNow < deadline && !host.Process.HasExited)
-            {
-                await Task.Delay(250);
-            }
-        }
-    }
-
-    /// <summary>The real host executable (Middleware.Host.dll of this test's output) as a child process.</summary>
-    private sealed class ChildHost : IDisposable
-    {
-        private readonly System.Text.StringBuilder _output = new();
-
-        private ChildHost(Process process) => Process = process;
-
-        public Process Process { get; }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static ChildHost Start(string root, string pipeName, SandboxServer sandbox, string? crashPoint)
-        {
-            var url = sandbox.BaseUrl.ToString().TrimEnd('/');
-            var start = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            string[] arguments =
-            [
-                "exec", Path.Combine(AppContext.BaseDirectory, "Middleware.Host.dll"),
-                $"--Pipe:PipeName={pipeName}", "--Host:Mode=console",
-                $"--PluginsFile={Path.Combine(SaleHost.RepositoryRoot(), "plugins.json")}", "--PluginHost:WatchForChanges=false",
-                // Izly and VEM are outside the host, as in production: this test's sandbox.
-                "--Sandbox:Enabled=false", $"--CrousApis:Vem:BaseUrl={url}", $"--CrousApis:Izly:BaseUrl={url}",
-                $"--CrousApis:Reference:DatabasePath={Path.Combine(root, "reference.db")}",
-                $"--Tickets:DatabasePath={Path.Combine(root, "tickets.db")}",
-                $"--Payments:DatabasePath={Path.Combine(root, "payments.db")}",
-                $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
-                "--Sales:RecoveryInterval=00:00:01",
-                $"--Serilog:WriteTo:1:Args:path={Path.Combine(root, "logs", "middleware-.log")}",
-                // The virtual readers belong to the PC/SC tests (PcscTestLock): a host watching them would read their cards.
-                "--CardReaders:Enabled=false",
-            ];
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            if (crashPoint is not null)
-            {
-                start.ArgumentList.Add($"--Chaos:CrashPoint={crashPoint}");
-            }
-
-            var key = SandboxSeed.Create(DateTimeOffset.UtcNow).PointOfSale(SandboxSeed.MainTill).InstallationKey;
-            start.Environment["MW_VEM_INSTALLATION_KEY_5_1_9_8_14"] = key;
-            var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-            var child = new ChildHost(process);
-            process.OutputDataReceived += (_, e) => child.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => child.Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return child;
-        }
-
-        /// <summary>Stops the child (this test's own process, by its handle).</summary>
-        public void Stop()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit(30_000);
-            }
-        }
-
-        public void Dispose()
-        {
-            Stop();
-            Process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
         }
     }
 }

@@ -15,7 +15,7 @@ namespace Middleware.Host.Tests;
 /// </summary>
 public sealed class TetraEndToEndTests
 {
-    private const string Terminal = "Tetra 1";
+    private const string Terminal = TetraSite.Terminal;
 
     [Fact]
     public async Task A_tetra_read_asked_by_the_till_identifies_the_student_who_pays_by_izly_and_refusals_are_clear()
@@ -23,16 +23,7 @@ public sealed class TetraEndToEndTests
         await using var tetra = await TetraSimulator.StartAsync();
         var root = SaleHost.NewRoot();
         var repo = SaleHost.RepositoryRoot();
-        var pluginsFile = Path.Combine(root, "site-plugins.json");
-        await File.WriteAllTextAsync(pluginsFile, $$"""
-            {
-              "plugins": [
-                { "id": "channel.card", "folder": "{{Path.Combine(repo, "plugins", "CardChannel", "bin")}}", "assembly": "Middleware.Plugins.CardChannel.dll", "enabled": true, "settings": {} },
-                { "id": "terminal.tetra", "folder": "{{Path.Combine(repo, "plugins", "Tetra", "bin")}}", "assembly": "Middleware.Plugins.Tetra.dll", "enabled": true,
-                  "settings": { "port": "{{tetra.TerminalPath}}", "terminalName": "{{Terminal}}", "tillNumber": 14, "parity": "None", "stopBits": "One", "stepTimeoutMs": 2000 } }
-              ]
-            }
-            """);
+        var pluginsFile = await TetraSite.WritePluginsFileAsync(root, tetra.TerminalPath);
         await using var host = await SaleHost.StartAsync($"--PluginsFile={pluginsFile}", $"--Scripting:ScriptsRoot={Path.Combine(repo, "scripts")}",
             $"--PointsOfSale:0:Readers:0={Terminal}");
         await using var till = await host.ConnectAsync();
