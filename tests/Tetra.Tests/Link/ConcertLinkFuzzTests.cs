@@ -12,8 +12,8 @@ public sealed class ConcertLinkFuzzTests(Xunit.Abstractions.ITestOutputHelper ou
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan AnswerWait = TimeSpan.FromMilliseconds(200);
 
-    // ENQ 4 steps + frame 4 steps + answer wait + 4 frame steps + EOT step, and scheduling slack.
-    private static readonly TimeSpan Bound = 13 * Step + AnswerWait + TimeSpan.FromSeconds(2);
+    // The exchange's deadline (answer wait + 4 steps) and its closing EOT, and scheduling slack.
+    private static readonly TimeSpan Bound = ExchangeDeadline.Longest(AnswerWait, new ConcertLinkOptions(Step, 3)) + TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task Random_answers_never_hang_the_link_nor_throw_anything_else()

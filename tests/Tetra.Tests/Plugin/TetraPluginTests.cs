@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Middleware.Contracts.Readers;
 using Middleware.Plugins.Tetra;
@@ -112,6 +113,34 @@ public sealed class TetraPluginTests
     }
 
     [Fact]
+    public async Task A_start_over_after_a_link_lost_before_the_frame_keeps_the_exchanges_one_deadline()
+    {
+        // Steps of 0.2 s, 10 retries (a first write may wait 2.2 s for the link), a payment of 1 s: the answer waits
+        // 1.2 s and the exchange has 1.2 s + 4 steps = 2 s. The link's first write fails after 1.5 s (the device went
+        // away); the plugin starts over on it, and the terminal takes the request but never answers. With a fresh
+        // deadline the start-over would wait the answer's whole 1.2 s (2.7 s in all).
+        var line = new InMemoryLine();
+        var plugin = new TetraPlugin();
+        ITerminalPlugin terminal = plugin;
+        var links = new OneLinkProvider(new FirstWriteFailsStream(line.Till, TimeSpan.FromSeconds(1.5)));
+        await plugin.StartAsync(Context(new InMemoryLinkProvider(line), new() { ["stepTimeoutMs"] = 200, ["retries"] = 10 }, links), CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+
+        var payment = terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 1.50m, "R1", TimeSpan.FromSeconds(1)), CancellationToken.None);
+        Assert.Equal(Enq, await line.Terminal.ReadByteAsync(Wait));
+        line.Terminal.Write([Ack]);
+        await ReadFrameAsync(line);
+        line.Terminal.Write([Ack]);
+
+        var e = await Assert.ThrowsAsync<TerminalException>(() => payment.WaitAsync(Wait));
+
+        Assert.Contains("deadline passed waiting for the terminal's answer: 2 s in all", e.Message, StringComparison.Ordinal);
+        Assert.False(e.RequestNotSent);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.95), TimeSpan.FromSeconds(2.6));
+        await plugin.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task The_plugin_is_terminal_tetra_and_opens_its_port_with_the_line_settings()
     {
         var links = new InMemoryLinkProvider(new InMemoryLine());
@@ -187,7 +216,7 @@ public sealed class TetraPluginTests
         return rest;
     }
 
-    private static TestPluginContext Context(InMemoryLinkProvider links, Dictionary<string, object>? extra = null)
+    private static TestPluginContext Context(InMemoryLinkProvider links, Dictionary<string, object>? extra = null, ISerialLinkProvider? instead = null)
     {
         var settings = new Dictionary<string, object> { ["port"] = "/dev/ttyTETRA", ["terminalName"] = "Tetra 1" };
         foreach (var (key, value) in extra ?? [])
@@ -195,7 +224,55 @@ public sealed class TetraPluginTests
             settings[key] = value;
         }
 
-        return new TestPluginContext(JsonSerializer.SerializeToElement(settings), links);
+        return new TestPluginContext(JsonSerializer.SerializeToElement(settings), instead ?? links);
+    }
+
+    private sealed class OneLinkProvider(Stream link) : ISerialLinkProvider
+    {
+        public IReadOnlyList<string> ListPorts() => [];
+
+        public Task<Stream> OpenAsync(string path, SerialLinkSettings settings, CancellationToken cancellationToken) => Task.FromResult(link);
+    }
+
+    /// <summary>The host's link after an unplug: the first write waits for the device, then fails; the link is back.</summary>
+    private sealed class FirstWriteFailsStream(Stream inner, TimeSpan after) : Stream
+    {
+        private int _writes;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _writes) == 1)
+            {
+                await Task.Delay(after, cancellationToken);
+                throw new IOException("The device went away.");
+            }
+
+            await inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class DescriptorComparer : IEqualityComparer<ReaderDescriptor>
