@@ -56,8 +56,9 @@ public sealed class ConcertLinkFuzzTests(Xunit.Abstractions.ITestOutputHelper ou
 
         output.WriteLine($"seed {seed}: " + string.Join("; ", outcomes.Select(o => $"{o.Value} × {o.Key}")));
 
-        // The rounds reached past the opening ENQ, not only its failure.
-        Assert.True(outcomes.Count >= 3, $"seed {seed}: only {string.Join(", ", outcomes.Keys)}");
+        // The rounds reached past the opening ENQ, not only its failure. (Counting kinds of outcome was too strict once a
+        // terminal's EOT or ENQ after the request frame moves on to the answer: the frame's own failures became rare.)
+        Assert.Contains(outcomes.Keys, o => !o.StartsWith("The terminal did not answer EN", StringComparison.Ordinal) && o != "link stalled");
     }
 
     private static async Task PlayRandomTerminalAsync(InMemoryLine line, Random random, CancellationToken cancellationToken)
