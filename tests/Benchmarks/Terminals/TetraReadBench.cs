@@ -73,6 +73,7 @@ internal sealed class TetraReadBench : IAsyncDisposable
             });
             var plugin = new TetraPlugin();
             await plugin.StartAsync(new BenchPluginContext(settings, links), cancellationToken);
+            disposables.Add(new Stopping(plugin));
 
             // The first plugin read gives the request the raw loops copy and the answer they must get byte for byte.
             var identity = await ((ITerminalPlugin)plugin).ReadCardAsync(TerminalName, ReadTimeout, cancellationToken);
@@ -131,5 +132,11 @@ internal sealed class TetraReadBench : IAsyncDisposable
             await _simulator.DisposeAsync();
             await _pty.DisposeAsync();
         }
+    }
+
+    /// <summary>Stops the plugin when the start fails after it started.</summary>
+    private sealed class Stopping(TetraPlugin plugin) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => new(plugin.StopAsync(CancellationToken.None));
     }
 }
