@@ -10,10 +10,11 @@ using Middleware.VirtualTerminals.Tetra;
 namespace Middleware.Benchmarks.Terminals;
 
 /// <summary>
-/// The three ways one DemandeZDC round trip is made on the same socat pty, to the same simulated Tetra with a card on
+/// The four ways one DemandeZDC round trip is made on the same socat pty, to the same simulated Tetra with a card on
 /// it: the plugin (<see cref="TetraPlugin.ReadCardAsync"/> on the host's serial link service, as the host calls it),
-/// the raw loop on the host's link stream (the link service's share), and the raw loop on the pty opened as a plain
-/// file (the floor). Only one of them talks at a time; the others hold their descriptors open and read nothing.
+/// the raw loop on the plugin's own link stream (the link service's share), the raw loop with async I/O on the pty
+/// opened as a plain file, and the same with blocking reads (the floor). Only one of them talks at a time; the others
+/// hold their descriptors open and read nothing.
 /// </summary>
 internal sealed class TetraReadBench : IAsyncDisposable
 {
@@ -61,9 +62,7 @@ internal sealed class TetraReadBench : IAsyncDisposable
             var configuration = new ConfigurationBuilder().AddInMemoryCollection([]).Build();
             var services = new ServiceCollection().AddSerialLinks(configuration).BuildServiceProvider();
             disposables.Add(services);
-            var links = services.GetRequiredService<ISerialLinkProvider>();
-            var hostLink = await links.OpenAsync(simulator.TerminalPath, new SerialLinkSettings(), cancellationToken);
-            disposables.Add(hostLink);
+            var links = new SharedLinks(services.GetRequiredService<ISerialLinkProvider>());
 
             var settings = JsonSerializer.SerializeToElement(new Dictionary<string, object>
             {
@@ -85,7 +84,7 @@ internal sealed class TetraReadBench : IAsyncDisposable
 
             var request = simulator.Requests.Single();
             var answer = "ZDC=0" + identity.SamId + identity.NumeroApplicatif + identity.IdSupport.PadLeft(15, '0');
-            return new TetraReadBench(simulator, services, pty, hostLink, plugin, identity, new RawConcertExchange(request, answer), request);
+            return new TetraReadBench(simulator, services, pty, links.Opened, plugin, identity, new RawConcertExchange(request, answer), request);
         }
         catch
         {
@@ -116,7 +115,8 @@ internal sealed class TetraReadBench : IAsyncDisposable
     /// without the link service's port loop (.NET runs each read as a blocking read(2) on a pool thread).</summary>
     public Task FileAsyncRoundTripAsync(CancellationToken cancellationToken) => _raw.RoundTripAsync(_pty, cancellationToken);
 
-    /// <summary>The raw loop on the host's serial link stream (System.IO.Ports behind the reconnecting stream).</summary>
+    /// <summary>The raw loop on the plugin's own link stream from the host's serial link service (System.IO.Ports
+    /// behind the reconnecting stream), between the plugin's exchanges; the plugin closes it when it stops.</summary>
     public Task HostLinkRoundTripAsync(CancellationToken cancellationToken) => _raw.RoundTripAsync(_hostLink, cancellationToken);
 
     public async ValueTask DisposeAsync()
@@ -127,7 +127,6 @@ internal sealed class TetraReadBench : IAsyncDisposable
         }
         finally
         {
-            await _hostLink.DisposeAsync();
             await _services.DisposeAsync();
             await _simulator.DisposeAsync();
             await _pty.DisposeAsync();
