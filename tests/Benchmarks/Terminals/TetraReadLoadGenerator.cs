@@ -8,9 +8,9 @@ namespace Middleware.Benchmarks.Terminals;
 /// Issue #15: a DemandeZDC round trip through the Tetra plugin (<c>TetraPlugin.ReadCardAsync</c> on the host's serial
 /// link service, socat pty, simulated terminal with a card present) against the floor, a raw loop writing and reading
 /// the same bytes on the same pty (<see cref="RawConcertExchange"/>), in the same run. Two more loops, the raw bytes
-/// with async I/O on the pty file and through the host's link stream, split the difference between async I/O, the link
-/// service and the plugin. After a warm-up,
-/// the sides run in interleaved blocks (the order turning each block) so that machine noise hits each alike. Prints
+/// with async I/O on the pty file and on the plugin's own link stream, split the difference between async I/O, the
+/// link service and the plugin. After a warm-up, the sides run in interleaved blocks (the order turning each block) so
+/// that machine noise hits each alike. Prints
 /// mean, p50, p95 and p99 per round trip and the ratio plugin/floor; exits 1 when the p50 ratio is above
 /// <c>--max-ratio</c> (1.2 by default), so it can gate.
 /// Run: <c>dotnet run -c Release --project tests/Benchmarks -- tetra-read [round trips=500] [--block 25] [--max-ratio 1.2]</c>
@@ -49,7 +49,13 @@ internal static class TetraReadLoadGenerator
             return 2;
         }
 
-        await using var bench = await TetraReadBench.StartAsync(CancellationToken.None).WaitAsync(BlockDeadline);
+        TetraReadBench bench;
+        using (var starting = new CancellationTokenSource(BlockDeadline))
+        {
+            bench = await TetraReadBench.StartAsync(starting.Token);
+        }
+
+        await using var stopping = bench;
         Console.WriteLine($"tetra-read: request {bench.RequestMessage}; one round trip = ENQ/ACK, request frame/ACK, EOT, ENQ/ACK, answer frame/ACK, EOT; answers checked byte for byte");
 
         var warmUp = Stopwatch.GetTimestamp();
