@@ -13,6 +13,7 @@ public sealed class TetraPluginTests
     private const byte Etx = 0x03;
     private const byte Enq = 0x05;
     private const byte Ack = 0x06;
+    private const byte Eot = 0x04;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     [Theory]
@@ -185,8 +186,60 @@ public sealed class TetraPluginTests
         await Assert.ThrowsAsync<TerminalException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 1_000_000m, "r", TimeSpan.FromSeconds(1)), CancellationToken.None));
         await Assert.ThrowsAsync<TerminalException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 1m, "r", TimeSpan.FromMinutes(11)), CancellationToken.None));
 
-        // Nothing went out on the line.
+        // Nothing went out on the line, and each refusal says so.
+        Assert.True((await Assert.ThrowsAsync<TerminalException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 2", 1m, "r", TimeSpan.FromSeconds(1)), CancellationToken.None))).RequestNotSent);
+        Assert.True((await Assert.ThrowsAsync<TerminalException>(() => terminal.RefundAsync(new TerminalPaymentRequest("Tetra 1", 0.001m, "r", TimeSpan.FromSeconds(1)), CancellationToken.None))).RequestNotSent);
         Assert.Null(await line.Terminal.ReadByteAsync(TimeSpan.FromMilliseconds(200)));
+        await plugin.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_payment_the_terminal_never_let_in_is_not_sent_and_says_so()
+    {
+        var line = new InMemoryLine();
+        var plugin = new TetraPlugin();
+        ITerminalPlugin terminal = plugin;
+        await plugin.StartAsync(Context(new InMemoryLinkProvider(line), new() { ["stepTimeoutMs"] = 100, ["retries"] = 1 }), CancellationToken.None);
+
+        // The terminal hears ENQ but never acknowledges it: the request frame never goes out.
+        var e = await Assert.ThrowsAsync<TerminalException>(() => terminal.TakePaymentAsync(new TerminalPaymentRequest("Tetra 1", 1.50m, "R1", TimeSpan.FromSeconds(1)), CancellationToken.None).WaitAsync(Wait));
+
+        Assert.True(e.RequestNotSent);
+        Assert.DoesNotContain(Stx, await RestAsync(line));
+        await plugin.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_refund_is_the_concert_request_with_the_credit_type_and_its_answer_is_read_like_a_payments()
+    {
+        var line = new InMemoryLine();
+        var plugin = new TetraPlugin();
+        ITerminalPlugin terminal = plugin;
+        await plugin.StartAsync(Context(new InMemoryLinkProvider(line), new() { ["stepTimeoutMs"] = 500, ["tillNumber"] = 14 }), CancellationToken.None);
+
+        var refund = terminal.RefundAsync(new TerminalPaymentRequest("Tetra 1", 3.30m, "1234567890abcdef", TimeSpan.FromSeconds(2)), CancellationToken.None);
+        Assert.Equal(Enq, await line.Terminal.ReadByteAsync(Wait));
+        line.Terminal.Write([Ack]);
+        var frame = await ReadFrameAsync(line);
+        line.Terminal.Write([Ack]);
+        Assert.Equal(Eot, await line.Terminal.ReadByteAsync(Wait));
+        var message = System.Text.Encoding.ASCII.GetString([.. frame.Skip(1).Take(frame.Count - 3)]);
+        Assert.Equal("14" + "00000330", message[..10]);
+        Assert.Equal('1', message[12]); // type 1: credit
+        Assert.Equal("7890abcdef", message[16..26]);
+
+        // Accepted, the short answer echoing till, amount and private data.
+        var answer = "14" + "0" + "00000330" + "1" + "978" + "7890abcdef";
+        line.Terminal.Write([Enq]);
+        Assert.Equal(Ack, await line.Terminal.ReadByteAsync(Wait));
+        var body = System.Text.Encoding.ASCII.GetBytes(answer);
+        var lrc = (byte)(body.Aggregate((byte)0, (a, b) => (byte)(a ^ b)) ^ Etx);
+        line.Terminal.Write([Stx, .. body, Etx, lrc]);
+        Assert.Equal(Ack, await line.Terminal.ReadByteAsync(Wait));
+        line.Terminal.Write([Eot]);
+
+        var result = await refund.WaitAsync(Wait);
+        Assert.Equal((TerminalPaymentOutcome.Accepted, 3.30m), (result.Outcome, result.Amount));
         await plugin.StopAsync(CancellationToken.None);
     }
 
