@@ -74,6 +74,14 @@ public sealed class TetraCardPaymentEndToEndTests
         Assert.Equal(debit[..10], credit[..10]);
         Assert.Equal('1', credit[12]); // a credit
         Assert.Equal(4, tetra.Requests.Count);
+
+        // A slow PIN (12 s, past PluginHost:CallTimeout's 10 s): an answer like any other, the plugin stays in service.
+        tetra.SetBehaviour(new TetraBehaviour { Line = TetraLineBehaviour.Slow, SlowDelay = TimeSpan.FromSeconds(12) });
+        var slowSale = await TillSteps.OpenMealAsync(till);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("Committed", (await till.CallMutatingAsync("sale.pay", new { saleId = slowSale, method = "cb" }, Guid.NewGuid())).GetProperty("state").GetString());
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(10), $"the slow answer came after {clock.Elapsed}");
+        Assert.Equal("Active", (await till.GetPluginStatusAsync()).Single(p => p.Id == "terminal.tetra").State);
     }
 
     [Fact]

@@ -94,8 +94,31 @@ public sealed class TetraEndToEndTests
         Assert.Contains("busy", busy.Detail ?? "", StringComparison.OrdinalIgnoreCase);
         Assert.Equal(1206, (await Assert.ThrowsAsync<MiddlewareRpcException>(() => waiting)).Code);
 
+        // The till cancels a read that waits for a card ($/cancelRequest): the call ends at once, the terminal is told
+        // (EOT), and it serves the next read straight away (not busy, no stale answer).
+        var requestsBefore = tetra.Requests.Count;
+        using (var cashierCancels = new CancellationTokenSource())
+        {
+            var cancelled = till.CallAsync("readers.read", new { reader = Terminal, timeoutMs = 60_000 }, cashierCancels.Token);
+            await TillSteps.WaitForAsync(() => Task.FromResult(tetra.Requests.Count), n => n == requestsBefore + 1, TimeSpan.FromSeconds(10), "the read at the terminal");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await cashierCancels.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the cancel took {clock.Elapsed}");
+        }
+
         tetra.SetBehaviour(new TetraBehaviour { IdSupport = "36000002", NumeroApplicatif = "04A1B2C3D40002" });
-        Assert.Equal("36000002", (await till.CallAsync("readers.read", new { reader = Terminal, timeoutMs = 5_000 })).GetProperty("idSupport").GetString());
+        Assert.Equal("36000002", (await TillSteps.WaitForAsync(async () =>
+        {
+            try
+            {
+                return await till.CallAsync("readers.read", new { reader = Terminal, timeoutMs = 5_000 });
+            }
+            catch (MiddlewareRpcException e) when (e.Code == 1111 && (e.Detail ?? "").Contains("busy", StringComparison.OrdinalIgnoreCase))
+            {
+                return default; // the cancelled read is still ending its EOT (250 ms at most)
+            }
+        }, r => r.ValueKind == System.Text.Json.JsonValueKind.Object, TimeSpan.FromSeconds(10), "a read after the cancel")).GetProperty("idSupport").GetString());
     }
 
     private static List<CardTappedEvent> Snapshot(List<CardTappedEvent> taps)
