@@ -49,7 +49,9 @@ public interface IRpcTarget;
 /// <param name="PointOfSale">The point of sale the till named in <c>hello</c>.</param>
 /// <param name="TillName">The till's own name (software, version), for logs.</param>
 /// <param name="ConnectionId">The pipe connection, for logs.</param>
-public sealed record TillContext(PointsOfSale.PointOfSaleId PointOfSale, string TillName, string ConnectionId)
+/// <param name="Peer">The peer's account as the pipe identified it (e.g. <c>uid 1001 (caisse)</c>), for records of who did what.</param>
+/// <param name="IsOperator">Whether that account may call operator methods.</param>
+public sealed record TillContext(PointsOfSale.PointOfSaleId PointOfSale, string TillName, string ConnectionId, string Peer = "", bool IsOperator = false)
 {
     private static readonly AsyncLocal<TillContext?> CurrentSlot = new();
 

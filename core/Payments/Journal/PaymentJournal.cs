@@ -216,6 +216,11 @@ public sealed class PaymentJournal
     public Task<bool> MarkRefundRequestedAsync(string clientOrderId, CancellationToken cancellationToken) =>
         TransitionAsync(clientOrderId, "state='Approved'", "refund_requested_at=@now", null, durable: true, cancellationToken);
 
+    /// <summary>The intent of a refund through a payment terminal: only the first ask marks it (a refund already asked,
+    /// whose answer may be lost, is never asked again: an operator settles it from the receipt).</summary>
+    public Task<bool> MarkTerminalRefundRequestedAsync(string clientOrderId, CancellationToken cancellationToken) =>
+        TransitionAsync(clientOrderId, "state='Approved' AND refund_requested_at IS NULL", "refund_requested_at=@now", null, durable: true, cancellationToken);
+
     /// <summary>Izly did not refund (it refused, or says the debit stands): the payment stays Approved, nothing to recover.</summary>
     public Task<bool> ClearRefundRequestAsync(string clientOrderId, CancellationToken cancellationToken) =>
         TransitionAsync(clientOrderId, "refund_requested_at IS NOT NULL", "refund_requested_at=NULL", null, durable: true, cancellationToken);

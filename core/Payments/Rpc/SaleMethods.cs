@@ -117,8 +117,8 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
 
     /// <summary>
     /// Asks Izly now for a payment whose outcome is unknown (the cashier's "check the payment" button). A terminal (CB)
-    /// payment cannot be asked again: the cashier reads the terminal's receipt and gives its <paramref name="outcome"/>
-    /// (accepted/refused, or refunded/notRefunded for a refund), recorded as this till's decision, with the receipt's
+    /// payment cannot be asked again: an operator reads the terminal's receipt and gives its <paramref name="outcome"/>
+    /// (accepted/refused, or refunded/notRefunded for a refund), recorded as that account's decision, with the receipt's
     /// authorisation data in <paramref name="report"/> when there is one.
     /// </summary>
     [RpcMethod("payment.resolve")]
@@ -134,8 +134,16 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
                 return PaymentView.From(record);
             }
 
+            // A decision that writes a ticket (or reopens a sale) without the terminal's word: an operator's only (the
+            // host's account, root, or Pipe:OperatorUsers), recorded with the account that made it.
             var till = Till;
-            var resolved = await terminals.ResolveAsync(record, outcome, report, $"till {till.TillName} on {till.PointOfSale} ({till.ConnectionId})", cancellationToken).ConfigureAwait(false);
+            if (!till.IsOperator)
+            {
+                throw new MiddlewareException(ErrorCode.OperatorOnly,
+                    "Settling a terminal payment from its receipt is an operator's decision: ask a supervisor (an account in Pipe:OperatorUsers).");
+            }
+
+            var resolved = await terminals.ResolveAsync(record, outcome, report, $"{till.Peer} via {till.TillName} on {till.PointOfSale} ({till.ConnectionId})", cancellationToken).ConfigureAwait(false);
             if (resolved.SaleId is { } terminalSaleId && resolved.IsFinal)
             {
                 try

@@ -67,7 +67,7 @@ internal sealed class SaleCheckout(
         // The terminal is chosen now and kept with the sale: a configuration changed before a restart does not turn a
         // payment asked of a terminal into a declared one.
         var terminal = method == "cb" && pricing.TotalTtc > 0
-            ? pointsOfSale.CurrentValue.FirstOrDefault(p => p.Id == pointOfSale.ToString())?.Terminal is { Length: > 0 } name ? name : null
+            ? pointsOfSale.CurrentValue.FirstOrDefault(p => PointOfSaleId.TryParse(p.Id, out var id) && id == pointOfSale)?.Terminal is { Length: > 0 } name ? name : null
             : null;
         var paying = sale with
         {

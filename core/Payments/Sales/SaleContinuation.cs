@@ -172,10 +172,11 @@ internal sealed class SaleContinuation(
             throw new MiddlewareException(ErrorCode.PaymentOutcomeUnknown, "The terminal payment is starting.", new { requestId = sale.PaymentRequestId, saleId = sale.Id });
         }
 
-        await transitions.MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Open, PaymentRequestId = null, PaymentMethod = null, Terminal = null }, cancellationToken)
+        // Claimed in the journal first: a till's retry of this sale.pay now finds the payment refused instead of asking
+        // the terminal, and if its retry recorded the intent first, the sale goes on as that payment.
+        var (claimed, _) = await terminalPayments.GiveUpNeverAskedAsync(sale.PointOfSale, requestId, sale.Id, sale.Terminal!, sale.Pricing!.TotalTtc, cancellationToken)
             .ConfigureAwait(false);
-        throw new MiddlewareException(ErrorCode.PaymentNotCompleted, "The terminal was never asked (the host stopped first): nothing was taken; the sale is open again.",
-            new { requestId = sale.PaymentRequestId, saleId = sale.Id });
+        return (sale, claimed);
     }
 
     private Task<PaymentRecord> DebitAsync(Sale sale, CancellationToken cancellationToken)

@@ -51,7 +51,7 @@ public sealed partial class TerminalPayments(
     }
 
     /// <summary>Whether the terminal is still being asked for this payment (or its refund) by this host.</summary>
-    public bool IsRunning(string clientOrderId) => _running.ContainsKey(clientOrderId);
+    public bool IsRunning(string clientOrderId) => _running.ContainsKey(PayKey(clientOrderId)) || _running.ContainsKey(RefundKey(clientOrderId));
 
     /// <summary>
     /// Takes <paramref name="amount"/> on <paramref name="terminal"/> once for this request id: the first call asks the
@@ -71,7 +71,8 @@ public sealed partial class TerminalPayments(
         try
         {
             var medium = JsonSerializer.Serialize(new TerminalMedium(terminal), Json);
-            var (record, created) = await journal.RecordIntentAsync(pointOfSale, requestId, saleId, Channel, amount, medium, attemptNow: true, cancellationToken).ConfigureAwait(false);
+            // Under the lock, the till's hang-up no longer counts: an intent on disk is followed by its exchange.
+            var (record, created) = await journal.RecordIntentAsync(pointOfSale, requestId, saleId, Channel, amount, medium, attemptNow: true, CancellationToken.None).ConfigureAwait(false);
             if (!created)
             {
                 if (record.Amount != amount || !IsTerminalPayment(record))
@@ -81,7 +82,7 @@ public sealed partial class TerminalPayments(
 
                 // Running: joined (the semaphore is released first). Final, or Unknown after a crash or a lost answer:
                 // never asked again.
-                exchange = _running.TryGetValue(record.ClientOrderId, out var running) ? running : Task.FromResult(record);
+                exchange = _running.TryGetValue(PayKey(record.ClientOrderId), out var running) ? running : Task.FromResult(record);
             }
             else
             {
@@ -116,7 +117,7 @@ public sealed partial class TerminalPayments(
 
         if (record.RefundRequestedAt is not null)
         {
-            if (!_running.TryGetValue(record.ClientOrderId, out var running))
+            if (!_running.TryGetValue(RefundKey(record.ClientOrderId), out var running))
             {
                 throw new MiddlewareException(ErrorCode.PaymentOutcomeUnknown,
                     "A refund of this payment was asked of the terminal and its answer was lost: read the terminal's receipt, then payment.resolve with outcome refunded or notRefunded.");
@@ -136,8 +137,9 @@ public sealed partial class TerminalPayments(
         await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            exchange = _running.TryGetValue(record.ClientOrderId, out var running) ? running
-                : await journal.MarkRefundRequestedAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false) ? RunAsync(record, terminal, refund: true)
+            // Only the first marks it (a refund already asked is never asked again); the till's hang-up no longer counts.
+            exchange = _running.TryGetValue(RefundKey(record.ClientOrderId), out var running) ? running
+                : await journal.MarkTerminalRefundRequestedAsync(record.ClientOrderId, CancellationToken.None).ConfigureAwait(false) ? RunAsync(record, terminal, refund: true)
                 : null;
         }
         finally
@@ -174,15 +176,30 @@ public sealed partial class TerminalPayments(
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrWhiteSpace(resolvedBy);
-        if (_running.ContainsKey(record.ClientOrderId))
+        // Under the start lock, on the record as it is now: an exchange cannot start or be running meanwhile.
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The terminal is still being asked for this payment: wait for its answer.");
-        }
+            if (IsRunning(record.ClientOrderId))
+            {
+                throw new MiddlewareException(ErrorCode.SaleStateInvalid, "The terminal is still being asked for this payment: wait for its answer.");
+            }
 
-        report = Bounded(report);
+            var now = await ReloadAsync(record, CancellationToken.None).ConfigureAwait(false);
+            return await SettleLockedAsync(now, outcome, Bounded(report), resolvedBy).ConfigureAwait(false);
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    private async Task<PaymentRecord> SettleLockedAsync(PaymentRecord record, string outcome, string? report, string resolvedBy)
+    {
+        var cancellationToken = CancellationToken.None;
         switch (outcome)
         {
-            case "accepted" or "refused" when record.State is PaymentState.Pending or PaymentState.Unknown:
+            case "accepted" or "refused" when record.State is PaymentState.Unknown:
                 var done = outcome == "accepted"
                     ? await journal.ApproveTerminalAsync(record.ClientOrderId, report, resolvedBy, cancellationToken).ConfigureAwait(false)
                     : await journal.RefuseTerminalAsync(record.ClientOrderId, (int)ErrorCode.PaymentRefused, "Refused, read on the terminal's receipt by an operator.", report, resolvedBy, cancellationToken).ConfigureAwait(false);
@@ -205,11 +222,40 @@ public sealed partial class TerminalPayments(
 
                 return await ReloadAsync(record, cancellationToken).ConfigureAwait(false);
             case "accepted" or "refused" or "refunded" or "notRefunded":
+                // Pending: the terminal was asked and this host has not heard its answer yet (or has just restarted and
+                // not marked it Unknown yet): only an Unknown outcome is settled by hand.
                 throw new MiddlewareException(ErrorCode.SaleStateInvalid,
                     $"The payment is {record.State}{(record.RefundRequestedAt is null ? "" : " with a refund asked")}: '{outcome}' does not settle it.");
             default:
                 throw new MiddlewareException(ErrorCode.InvalidRequest,
                     "A terminal payment is settled with the outcome read on the terminal's receipt: outcome accepted or refused (a payment), refunded or notRefunded (a refund).");
+        }
+    }
+
+    /// <summary>
+    /// A sale left Paying for a terminal payment whose intent never reached the disk (the host died between the two
+    /// writes): the request id is claimed as never asked (Refused, 1111) under the start lock, so a till's retry cannot
+    /// start the exchange afterwards. Returns the record on disk: created here (the sale may be reopened), or the
+    /// payment a till's retry recorded first (it goes on as that payment).
+    /// </summary>
+    public async Task<(PaymentRecord Record, bool GivenUp)> GiveUpNeverAskedAsync(string pointOfSale, Guid requestId, string saleId, string terminal, decimal amount, CancellationToken cancellationToken)
+    {
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var medium = JsonSerializer.Serialize(new TerminalMedium(terminal), Json);
+            var (record, created) = await journal.RecordIntentAsync(pointOfSale, requestId, saleId, Channel, amount, medium, attemptNow: false, CancellationToken.None).ConfigureAwait(false);
+            if (!created)
+            {
+                return (record, false);
+            }
+
+            await journal.RefuseTerminalAsync(record.ClientOrderId, (int)ErrorCode.ReaderUnavailable, "The terminal was never asked (the host stopped first): nothing was taken.", null, null, CancellationToken.None).ConfigureAwait(false);
+            return (await ReloadAsync(record, CancellationToken.None).ConfigureAwait(false), true);
+        }
+        finally
+        {
+            _starting.Release();
         }
     }
 
@@ -239,7 +285,7 @@ public sealed partial class TerminalPayments(
         var marked = 0;
         foreach (var open in await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (IsTerminalPayment(open) && open.State == PaymentState.Pending && !_running.ContainsKey(open.ClientOrderId)
+            if (IsTerminalPayment(open) && open.State == PaymentState.Pending && !IsRunning(open.ClientOrderId)
                 && await journal.MarkUnknownAsync(open.ClientOrderId, (int)ErrorCode.PaymentOutcomeUnknown,
                     "The host stopped while the terminal was asked: read the terminal's receipt, then payment.resolve with outcome accepted or refused.", cancellationToken).ConfigureAwait(false))
             {
@@ -255,19 +301,20 @@ public sealed partial class TerminalPayments(
     private Task<PaymentRecord> RunAsync(PaymentRecord record, string terminal, bool refund)
     {
         var started = new TaskCompletionSource<PaymentRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _running[record.ClientOrderId] = started.Task;
+        var key = refund ? RefundKey(record.ClientOrderId) : PayKey(record.ClientOrderId);
+        _running[key] = started.Task;
         _ = Task.Run(async () =>
         {
             // Removed before the waiters hear the outcome: whoever reads it may settle the payment at once.
             try
             {
                 var outcome = refund ? await ExchangeRefundAsync(record, terminal).ConfigureAwait(false) : await ExchangePaymentAsync(record, terminal).ConfigureAwait(false);
-                _running.TryRemove(record.ClientOrderId, out _);
+                _running.TryRemove(key, out _);
                 started.SetResult(outcome);
             }
             catch (Exception ex)
             {
-                _running.TryRemove(record.ClientOrderId, out _);
+                _running.TryRemove(key, out _);
                 started.SetException(ex);
             }
         });
@@ -390,7 +437,9 @@ public sealed partial class TerminalPayments(
 
     private DateOnly LocalDate(string pointOfSale, DateTimeOffset at)
     {
-        var zoneId = pointsOfSale.CurrentValue.FirstOrDefault(p => p.Id == pointOfSale)?.TimeZone ?? "Europe/Paris";
+        var zoneId = (PointOfSaleId.TryParse(pointOfSale, out var wanted)
+            ? pointsOfSale.CurrentValue.FirstOrDefault(p => PointOfSaleId.TryParse(p.Id, out var id) && id == wanted)?.TimeZone
+            : null) ?? "Europe/Paris";
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var found) ? found : TimeZoneInfo.Utc;
         return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
     }
@@ -401,6 +450,10 @@ public sealed partial class TerminalPayments(
 
     // A terminal's report (or an operator's note) is kept with the sale: bounded, whatever the terminal or till sends.
     private static string? Bounded(string? text) => text is null ? null : text.Length <= 512 ? text : text[..512];
+
+    private static string PayKey(string clientOrderId) => "pay:" + clientOrderId;
+
+    private static string RefundKey(string clientOrderId) => "refund:" + clientOrderId;
 
     private sealed record TerminalMedium(string Terminal);
 

@@ -109,7 +109,7 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
         }
 
         var tillName = string.IsNullOrWhiteSpace(till) ? "unnamed till" : till.Trim();
-        this.till = new TillContext(id, tillName, Id);
+        this.till = new TillContext(id, tillName, Id, Peer, IsOperator);
         logger.LogInformation("Till {TillName} said hello on connection {ConnectionId} for point of sale {PointOfSale} ({Label})", tillName, Id, id, configured.Label);
         return new HelloResult(ServerVersion, ProtocolVersion, id.ToString(), configured.Label, registry.Capabilities, NotificationNames.All, Id);
     }

@@ -150,7 +150,9 @@ public sealed class TerminalSaleTests : IDisposable
         var requestId = Guid.NewGuid();
         _terminal.Fail(new IOException("The link to Tetra 1 broke"));
         await Assert.ThrowsAsync<MiddlewareException>(() => sales.PayAsync(PosId, saleId, requestId, "cb", default));
-        TillContext.Current = new TillContext(PosId, "caisse-2", "c7");
+        TillContext.Current = new TillContext(PosId, "caisse-2", "c7", "uid 1001 (caisse)");
+        Assert.Equal(ErrorCode.OperatorOnly, (await Assert.ThrowsAsync<MiddlewareException>(() => methods.ResolveAsync(requestId, "accepted", null, default))).Code);
+        TillContext.Current = new TillContext(PosId, "caisse-2", "c7", "uid 1002 (chef)", IsOperator: true);
 
         var asIs = await methods.ResolveAsync(requestId, cancellationToken: default);
         Assert.Equal(("Unknown", "terminal", "Tetra 1"), (asIs.State, asIs.Channel, asIs.Terminal));
@@ -158,7 +160,7 @@ public sealed class TerminalSaleTests : IDisposable
         var refused = await methods.ResolveAsync(requestId, "refused", "REFUS 05", default);
 
         Assert.Equal(("Refused", "REFUS 05"), (refused.State, refused.TerminalReport));
-        Assert.Equal("till caisse-2 on 5-1-9-8-14 (c7)", refused.ResolvedBy);
+        Assert.Equal("uid 1002 (chef) via caisse-2 on 5-1-9-8-14 (c7)", refused.ResolvedBy);
         Assert.Equal(SaleState.Open, (await sales.GetAsync(PosId, saleId, default)).State);
         Assert.Empty(_tickets.Committed);
         Assert.Single(_terminal.Requests);
@@ -208,12 +210,13 @@ public sealed class TerminalSaleTests : IDisposable
     [Fact]
     public async Task A_sale_left_paying_without_an_intent_is_open_again_after_a_minute_without_asking_the_terminal()
     {
-        var (sales, _, _) = NewHost();
+        var (sales, journal, _) = NewHost();
         var store = new SaleStore(Path.Combine(_dir, "sales.db"), _time);
         var saleId = await OpenSaleAsync(sales);
         var open = (await store.GetAsync(saleId, default))!;
+        var requestId = Guid.NewGuid();
         // As a crash between the move to Paying and the intent leaves it.
-        await store.TryUpdateAsync(open with { State = SaleState.Paying, PaymentMethod = "cb", Terminal = Terminal, PaymentRequestId = Guid.NewGuid().ToString("D"), Pricing = new PricingResult { Lines = [new PricedLine { CodeArticle = 1001, Label = "Repas", Quantity = 1, UnitPriceTtc = 3.30m, CodeTva = 2, VatRate = 10m }] }, UpdatedAt = _time.GetUtcNow() }, SaleState.Open, default);
+        await store.TryUpdateAsync(open with { State = SaleState.Paying, PaymentMethod = "cb", Terminal = Terminal, PaymentRequestId = requestId.ToString("D"), Pricing = new PricingResult { Lines = [new PricedLine { CodeArticle = 1001, Label = "Repas", Quantity = 1, UnitPriceTtc = 3.30m, CodeTva = 2, VatRate = 10m }] }, UpdatedAt = _time.GetUtcNow() }, SaleState.Open, default);
 
         await sales.CompleteUnfinishedAsync(default);
         Assert.Equal(SaleState.Paying, (await sales.GetAsync(PosId, saleId, default)).State);
@@ -221,6 +224,10 @@ public sealed class TerminalSaleTests : IDisposable
         await sales.CompleteUnfinishedAsync(default);
 
         Assert.Equal(SaleState.Open, (await sales.GetAsync(PosId, saleId, default)).State);
+        // The request id is claimed as never asked: the till's retry of that sale.pay cannot ask the terminal any more.
+        var claimed = await journal.GetAsync(Pos, requestId, default);
+        Assert.Equal((PaymentState.Refused, (int)ErrorCode.ReaderUnavailable), (claimed!.State, claimed.ErrorCode));
+        Assert.Equal(ErrorCode.ReaderUnavailable, (await Assert.ThrowsAsync<MiddlewareException>(() => sales.PayAsync(PosId, saleId, requestId, "cb", default))).Code);
         Assert.Empty(_terminal.Requests);
     }
 
