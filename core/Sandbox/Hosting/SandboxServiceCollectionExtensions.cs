@@ -38,7 +38,7 @@ public sealed class EmbeddedSandbox
     internal void SetFailed(Exception e) => _started.TrySetException(e);
 }
 
-internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, EmbeddedSandbox holder, ILoggerFactory loggerFactory, TimeProvider? time = null) : IHostedService
+internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, EmbeddedSandbox holder, ILoggerFactory loggerFactory, TimeProvider? time = null) : IHostedService, IAsyncDisposable
 {
     private SandboxServer? _server;
     private TetraSimulator? _tetra;
@@ -73,7 +73,12 @@ internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, E
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken) => ReleaseAsync();
+
+    // A host disposed without a stop (a failed start, a test's assertion) must not leave socat running.
+    public async ValueTask DisposeAsync() => await ReleaseAsync();
+
+    private async Task ReleaseAsync()
     {
         try
         {
