@@ -162,6 +162,9 @@ public sealed class MiddlewareClient : IAsyncDisposable
         connectLock.Dispose();
     }
 
+    // A payment may wait for the customer at a terminal (card, PIN): it has its own, longer budget.
+    private TimeSpan TimeoutOf(string method) => method is "sale.pay" or "payment.cancel" ? options.PaymentCallTimeout : options.CallTimeout;
+
     private async Task<T> InvokeOnceAsync<T>(Connection connection, string method, Dictionary<string, object?>? arguments, CancellationToken cancellationToken)
     {
         // StreamJsonRpc waits for the server's answer to a cancellation; a silent server would keep us waiting,
@@ -172,12 +175,12 @@ public sealed class MiddlewareClient : IAsyncDisposable
             call = arguments is null
                 ? connection.Rpc.InvokeWithCancellationAsync<T>(method, [], cancellationToken)
                 : connection.Rpc.InvokeWithParameterObjectAsync<T>(method, arguments, cancellationToken);
-            return await call.WaitAsync(options.CallTimeout, cancellationToken).ConfigureAwait(false);
+            return await call.WaitAsync(TimeoutOf(method), cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             Observe(call);
-            throw new TimeoutException($"No answer to '{method}' within {options.CallTimeout}.");
+            throw new TimeoutException($"No answer to '{method}' within {TimeoutOf(method)}.");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

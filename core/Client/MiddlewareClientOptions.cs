@@ -33,6 +33,11 @@ public sealed class MiddlewareClientOptions
     /// request id). Default 30 seconds.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long <c>sale.pay</c> and <c>payment.cancel</c> may take: a CB payment through the point of sale's
+    /// terminal waits for the customer's card and PIN (the middleware's <c>Payments:TerminalPaymentTimeout</c>, 120 s, plus
+    /// the terminal's protocol margin). Default 150 seconds.</summary>
+    public TimeSpan PaymentCallTimeout { get; set; } = TimeSpan.FromSeconds(150);
+
     /// <summary>How many times a mutating call is attempted in total when the connection is lost or a call times
     /// out. Default 3.</summary>
     public int MutatingAttempts { get; set; } = 3;

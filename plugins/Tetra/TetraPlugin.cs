@@ -146,10 +146,12 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
 
     private async Task<string> ExchangeAsync(Stream link, string request, TimeSpan answerWait, CancellationToken cancellationToken)
     {
+        // One deadline for the exchange, a start-over included: retries never add up past the host's margin.
+        var deadline = new ExchangeDeadline(answerWait, Settings.Link, Context.Time);
         var first = new ConcertLink(link, Settings.Link, Context.Time);
         try
         {
-            return await first.ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
+            return await first.ExchangeAsync(request, deadline, cancellationToken).ConfigureAwait(false);
         }
         catch (TerminalException e) when (!first.RequestSent && !e.RequestNotSent)
         {
@@ -165,7 +167,7 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
             var second = new ConcertLink(link, Settings.Link, Context.Time);
             try
             {
-                return await second.ExchangeAsync(request, answerWait, cancellationToken).ConfigureAwait(false);
+                return await second.ExchangeAsync(request, deadline, cancellationToken).ConfigureAwait(false);
             }
             catch (TerminalException again) when (!second.RequestSent && !again.RequestNotSent)
             {

@@ -12,6 +12,11 @@ if (args.Length > 0 && args[0] == Middleware.Benchmarks.Cards.CardReadLoadGenera
     return await Middleware.Benchmarks.Cards.CardReadLoadGenerator.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == Middleware.Benchmarks.Terminals.TetraReadLoadGenerator.Command)
+{
+    return await Middleware.Benchmarks.Terminals.TetraReadLoadGenerator.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == Middleware.Benchmarks.Sale.SaleLoadGenerator.Command)
 {
     return await Middleware.Benchmarks.Sale.SaleLoadGenerator.RunAsync(args[1..]);

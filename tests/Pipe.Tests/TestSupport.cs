@@ -277,6 +277,8 @@ internal sealed class FakePluginCatalog : IPluginCatalog, ICardReaders
 
     public Task<TerminalPaymentResult> TakePaymentAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task<TerminalPaymentResult> RefundAsync(TerminalPaymentRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<TResult> InvokeAsync<TPlugin, TResult>(string pluginId, Func<TPlugin, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
         where TPlugin : class, IPlugin => throw new NotSupportedException();
 

@@ -138,7 +138,14 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
             var resolved = await terminals.ResolveAsync(record, outcome, report, $"till {till.TillName} on {till.PointOfSale} ({till.ConnectionId})", cancellationToken).ConfigureAwait(false);
             if (resolved.SaleId is { } terminalSaleId && resolved.IsFinal)
             {
-                await RefreshAsync(terminalSaleId, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await RefreshAsync(terminalSaleId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MiddlewareException ex) when (resolved.State == PaymentState.Refused && ex.Code == (ErrorCode)(resolved.ErrorCode ?? 0))
+                {
+                    // The refusal the cashier read on the receipt: the sale is Open again, and the answer is the payment.
+                }
             }
 
             return PaymentView.From(resolved);

@@ -39,9 +39,10 @@ internal sealed class UnfinishedSales(
             {
                 // Parked with its alert already logged: an operator replays it.
             }
-            catch (MiddlewareException ex) when ((int)ex.Code is >= 1300 and < 1500)
+            catch (MiddlewareException ex) when ((int)ex.Code is >= 1300 and < 1500 || ex.Code == ErrorCode.ReaderUnavailable)
             {
-                // Customer and payment outcomes (1300-1499): still unknown; refused by Izly (the sale went back to Open);
+                // Customer and payment outcomes (1300-1499, and 1111: a terminal that was never asked): still unknown;
+                // refused by Izly or the terminal (the sale went back to Open);
                 // or the till's own call moved the sale meanwhile (SaleStateInvalid). Nothing more to do in this pass.
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

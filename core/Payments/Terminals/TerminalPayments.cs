@@ -220,6 +220,23 @@ public sealed partial class TerminalPayments(
     public async Task<int> MarkAbandonedAsync(CancellationToken cancellationToken)
     {
         var marked = 0;
+        // Under the start lock: an intent just recorded is registered as running before this pass can see it.
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            marked = await MarkAbandonedLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _starting.Release();
+        }
+
+        return marked;
+    }
+
+    private async Task<int> MarkAbandonedLockedAsync(CancellationToken cancellationToken)
+    {
+        var marked = 0;
         foreach (var open in await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
         {
             if (IsTerminalPayment(open) && open.State == PaymentState.Pending && !_running.ContainsKey(open.ClientOrderId)

@@ -6,7 +6,9 @@ using Middleware.Contracts.Readers;
 using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Tickets;
+using Middleware.Domain.Rpc;
 using Middleware.Payments.Journal;
+using Middleware.Payments.Rpc;
 using Middleware.Payments.Sales;
 using Middleware.Payments.Terminals;
 using Middleware.Payments.Tests.Journal;
@@ -136,6 +138,29 @@ public sealed class TerminalSaleTests : IDisposable
         // Settled the same way again: as it is; the other way: refused.
         Assert.Equal(PaymentState.Approved, (await terminals.ResolveAsync(resolved, "accepted", null, "till B", default)).State);
         Assert.Equal(ErrorCode.SaleStateInvalid, (await Assert.ThrowsAsync<MiddlewareException>(() => terminals.ResolveAsync(resolved, "refused", null, "till B", default))).Code);
+        Assert.Single(_terminal.Requests);
+    }
+
+    [Fact]
+    public async Task Payment_resolve_with_the_refusal_read_on_the_receipt_answers_the_payment_and_opens_the_sale_again()
+    {
+        var (sales, journal, terminals) = NewHost();
+        var methods = new SaleMethods(sales, new PaymentProcessor(journal, new FakeIzly(_time), _time, Options.Create(new PaymentOptions()), NullLogger<PaymentProcessor>.Instance), journal, terminals);
+        var saleId = await OpenSaleAsync(sales);
+        var requestId = Guid.NewGuid();
+        _terminal.Fail(new IOException("The link to Tetra 1 broke"));
+        await Assert.ThrowsAsync<MiddlewareException>(() => sales.PayAsync(PosId, saleId, requestId, "cb", default));
+        TillContext.Current = new TillContext(PosId, "caisse-2", "c7");
+
+        var asIs = await methods.ResolveAsync(requestId, cancellationToken: default);
+        Assert.Equal(("Unknown", "terminal", "Tetra 1"), (asIs.State, asIs.Channel, asIs.Terminal));
+        await Assert.ThrowsAsync<MiddlewareException>(() => methods.ResolveAsync(requestId, "perhaps", null, default));
+        var refused = await methods.ResolveAsync(requestId, "refused", "REFUS 05", default);
+
+        Assert.Equal(("Refused", "REFUS 05"), (refused.State, refused.TerminalReport));
+        Assert.Equal("till caisse-2 on 5-1-9-8-14 (c7)", refused.ResolvedBy);
+        Assert.Equal(SaleState.Open, (await sales.GetAsync(PosId, saleId, default)).State);
+        Assert.Empty(_tickets.Committed);
         Assert.Single(_terminal.Requests);
     }
 

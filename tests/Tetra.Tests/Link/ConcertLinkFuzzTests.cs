@@ -12,8 +12,8 @@ public sealed class ConcertLinkFuzzTests(Xunit.Abstractions.ITestOutputHelper ou
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan AnswerWait = TimeSpan.FromMilliseconds(200);
 
-    // ENQ 4 steps + frame 4 steps + answer wait + 4 frame steps + EOT step, and scheduling slack.
-    private static readonly TimeSpan Bound = 13 * Step + AnswerWait + TimeSpan.FromSeconds(2);
+    // The exchange's deadline (answer wait + 4 steps) and its closing EOT, and scheduling slack.
+    private static readonly TimeSpan Bound = ExchangeDeadline.Longest(AnswerWait, new ConcertLinkOptions(Step, 3)) + TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task Random_answers_never_hang_the_link_nor_throw_anything_else()
@@ -56,8 +56,9 @@ public sealed class ConcertLinkFuzzTests(Xunit.Abstractions.ITestOutputHelper ou
 
         output.WriteLine($"seed {seed}: " + string.Join("; ", outcomes.Select(o => $"{o.Value} × {o.Key}")));
 
-        // The rounds reached past the opening ENQ, not only its failure.
-        Assert.True(outcomes.Count >= 3, $"seed {seed}: only {string.Join(", ", outcomes.Keys)}");
+        // The rounds reached past the opening ENQ, not only its failure. (Counting kinds of outcome was too strict once a
+        // terminal's EOT or ENQ after the request frame moves on to the answer: the frame's own failures became rare.)
+        Assert.Contains(outcomes.Keys, o => !o.StartsWith("The terminal did not answer EN", StringComparison.Ordinal) && o != "link stalled");
     }
 
     private static async Task PlayRandomTerminalAsync(InMemoryLine line, Random random, CancellationToken cancellationToken)

@@ -102,6 +102,121 @@ public sealed class ConcertLinkTests
     }
 
     [Fact]
+    public async Task A_terminal_that_answers_the_request_frame_with_enq_has_it_its_enq_is_acked_and_the_frame_never_sent_again()
+    {
+        // A short step: without the rule, the silence after the frame would resend it within 0.5 s.
+        var link = new ConcertLink(_line.Till, new ConcertLinkOptions(Step, Retries: 3), TimeProvider.System);
+        var exchange = link.ExchangeAsync("PAY", TimeSpan.FromSeconds(2), CancellationToken.None);
+        await ExpectAsync(Enq);
+        Send(Ack);
+        await ExpectAsync(Frame("PAY"));
+
+        // Its ACK lost on the line, the terminal starts its answer.
+        Send(Enq);
+        await ExpectAsync(Ack);
+        Send(Frame("DONE"));
+        await ExpectAsync(Ack);
+        Send(Eot);
+
+        Assert.Equal("DONE", await exchange.WaitAsync(Wait));
+        Assert.True(link.RequestSent);
+        Assert.Empty(await RestAsync());
+    }
+
+    [Fact]
+    public async Task A_terminal_that_ends_the_request_with_eot_has_it_the_link_waits_for_its_answer_and_sends_nothing_again()
+    {
+        var exchange = Exchange("PAY", TimeSpan.FromSeconds(3), step: Step);
+        await ExpectAsync(Enq);
+        Send(Ack);
+        await ExpectAsync(Frame("PAY"));
+        Send(Eot);
+
+        // Two steps of silence from the link: no second frame (and no EOT: the terminal ended that half itself).
+        Assert.Empty(await RestAsync(2 * Step));
+        await AnswerAsync("DONE");
+
+        Assert.Equal("DONE", await exchange.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task When_the_answer_fails_after_the_terminal_took_the_frame_the_frame_went_once_and_the_link_says_it_was_sent()
+    {
+        var link = new ConcertLink(_line.Till, new ConcertLinkOptions(Step, Retries: 3), TimeProvider.System);
+        var exchange = link.ExchangeAsync("PAY", TimeSpan.FromSeconds(2), CancellationToken.None);
+        await ExpectAsync(Enq);
+        Send(Ack);
+        await ExpectAsync(Frame("PAY"));
+        Send(Enq);
+        await ExpectAsync(Ack);
+
+        // Then silence: the answer frame never comes.
+        var e = await Assert.ThrowsAsync<TerminalException>(() => exchange.WaitAsync(Wait));
+
+        Assert.Contains("answer frame was unreadable 4 times", e.Message, StringComparison.Ordinal);
+        Assert.True(link.RequestSent);
+        Assert.False(e.RequestNotSent);
+
+        // Three NAKs asked the answer again and EOT ended it; the request frame never went out again.
+        Assert.Equal(Convert.ToHexString([Nak, Nak, Nak, Eot]), Convert.ToHexString([.. await RestAsync()]));
+    }
+
+    [Fact]
+    public async Task Retries_that_add_up_past_the_deadline_end_the_exchange_at_it()
+    {
+        // Deadline: the answer's 3 s + 4 steps of 0.5 s = 5 s. The terminal takes the 4th ENQ (1.5 s) and the 4th
+        // frame (3 s), then never answers: without one deadline that is 3 s + the answer's 3 s = 6 s.
+        var clock = Stopwatch.StartNew();
+        var exchange = Exchange("PAY", TimeSpan.FromSeconds(3), step: Step);
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            await ExpectAsync(Enq);
+        }
+
+        Send(Ack);
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            await ExpectAsync(Frame("PAY"));
+        }
+
+        Send(Ack);
+        await ExpectAsync(Eot);
+
+        var e = await Assert.ThrowsAsync<TerminalException>(() => exchange.WaitAsync(Wait));
+
+        Assert.Contains("deadline passed waiting for the terminal's answer: 5 s in all (3 s for the answer + 4 steps of 0.5 s)", e.Message, StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(0.9));
+        await ExpectAsync(Eot);
+    }
+
+    [Fact]
+    public async Task An_answer_frame_still_asked_again_at_the_deadline_ends_there()
+    {
+        // Deadline: 1 s + 4 × 0.5 s = 3 s. ENQ takes two steps (0.5 s), the answer starts near the end of its 1 s
+        // (1.3 s), then the frames never come: four frame steps would end at 3.3 s, the deadline ends it at 3 s.
+        var clock = Stopwatch.StartNew();
+        var exchange = Exchange("REQ", TimeSpan.FromSeconds(1), step: Step);
+        await ExpectAsync(Enq);
+        await ExpectAsync(Enq);
+        Send(Ack);
+        await ExpectAsync(Frame("REQ"));
+        Send(Ack);
+        await ExpectAsync(Eot);
+        if (TimeSpan.FromSeconds(1.3) - clock.Elapsed is { } pause && pause > TimeSpan.Zero)
+        {
+            await Task.Delay(pause);
+        }
+
+        Send(Enq);
+        await ExpectAsync(Ack);
+
+        var e = await Assert.ThrowsAsync<TerminalException>(() => exchange.WaitAsync(Wait));
+
+        Assert.Contains("deadline passed reading the answer frame: 3 s in all", e.Message, StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3) - TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(3.4));
+    }
+
+    [Fact]
     public async Task A_silent_terminal_fails_after_four_enq_steps_not_later()
     {
         var clock = Stopwatch.StartNew();
@@ -301,6 +416,18 @@ public sealed class ConcertLinkTests
         Send(Frame(answer));
         await ExpectAsync(Ack);
         Send(Eot);
+    }
+
+    /// <summary>Every byte the link sends until it has been quiet for <paramref name="quiet"/> (1 s by default).</summary>
+    private async Task<List<byte>> RestAsync(TimeSpan? quiet = null)
+    {
+        var rest = new List<byte>();
+        while (await _line.Terminal.ReadByteAsync(quiet ?? TimeSpan.FromSeconds(1)) is { } b)
+        {
+            rest.Add(b);
+        }
+
+        return rest;
     }
 
     private void Send(params byte[] bytes) => _line.Terminal.Write(bytes);
