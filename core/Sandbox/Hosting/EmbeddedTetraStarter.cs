@@ -5,7 +5,10 @@ namespace Middleware.Sandbox.Hosting;
 
 /// <summary>Starts the embedded sandbox's simulated Tetra when <see cref="EmbeddedTetraSettings.Enabled"/>. A missing
 /// socat or a failed start is logged and gives no simulator: the sandbox itself still starts.</summary>
-internal sealed class EmbeddedTetraStarter(EmbeddedTetraSettings settings, ILogger logger)
+/// <param name="settings">Section <c>Sandbox:Tetra</c>.</param>
+/// <param name="logger">Where the missing socat or a failed start is told.</param>
+/// <param name="isInstalled">Whether a program is on the PATH; the PATH search by default (tests: a machine without socat).</param>
+internal sealed class EmbeddedTetraStarter(EmbeddedTetraSettings settings, ILogger logger, Func<string, bool>? isInstalled = null)
 {
     private static readonly string[] LinkNames = ["tetra", "tetra-sim"];
 
@@ -17,7 +20,7 @@ internal sealed class EmbeddedTetraStarter(EmbeddedTetraSettings settings, ILogg
             return null;
         }
 
-        if (!OnPath("socat"))
+        if (!(isInstalled ?? OnPath)("socat"))
         {
             logger.LogWarning("Sandbox:Tetra:Enabled is set but socat is not installed (apt-get install socat): no simulated Tetra at {Directory}", settings.Directory);
             return null;
