@@ -62,6 +62,9 @@ internal static class MiddlewareHost
         builder.Configuration["PluginHost:PluginsFile"] = pluginsFile;
         var scriptsRoot = builder.Configuration["Scripting:ScriptsRoot"] ?? "scripts";
         builder.Configuration["Scripting:ScriptsRoot"] = Path.IsPathRooted(scriptsRoot) ? scriptsRoot : Path.Combine(installation, scriptsRoot);
+        // The sandbox's simulated Tetra folder holds pty links, not a store: resolved here, never made 0600 by the check.
+        builder.Configuration["Sandbox:Tetra:Directory"] = Path.GetFullPath(
+            builder.Configuration["Sandbox:Tetra:Directory"] is { Length: > 0 } tetra ? tetra : Middleware.Sandbox.Hosting.EmbeddedTetraSettings.DefaultDirectory, installation);
         InstallationPaths.Resolve(builder.Configuration, installation);
         if (string.IsNullOrWhiteSpace(builder.Configuration["Pipe:SocketDirectory"]))
         {

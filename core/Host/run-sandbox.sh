@@ -2,7 +2,9 @@
 # Runs the middleware on its embedded sandbox (local Crous + Izly API) from a fresh clone:
 #   bash core/Host/run-sandbox.sh           build everything, start pcscd when available, run the host
 #   bash core/Host/run-sandbox.sh --demo    the same, then play a QR-code sale and an Izly card sale (a virtual card on
-#                                           pcscd + vpcd, put there by the izly-vcard tool) through the till pipe with mwctl
+#                                           pcscd + vpcd, put there by the izly-vcard tool) through the till pipe with mwctl,
+#                                           then sales on a simulated Ingenico Tetra (needs socat): a card read then Izly,
+#                                           a CB payment, a refused CB payment
 # Card reading needs a SAM key file: unless MIDDLEWARE_Cards__SoftwareSam__KeyFile names one, the sandbox's public demo
 # SAM keys are written (mode 600) to data/sam-keys.json (data/ of the installation folder) and used.
 # Tills connect to the pipe "izly-middleware" as point of sale 5-1-9-8-14. Linux: the socket izly-middleware.sock in
@@ -31,8 +33,32 @@ if [ "$demo" = "0" ]; then
   exec dotnet "$host"
 fi
 
+# The Tetra steps: the embedded sandbox runs a simulated Tetra (Sandbox:Tetra, a socat pty pair in run/tetra of the
+# installation folder) and the host loads the Tetra plugin on its link through plugins.demo.json, a copy of plugins.json
+# with that entry enabled. It sits beside plugins.json because the plugins file's folder is the installation folder
+# (stores, scripts, keys): plugins.json itself keeps the production default (Tetra off).
+tetra=0
+hostargs=()
+if command -v socat >/dev/null; then
+  tetra=1
+  demoplugins="$PWD/plugins.demo.json"
+  python3 - "$PWD/plugins.json" "$demoplugins" "$PWD/run/tetra/tetra" <<'PY'
+import json, re, sys
+source, target, port = sys.argv[1:]
+text = re.sub(r"^\s*//.*$", "", open(source, encoding="utf-8").read(), flags=re.M)  # plugins.json has comment lines
+doc = json.loads(text)
+entry = next(p for p in doc["plugins"] if p["id"] == "terminal.tetra")
+entry["enabled"] = True
+entry["settings"] = dict(entry.get("settings") or {}, port=port, terminalName="Tetra 1", tillNumber=14)
+with open(target, "w", encoding="utf-8") as f:
+    json.dump(doc, f, indent=2)
+PY
+  hostargs=(--PluginsFile="$demoplugins" --Sandbox:Tetra:Enabled=true
+            --PointsOfSale:0:Terminal="Tetra 1" --PointsOfSale:0:Readers:1="Tetra 1")
+fi
+
 log=$(mktemp)
-dotnet "$host" >"$log" 2>&1 &
+dotnet "$host" "${hostargs[@]}" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 echo "== Host started (pid $pid, log $log); waiting for the till pipe ..."
@@ -94,6 +120,47 @@ else
   echo "== 14. The outbox sent the card sale's ticket to VEM (sandbox)"; $mwctl call outbox.status '{}' $P | json '"   pending", d["pending"], "sent", d["sent"], "dead", d["dead"]'
   curl -s "http://127.0.0.1:5080/_sandbox/tickets?appId=5-1-9-8-14" | json 'next(("   ticket %s at VEM: codeReglement %s, idSupport %s, numeroApplicatif %s, idTransactionIzly %s" % (t["numeroTicket"], r["codeReglement"], r["idSupport"], r.get("numeroApplicatif"), r.get("idTransactionIzly")) for t in reversed(d) for r in t["ticket"]["listeReglements"] if r.get("idSupport")), "   no card ticket at VEM yet")'
   kill $wpid 2>/dev/null || true
+fi
+T="--pipe $sock --pos 5-1-9-8-14 --timeout 150"   # a CB payment waits for the customer's PIN
+behaviour() { curl -sf -X POST http://127.0.0.1:5080/_sandbox/tetra/behaviour -H 'content-type: application/json' -d "$1"; }
+if [ "$tetra" = "0" ]; then
+  echo "== Tetra sales skipped: socat is not installed (apt-get install -y socat) for the simulated Tetra"
+else
+  for _ in $(seq 1 30); do
+    tstate=$($mwctl call readers.list '{}' $P 2>/dev/null | json "[r['state'] for r in d if r['name']=='Tetra 1'][0]" 2>/dev/null || true)
+    [ -n "$tstate" ] && [ "$tstate" != "Unavailable" ] && break; sleep 1
+  done
+  if ! curl -sf http://127.0.0.1:5080/_sandbox/tetra/behaviour >/dev/null; then
+    echo "== Tetra sales skipped: the sandbox runs no simulated Tetra (see the host log $log)"
+  else
+    echo "== 15. A student pays by Izly after a read on the Tetra (simulated Ingenico Tetra on $PWD/run/tetra/tetra: ${tstate:-unknown})"
+    # The simulated terminal's card: sandbox holder 1000015's (idSupport 36000015, numeroApplicatif 04A1B2C3D4000F).
+    behaviour '{"card":"CardPresent","payment":"Accepted","idSupport":"36000015","numeroApplicatif":"04A1B2C3D4000F"}' >/dev/null
+    sale=$($mwctl call sale.open '{}' --mutating $P | json 'd["saleId"]'); echo "   sale $sale"
+    $mwctl call sale.setBasket "{\"saleId\":\"$sale\",\"lines\":[{\"codeArticle\":1201,\"quantity\":1}]}" --mutating $P | json '"   total", d["totalTtc"]'
+    $mwctl call readers.read '{"reader":"Tetra 1","timeoutMs":20000}' $P | json '"   the Tetra read the card: idSupport", d["idSupport"], "numeroApplicatif", d["numeroApplicatif"], "| the Tetra SAM id", d["samId"]'
+    $mwctl call sale.identifyCard "{\"saleId\":\"$sale\",\"reader\":\"Tetra 1\"}" --mutating $P | json '"  ", d["customer"]["name"], "(" + d["customer"]["codeClient"] + ")", "balance", d["customer"]["balance"], "card", d["cardNumber"], "total", d["totalTtc"]'
+    $mwctl call sale.pay "{\"saleId\":\"$sale\",\"method\":\"izly\"}" --mutating $P | json '"   sale", d["state"], "| payment", d["payment"]["channel"], d["payment"]["state"], d["payment"]["idTransactionIzly"], "balance after", d["payment"]["balanceAfter"], "| ticket", d["ticket"]["numeroTicket"]'
+
+    echo "== 16. A guest pays by CB on the Tetra"
+    sale=$($mwctl call sale.open '{}' --mutating $P | json 'd["saleId"]'); echo "   sale $sale"
+    $mwctl call sale.setBasket "{\"saleId\":\"$sale\",\"lines\":[{\"codeArticle\":1201,\"quantity\":1}]}" --mutating $P | json '"   total", d["totalTtc"], "(guest price)"'
+    cb=$($mwctl call sale.pay "{\"saleId\":\"$sale\",\"method\":\"cb\"}" --mutating $T)
+    echo "$cb" | json '"   sale", d["state"], "| payment", d["payment"]["channel"], d["payment"]["state"], d["payment"]["terminal"], "| ticket", d["ticket"]["numeroTicket"]'
+    echo "$cb" | json '"   terminal report:", d["payment"]["terminalReport"]'
+    cbticket=$(echo "$cb" | json 'd["ticket"]["numeroTicket"]')
+    for _ in $(seq 1 30); do [ "$($mwctl call outbox.status '{}' $P | json 'd["pending"]' || true)" = "0" ] && break; sleep 1; done
+    curl -s "http://127.0.0.1:5080/_sandbox/tickets?appId=5-1-9-8-14" | json 'next(("   ticket %s at VEM: codeReglement %s, montant %s" % (t["numeroTicket"], r["codeReglement"], r["montant"]) for t in reversed(d) if str(t["numeroTicket"]) == "'"$cbticket"'" for r in t["ticket"]["listeReglements"]), "   ticket '"$cbticket"' not at VEM yet")'
+
+    echo "== 17. The card is refused at the terminal"
+    behaviour '{"payment":"Refused"}' | json '"   simulated Tetra: payment", d["payment"]'
+    sale=$($mwctl call sale.open '{}' --mutating $P | json 'd["saleId"]'); echo "   sale $sale"
+    $mwctl call sale.setBasket "{\"saleId\":\"$sale\",\"lines\":[{\"codeArticle\":1201,\"quantity\":1}]}" --mutating $P >/dev/null
+    $mwctl call sale.pay "{\"saleId\":\"$sale\",\"method\":\"cb\"}" --mutating $T 2>&1 | grep -v "^Payload" | sed 's/^/   the till shows: /' || true
+    $mwctl call sale.get "{\"saleId\":\"$sale\"}" $P | json '"   the sale stays", d["state"], "(another means of payment, or cancel it)"'
+    $mwctl call sale.cancel "{\"saleId\":\"$sale\"}" --mutating $P | json '"   cancelled:", d["state"]'
+    behaviour '{"payment":"Accepted"}' | json '"   simulated Tetra reset: payment", d["payment"]'
+  fi
 fi
 echo "== Demo done. The host keeps running (Ctrl-C to stop); log: $log"
 wait $pid

@@ -43,6 +43,8 @@ public sealed class InstallationPathsTests
         Assert.Equal(Path.Combine(root, "data", "tickets.db"), builder.Configuration["Tickets:DatabasePath"]);
         Assert.Equal(Path.Combine(root, "data", "sandbox.db"), builder.Configuration["Sandbox:DatabasePath"]);
         Assert.Equal(Path.Combine(root, "scripts"), builder.Configuration["Scripting:ScriptsRoot"]);
+        // The sandbox's simulated Tetra links (Sandbox:Tetra, off by default) go to run/tetra of the installation too.
+        Assert.Equal(Path.Combine(root, "run", "tetra"), builder.Configuration["Sandbox:Tetra:Directory"]);
         // The script compile cache is the installation's, never the shared temp folder.
         Assert.Equal(Path.Combine(root, "data", "script-cache"), builder.Configuration["Scripting:CacheDirectory"]);
     }

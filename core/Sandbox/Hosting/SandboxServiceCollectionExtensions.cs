@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Middleware.VirtualTerminals.Tetra;
 
 namespace Middleware.Sandbox.Hosting;
 
@@ -19,6 +20,9 @@ public sealed class EmbeddedSandboxSettings
 
     /// <summary>VEM token lifetime in seconds. Default 3600.</summary>
     public int TokenLifetimeSeconds { get; set; } = 3600;
+
+    /// <summary>The simulated Tetra of demos (section <c>Sandbox:Tetra</c>). Default off.</summary>
+    public EmbeddedTetraSettings Tetra { get; set; } = new();
 }
 
 /// <summary>The embedded sandbox once started: its base URL for the VEM and Izly clients.</summary>
@@ -34,9 +38,10 @@ public sealed class EmbeddedSandbox
     internal void SetFailed(Exception e) => _started.TrySetException(e);
 }
 
-internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, EmbeddedSandbox holder, ILoggerFactory loggerFactory, TimeProvider? time = null) : IHostedService
+internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, EmbeddedSandbox holder, ILoggerFactory loggerFactory, TimeProvider? time = null) : IHostedService, IAsyncDisposable
 {
     private SandboxServer? _server;
+    private TetraSimulator? _tetra;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -47,6 +52,8 @@ internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, E
 
         try
         {
+            // Before the plugin host (a later hosted service): the Tetra plugin finds the link at its first open.
+            _tetra = await new EmbeddedTetraStarter(settings.Tetra, loggerFactory.CreateLogger<TetraSimulator>()).StartAsync(cancellationToken);
             _server = await SandboxServer.StartAsync(new SandboxOptions
             {
                 Port = settings.Port,
@@ -54,6 +61,7 @@ internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, E
                 VemTokenLifetime = TimeSpan.FromSeconds(settings.TokenLifetimeSeconds),
                 LoggerFactory = loggerFactory,
                 TimeProvider = time ?? TimeProvider.System,
+                Tetra = _tetra,
             }, cancellationToken);
             holder.SetStarted(_server);
         }
@@ -65,11 +73,27 @@ internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, E
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken) => ReleaseAsync();
+
+    // A host disposed without a stop (a failed start, a test's assertion) must not leave socat running.
+    public async ValueTask DisposeAsync() => await ReleaseAsync();
+
+    private async Task ReleaseAsync()
     {
-        if (_server is not null)
+        try
         {
-            await _server.DisposeAsync();
+            if (_server is not null)
+            {
+                await _server.DisposeAsync();
+            }
+        }
+        finally
+        {
+            // After the server, whose admin route switches it: socat dies and the links go.
+            if (Interlocked.Exchange(ref _tetra, null) is { } tetra)
+            {
+                await tetra.DisposeAsync();
+            }
         }
     }
 }
