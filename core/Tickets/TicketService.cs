@@ -170,7 +170,8 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
 
         var catalog = catalogs.For(pos);
         var date = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
-        var identity = new TicketIdentity(0, "", date, options.VersionLogiciel, options.IdLogiciel);
+        // VEM's caisse names the software (idLogiciel); the option only stands in when VEM does not tell it.
+        var identity = new TicketIdentity(0, "", date, options.VersionLogiciel, catalog.IdLogiciel ?? options.IdLogiciel);
         var mapped = Map(pos, sale, identity, catalog);
         var origin = numbered.ContainsKey(pos) ? null : await OriginIfUnnumberedAsync(pos, cancellationToken).ConfigureAwait(false);
         return new PendingCommit(pos, requestId, sale, mapped, catalog, zone, origin, new TaskCompletionSource<TicketReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -750,8 +751,8 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
 
         var sale = JsonSerializer.Deserialize<TicketSale>(saleJson, Json)!;
         var old = record.Ticket!;
-        var identity = new TicketIdentity(long.Parse(record.IdTicketEntete, CultureInfo.InvariantCulture), record.NumeroTicket, old.Date, options.VersionLogiciel, options.IdLogiciel);
         var catalog = catalogs.For(pos);
+        var identity = new TicketIdentity(long.Parse(record.IdTicketEntete, CultureInfo.InvariantCulture), record.NumeroTicket, old.Date, options.VersionLogiciel, catalog.IdLogiciel ?? options.IdLogiciel);
         var ticket = Map(pos, sale, identity, catalog) with
         {
             IdTicketEntete = record.IdTicketEntete,

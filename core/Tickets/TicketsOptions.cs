@@ -11,7 +11,8 @@ public sealed class TicketsOptions
     /// <summary><c>versionLogiciel</c> of every ticket. Default: this assembly's version.</summary>
     public string VersionLogiciel { get; set; } = typeof(TicketsOptions).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
 
-    /// <summary><c>idLogiciel</c> VEM gave this software, sent in <c>complementaire</c> when set. Default none.</summary>
+    /// <summary><c>idLogiciel</c> sent in <c>complementaire</c> when VEM's <c>caisse</c> resource does not give one (VEM's
+    /// value wins). Default none.</summary>
     public int? IdLogiciel { get; set; }
 
     /// <summary>Tickets uploaded per point of sale in one pass, in order. Default 100.</summary>

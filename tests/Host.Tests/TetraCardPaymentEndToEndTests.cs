@@ -59,9 +59,12 @@ public sealed class TetraCardPaymentEndToEndTests
 
         var ticket = Assert.Single(await TillSteps.WaitForAsync(() => host.Sandbox.GetTicketsAsync(SaleHost.Till), l => l.Count > 0, TimeSpan.FromSeconds(60), "the ticket at VEM"));
         Assert.Equal(paid.GetProperty("ticket").GetProperty("idTicketEntete").GetString(), ticket.IdTicketEntete);
-        var reglement = Assert.Single(JsonDocument.Parse(ticket.Json).RootElement.GetProperty("listeReglements").EnumerateArray());
+        var sent = JsonDocument.Parse(ticket.Json).RootElement;
+        var reglement = Assert.Single(sent.GetProperty("listeReglements").EnumerateArray());
         Assert.Equal(4, reglement.GetProperty("codeReglement").GetInt32());
         Assert.Equal(total, reglement.GetProperty("montant").GetDecimal());
+        // The software's id, as VEM's caisse resource gives it (issue 16): not the unset Tickets:IdLogiciel option.
+        Assert.Equal(Sandbox.Seed.SandboxSeed.IdLogiciel, sent.GetProperty("complementaire").GetProperty("idLogiciel").GetInt32());
 
         // The same request again: the same sale, the terminal not asked again.
         Assert.Equal("Committed", (await till.CallMutatingAsync("sale.pay", new { saleId, method = "cb" }, requestId)).GetProperty("state").GetString());

@@ -93,6 +93,9 @@ public sealed class ReferenceSnapshot : IReferenceCatalog
     /// <summary><c>caisse</c> without its Izly key (the key never reaches the store).</summary>
     public VemCaisse Caisse => Data.Caisse;
 
+    /// <inheritdoc />
+    public int? IdLogiciel => Data.Caisse.IdLogiciel;
+
     public IReadOnlyList<VemTva> Tva => Data.Tva;
 
     public IReadOnlyList<VemArticle> Articles => Data.Articles;

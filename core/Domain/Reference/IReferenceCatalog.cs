@@ -17,4 +17,8 @@ public interface IReferenceCatalog
 
     /// <summary>The <c>codeTva</c> of a societe/tarif (<c>societes-tarifs</c>): applied to CB payments. Null when none.</summary>
     int? ProfileVatCode(int codeSociete, int codeTarif);
+
+    /// <summary>The <c>idLogiciel</c> VEM's <c>caisse</c> resource gives this point of sale's software (sent in every
+    /// ticket's <c>complementaire</c>); null when VEM did not tell it.</summary>
+    int? IdLogiciel => null;
 }
