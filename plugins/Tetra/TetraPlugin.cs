@@ -20,6 +20,10 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
     private ValidatedTetraSettings? _settings;
     private int _busy;
 
+    // The line's state (clean or not) and the link it belongs to: a link the base opened anew starts unclean.
+    private ConcertLineState _line = new();
+    private Stream? _lineLink;
+
     /// <summary>Creates the plugin.</summary>
     public TetraPlugin()
         : base(PluginId, "1.0.0", "Ingenico Tetra (Concert link): Izly card reads and CB payments", CardTechnology.Tetra)
@@ -44,6 +48,9 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
     protected override Task OnStartAsync(IPluginContext context, CancellationToken cancellationToken)
     {
         _settings = context.GetSettings<TetraSettings>().Validate();
+
+        // The link opens anew (or is handed back) after a start: whatever the line did meanwhile, the first exchange drains.
+        ForgetLine();
         context.Logger.LogInformation(
             "Tetra terminal {Terminal} on {Port}: till {Till}, step timeout {StepTimeout}, {Retries} retries",
             LinkSettings.TerminalName,
@@ -51,6 +58,13 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
             _settings.TillNumber,
             _settings.Link.StepTimeout,
             _settings.Link.Retries);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    protected override Task OnStopAsync(CancellationToken cancellationToken)
+    {
+        ForgetLine();
         return Task.CompletedTask;
     }
 
@@ -148,7 +162,8 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
     {
         // One deadline for the exchange, a start-over included: retries never add up past the host's margin.
         var deadline = new ExchangeDeadline(answerWait, Settings.Link, Context.Time);
-        var first = new ConcertLink(link, Settings.Link, Context.Time);
+        var line = LineOf(link);
+        var first = new ConcertLink(link, Settings.Link, Context.Time, line);
         try
         {
             return await first.ExchangeAsync(request, deadline, cancellationToken).ConfigureAwait(false);
@@ -164,7 +179,8 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
             // the opening ENQ, and reopens it. The request itself never went out, so the exchange starts over once, its
             // first write waiting (bounded) for the link to be back.
             Context.Logger.LogInformation("Tetra {Terminal}: the link was lost since the last exchange; starting over when it is back", LinkSettings.TerminalName);
-            var second = new ConcertLink(link, Settings.Link, Context.Time);
+            // The same line, left unclean by the first attempt: the start-over drains what the device sent meanwhile.
+            var second = new ConcertLink(link, Settings.Link, Context.Time, line);
             try
             {
                 return await second.ExchangeAsync(request, deadline, cancellationToken).ConfigureAwait(false);
@@ -174,6 +190,25 @@ public sealed class TetraPlugin : SerialTerminalPluginBase, ITerminalPlugin
                 throw new TerminalException(again.Message, again) { RequestNotSent = true };
             }
         }
+    }
+
+    /// <summary>The state of <paramref name="link"/>'s line: a fresh (unclean) one when the base hands over another link
+    /// than the last exchange's (it dropped the old one and opened a new one).</summary>
+    private ConcertLineState LineOf(Stream link)
+    {
+        if (!ReferenceEquals(link, _lineLink))
+        {
+            _line = new ConcertLineState();
+            _lineLink = link;
+        }
+
+        return _line;
+    }
+
+    private void ForgetLine()
+    {
+        _line = new ConcertLineState();
+        _lineLink = null;
     }
 
     private async Task<T> OneAtATimeAsync<T>(string? terminalName, Func<Task<T>> request)

@@ -10,9 +10,10 @@ namespace Middleware.Plugins.Tetra.Link;
 /// step (or the request's own answer time) and by the exchange's one <see cref="ExchangeDeadline"/>; every reply the
 /// terminal sends is checked; a failure is a <see cref="TerminalException"/> and ends with EOT so that the next exchange
 /// starts afresh with ENQ. Once the request frame has gone out it is sent again only after a NAK or silence, never after
-/// a sign that the terminal took it: a card payment must never be asked twice.
+/// a sign that the terminal took it: a card payment must never be asked twice. The line's <see cref="ConcertLineState"/>
+/// says whether the exchange must first drain what an earlier one left on the line.
 /// </summary>
-internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, TimeProvider time)
+internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, TimeProvider time, ConcertLineState line)
 {
     /// <summary>The best-effort EOT's budget, and a write's least one near the deadline: the host gives a plugin that was
     /// cancelled 2 s (PluginHost:CancelGrace) to return.</summary>
@@ -25,6 +26,12 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
     // A terminal sends a frame's bytes back to back: a line quiet this long carries nothing more of an old answer.
     private static readonly TimeSpan QuietWindow = TimeSpan.FromMilliseconds(30);
 
+    /// <summary>A link on a line of unknown history (always drains first).</summary>
+    public ConcertLink(Stream stream, ConcertLinkOptions options, TimeProvider time)
+        : this(stream, options, time, new ConcertLineState())
+    {
+    }
+
     private int Attempts => options.Retries + 1;
 
     /// <summary>Whether the request frame went out (or began to): until then (the terminal has not acknowledged ENQ),
@@ -32,6 +39,10 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
     public bool RequestSent { get; private set; }
 
     private bool WroteAnything { get; set; }
+
+    /// <summary>Something went other than scripted (a retry, a NAK, a skipped byte, the terminal moving on without our
+    /// ACK): the line's state after such an exchange is unknown, so it never ends clean.</summary>
+    private bool OffScript { get; set; }
 
     /// <summary>Sends <paramref name="request"/> and returns the answer's message, waiting up to
     /// <paramref name="answerWait"/> for the terminal to start answering; the whole exchange has one deadline,
@@ -49,10 +60,19 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
     public async Task<string> ExchangeAsync(string request, ExchangeDeadline deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadline);
+
+        // Unclean from now until this exchange ends clean: however it fails (or is cancelled), the next one drains.
+        var lineClean = line.TakeClean();
         try
         {
-            var answerStarted = await SendAsync(request, deadline, cancellationToken).ConfigureAwait(false);
-            return await ReceiveAsync(answerStarted, deadline, cancellationToken).ConfigureAwait(false);
+            var answerStarted = await SendAsync(request, lineClean, deadline, cancellationToken).ConfigureAwait(false);
+            var (message, endedClean) = await ReceiveAsync(answerStarted, deadline, cancellationToken).ConfigureAwait(false);
+            if (endedClean)
+            {
+                line.MarkClean();
+            }
+
+            return message;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -67,11 +87,16 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
     }
 
     /// <summary>The request's half; true when the terminal skipped its ACK and started its answer at once (its ENQ is
-    /// answered already).</summary>
-    private async Task<bool> SendAsync(string request, ExchangeDeadline deadline, CancellationToken cancellationToken)
+    /// answered already). The drain is skipped when the last exchange left the line clean: nothing of it is still due,
+    /// and an unclean one before it was drained by the clean one.</summary>
+    private async Task<bool> SendAsync(string request, bool lineClean, ExchangeDeadline deadline, CancellationToken cancellationToken)
     {
         var frame = ConcertFrame.Build(request, options.MaxMessageLength);
-        await DrainAsync(deadline, cancellationToken).ConfigureAwait(false);
+        if (!lineClean)
+        {
+            await DrainAsync(deadline, cancellationToken).ConfigureAwait(false);
+        }
+
         await OpenAsync(deadline, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
@@ -84,6 +109,11 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
                 deadline,
                 "waiting for the request frame's ACK",
                 cancellationToken).ConfigureAwait(false);
+            if (reply != ConcertFrame.Ack)
+            {
+                OffScript = true;
+            }
+
             switch (reply)
             {
                 case ConcertFrame.Ack:
@@ -147,12 +177,16 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
             {
                 return;
             }
+
+            OffScript = true;
         }
 
         throw new TerminalException($"The terminal did not answer ENQ with ACK ({Attempts} attempts, {Seconds(options.StepTimeout)} each): is it on and in the Izly application?");
     }
 
-    private async Task<string> ReceiveAsync(bool answerStarted, ExchangeDeadline deadline, CancellationToken cancellationToken)
+    /// <summary>The answer's half: the answer's message, and whether the exchange ended clean (scripted throughout,
+    /// the terminal's EOT the first and last byte after our ACK of its answer).</summary>
+    private async Task<(string Message, bool EndedClean)> ReceiveAsync(bool answerStarted, ExchangeDeadline deadline, CancellationToken cancellationToken)
     {
         if (!answerStarted)
         {
@@ -169,6 +203,7 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
         {
             if (attempt > 1)
             {
+                OffScript = true;
                 ThrowIfPast(deadline, $"before asking the answer frame again (last: {problem})");
                 await WriteAsync([ConcertFrame.Nak], deadline, cancellationToken).ConfigureAwait(false);
             }
@@ -179,8 +214,10 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
                 await WriteAsync([ConcertFrame.Ack], deadline, cancellationToken).ConfigureAwait(false);
 
                 // The answer is whole and acknowledged: a missing EOT costs one step (at most what is left), not the answer.
-                await WaitForAsync(b => b == ConcertFrame.Eot, options.StepTimeout, deadline, null, cancellationToken).ConfigureAwait(false);
-                return message;
+                var eot = await WaitForAsync(b => b == ConcertFrame.Eot, options.StepTimeout, deadline, null, cancellationToken).ConfigureAwait(false);
+
+                // Bytes already read past the EOT are lost with this link's buffer: the line is clean only without them.
+                return (message, eot is not null && !OffScript && _next == _end);
             }
 
             problem = why;
@@ -202,6 +239,7 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
             byte b;
             while ((b = await ReadByteAsync(linked.Token).ConfigureAwait(false)) != ConcertFrame.Stx)
             {
+                OffScript = true;
                 if (b == ConcertFrame.Enq)
                 {
                     // The terminal did not hear our ACK and asks again.
@@ -214,6 +252,7 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
             {
                 if (b == ConcertFrame.Stx)
                 {
+                    OffScript = true;
                     length = 0;
                     continue;
                 }
@@ -269,6 +308,8 @@ internal sealed class ConcertLink(Stream stream, ConcertLinkOptions options, Tim
                 {
                     return b;
                 }
+
+                OffScript = true;
             }
         }
         catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

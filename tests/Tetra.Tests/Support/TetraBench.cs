@@ -22,14 +22,16 @@ internal sealed class TetraBench : IAsyncDisposable
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(40);
 
     private readonly ServiceProvider _services;
+    private readonly KeptLinks _links;
 
-    private TetraBench(TetraSimulator simulator, ServiceProvider services, TetraPlugin plugin, TestPluginContext context, ISerialLinkProvider links)
+    private TetraBench(TetraSimulator simulator, ServiceProvider services, TetraPlugin plugin, TestPluginContext context, KeptLinks links)
     {
         Simulator = simulator;
         _services = services;
         Plugin = plugin;
         Context = context;
         Links = links;
+        _links = links;
     }
 
     public TetraSimulator Simulator { get; }
@@ -42,6 +44,9 @@ internal sealed class TetraBench : IAsyncDisposable
 
     public ISerialLinkProvider Links { get; }
 
+    /// <summary>The link stream the plugin was last given (for a raw loop between its exchanges).</summary>
+    public Stream PluginLink => _links.Opened;
+
     /// <summary>Starts the simulator and the plugin. <paramref name="stepMs"/> null: the defaults on both sides (3 s).</summary>
     public static async Task<TetraBench> StartAsync(int? stepMs = 2000, Dictionary<string, object>? extraSettings = null)
     {
@@ -53,7 +58,7 @@ internal sealed class TetraBench : IAsyncDisposable
             ["SerialLinks:ReconnectDelay"] = "00:00:00.100",
         }).Build();
         var services = new ServiceCollection().AddSerialLinks(configuration).BuildServiceProvider();
-        var links = services.GetRequiredService<ISerialLinkProvider>();
+        var links = new KeptLinks(services.GetRequiredService<ISerialLinkProvider>());
         var settings = new Dictionary<string, object> { ["port"] = simulator.TerminalPath, ["terminalName"] = TerminalName, ["tillNumber"] = 1 };
         if (stepMs is { } step2)
         {
