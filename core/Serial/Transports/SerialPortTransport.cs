@@ -168,5 +168,5 @@ internal sealed partial class SerialPortTransport(string path, SerialLinkSetting
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serial link {Link} is a pseudo-terminal: opened 8-bit without parity instead of {Settings} (a pty keeps neither; bytes cross unchanged)")]
-    private static partial void LogPseudoTerminal(ILogger logger, string link, string settings);
+    internal static partial void LogPseudoTerminal(ILogger logger, string link, string settings);
 }
