@@ -4,9 +4,8 @@ using Middleware.Contracts.Readers;
 namespace Middleware.Serial.Transports.UnixTty;
 
 /// <summary>Sets a tty's line: raw (no echo, no signals, no CR/NL mapping, no output processing), the rate, data bits,
-/// parity and stop bits asked, receiver on, modem status ignored, no hardware or software flow control, and reads
-/// that return at once (VMIN = VTIME = 0: poll does the waiting). Then reads it back and refuses what the driver
-/// did not keep.</summary>
+/// parity and stop bits asked, receiver on, modem status ignored, no hardware or software flow control, VMIN 1 and
+/// VTIME 0 (poll does the waiting). Then reads it back and refuses what the driver did not keep.</summary>
 internal static unsafe class TtyLine
 {
     public static void Apply(FileDescriptorHandle tty, string path, SerialLinkSettings line)
@@ -25,7 +24,10 @@ internal static unsafe class TtyLine
         termios.LocalFlags = 0;
         termios.LineDiscipline = 0; // N_TTY
         termios.ControlFlags = (termios.ControlFlags & ~ManagedControlFlags) | wanted;
-        termios.ControlCharacters[LibC.VMin] = 0;
+        // VMIN 1, VTIME 0, as cfmakeraw and System.IO.Ports: our descriptor is non-blocking, so an empty read is EAGAIN
+        // whatever VMIN says. The termios belongs to the tty, not to our descriptor: VMIN 0 would make every other
+        // blocking reader of the same tty (the tetra-read benchmark's floor) take an empty read for the end.
+        termios.ControlCharacters[LibC.VMin] = 1;
         termios.ControlCharacters[LibC.VTime] = 0;
         if (LibC.Ioctl(fd, LibC.TcSets, &termios) < 0)
         {

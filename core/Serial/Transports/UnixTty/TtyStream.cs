@@ -9,10 +9,11 @@ namespace Middleware.Serial.Transports.UnixTty;
 /// so it wakes as soon as the byte arrives, the token fires or the stream is closed.
 /// </summary>
 /// <remarks>
-/// With VMIN = VTIME = 0 a tty's read returns 0 when nothing is buffered (not EAGAIN), and a hung-up tty's read also
-/// returns 0: so 0 from read(2) is "nothing yet", and the end of the device is told by poll (POLLHUP, POLLERR) or by
-/// EIO (a pty whose other end closed). Both fail the call with <see cref="IOException"/>, as an unplugged device does
-/// with System.IO.Ports, so the reconnecting stream reopens the path.
+/// An empty non-blocking read is EAGAIN with VMIN 1 (what TtyLine sets) but 0 with VMIN 0 (if something else set
+/// it), and a hung-up tty's read is 0 too: so neither EAGAIN nor 0 ends a read by itself; poll tells. POLLHUP,
+/// POLLERR and EIO (a pty whose other end closed, an unplugged USB device) fail the call with
+/// <see cref="IOException"/>, as with System.IO.Ports, so the reconnecting stream reopens the path; a device that
+/// keeps polling readable with nothing to read is at its end (the read returns 0).
 /// </remarks>
 internal sealed unsafe class TtyStream(FileDescriptorHandle tty, FileDescriptorHandle closing) : Stream
 {
@@ -20,6 +21,9 @@ internal sealed unsafe class TtyStream(FileDescriptorHandle tty, FileDescriptorH
     private const int MaxEmptyReadsAfterPoll = 2;
 
     private int _disposed;
+
+    /// <summary>The tty's descriptor (for tests that read its settings back).</summary>
+    internal FileDescriptorHandle Device => tty;
 
     public override bool CanRead => Volatile.Read(ref _disposed) == 0;
 
@@ -181,7 +185,7 @@ internal sealed unsafe class TtyStream(FileDescriptorHandle tty, FileDescriptorH
     // with System.IO.Ports, even when the close overtook a wait that had not started yet.
     private static OperationCanceledException Cancelled(CancellationToken cancellationToken) => new(cancellationToken);
 
-    /// <summary>One read(2): the bytes read, or 0 when nothing is there yet.</summary>
+    /// <summary>One read(2): the bytes read, or 0 when it got none (EAGAIN, or 0: see the remarks).</summary>
     private int TryRead(Span<byte> buffer)
     {
         var added = false;
