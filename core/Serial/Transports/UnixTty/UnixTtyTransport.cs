@@ -46,7 +46,6 @@ internal sealed partial class UnixTtyTransport(string path, SerialLinkSettings s
         }
 
         var tty = TtyDevice.Open(path);
-        FileDescriptorHandle? closing = null;
         try
         {
             TtyDevice.TakeExclusive(tty, path);
@@ -63,13 +62,11 @@ internal sealed partial class UnixTtyTransport(string path, SerialLinkSettings s
                 TtyDevice.DiscardInput(tty, path);
             }
 
-            closing = FileDescriptorHandle.CreateEvent();
-            var stream = new TtyStream(tty, closing);
+            var stream = new TtyStream(tty);
             return new LinkConnection(stream, stream.Dispose);
         }
         catch
         {
-            closing?.Dispose();
             tty.Dispose();
             throw;
         }
