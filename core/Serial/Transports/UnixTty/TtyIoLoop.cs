@@ -14,6 +14,8 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
     // A device that keeps polling readable while read(2) finds nothing is at its end (see TtyStream's remarks).
     private const int MaxEmptyReads = 3;
 
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(2);
+
     private readonly FileDescriptorHandle _wake = FileDescriptorHandle.CreateEvent();
     private readonly Lock _gate = new();
     private readonly Queue<TtyRequest> _reads = new();
@@ -55,10 +57,12 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
         return request.Task;
     }
 
-    /// <summary>Fails what waits with <see cref="ObjectDisposedException"/> and stops the thread; the descriptors
-    /// close once the thread has let go of them.</summary>
+    /// <summary>Fails what waits with <see cref="ObjectDisposedException"/> and waits (bounded) for the thread to let go
+    /// of the descriptors, so that the tty is closed when the stream's Dispose returns: a device taken with TIOCEXCL
+    /// can then be opened again at once.</summary>
     public void Dispose()
     {
+        Thread? thread;
         lock (_gate)
         {
             if (_closed)
@@ -67,9 +71,17 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
             }
 
             _closed = true;
+            thread = _thread;
         }
 
         _wake.Signal();
+        if (thread is not null && thread != Thread.CurrentThread)
+        {
+            // Bounded: should the thread not be done by then (not expected: it only polls and reads), the descriptors
+            // close when it lets go of them.
+            _ = thread.Join(JoinTimeout);
+        }
+
         _wake.Dispose();
     }
 

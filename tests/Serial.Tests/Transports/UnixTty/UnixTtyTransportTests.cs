@@ -140,7 +140,7 @@ public sealed class UnixTtyTransportTests(ITestOutputHelper output)
         connection.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(TestLinks.Deadline));
-        Assert.Equal(0, OpenDescriptorsOf(device));
+        Assert.Equal(0, OpenDescriptorsOf(device)); // Dispose returned after the poll thread let go: closed already
         Assert.Throws<ObjectDisposedException>(() => connection.Stream.WriteByte(1));
     }
 
