@@ -4,10 +4,11 @@ namespace Middleware.Serial.Transports.UnixTty;
 
 /// <summary>
 /// The thread that waits for a tty on behalf of reads and writes that could not complete at once: poll(2) on the tty
-/// (POLLIN while reads wait, POLLOUT while writes wait) and on an eventfd that a new request, a fired token or
-/// <see cref="Dispose"/> writes to. One thread per open tty, started at the first wait, gone at dispose or hang-up,
-/// so a read waiting 30 s for a card holds no thread-pool thread. Requests complete with their continuations on the
-/// thread pool: the caller's code never runs on this thread.
+/// (POLLIN while reads wait or while idle, POLLOUT while writes wait) and on an eventfd that a write, a fired token or
+/// <see cref="Dispose"/> writes to (a read needs no wake-up while the thread already watches for input). One thread
+/// per open tty, started at the first wait, gone at dispose or hang-up, so a read waiting 30 s for a card holds no
+/// thread-pool thread. Requests complete with their continuations on the thread pool: the caller's code never runs on
+/// this thread.
 /// </summary>
 internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
 {
@@ -23,6 +24,11 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
     private Thread? _thread;
     private Exception? _ended;
     private bool _closed;
+
+    // Whether the thread's poll watches for input now: it does while reads wait, and while idle unless input came
+    // that no read has taken yet (watching then would spin; a read's Submit wakes the thread instead).
+    private bool _pollingIn;
+    private bool _inputPending;
     private int _waitingReads;
     private int _waitingWrites;
 
@@ -34,6 +40,7 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
     /// <summary>Queues a request until the tty is ready for it.</summary>
     public Task<int> Submit(TtyRequest request, bool write)
     {
+        bool wake;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
@@ -50,10 +57,18 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
                 _thread = new Thread(Run) { IsBackground = true, Name = "Serial tty poll" };
                 _thread.Start();
             }
+
+            // A read needs no wake-up when the thread already polls for input: the next byte wakes it (one thread
+            // switch per wait instead of two).
+            wake = write || !_pollingIn;
         }
 
         request.WatchToken(_wake.Signal);
-        _wake.Signal();
+        if (wake)
+        {
+            _wake.Signal();
+        }
+
         return request.Task;
     }
 
@@ -129,11 +144,12 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
                     return;
                 }
 
-                events |= DropDone(_reads, ref _waitingReads) ? LibC.PollIn : (short)0;
+                _pollingIn = DropDone(_reads, ref _waitingReads) || !_inputPending;
+                events |= _pollingIn ? LibC.PollIn : (short)0;
                 events |= DropDone(_writes, ref _waitingWrites) ? LibC.PollOut : (short)0;
             }
 
-            // With no request the tty stays in the set with no events: a hang-up still shows (POLLHUP is always reported).
+            // The tty stays in the set even with no events: a hang-up still shows (POLLHUP is always reported).
             fds[0] = new LibC.PollFd { Fd = ttyFd, Events = events };
             fds[1] = new LibC.PollFd { Fd = wakeFd, Events = LibC.PollIn };
             if (LibC.Poll(fds, 2, -1) < 0)
@@ -155,6 +171,10 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
             }
 
             var ready = fds[0].Revents;
+            if ((ready & LibC.PollIn) == 0)
+            {
+                emptyReads = 0; // only empty reads in a row, each after a "readable", mean the end
+            }
             if ((ready & (LibC.PollHup | LibC.PollErr | LibC.PollNval)) != 0)
             {
                 End(new IOException("The device hung up (unplugged, or the other end of the pseudo-terminal closed)."));
@@ -163,7 +183,7 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
 
             try
             {
-                if ((ready & LibC.PollIn) != 0 && Peek(_reads) is { } read && read.TryTake())
+                if ((ready & LibC.PollIn) != 0 && PeekRead() is { } read && read.TryTake())
                 {
                     var got = TtyStream.TryRead(ttyFd, read.ReadBuffer.Span);
                     if (got > 0)
@@ -183,7 +203,7 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
                     }
                 }
 
-                if ((ready & LibC.PollOut) != 0 && Peek(_writes) is { } write && write.TryTake())
+                if ((ready & LibC.PollOut) != 0 && PeekWrite() is { } write && write.TryTake())
                 {
                     write.Written += TtyStream.TryWrite(ttyFd, write.WriteData.Span[write.Written..]);
                     if (write.Written == write.WriteData.Length)
@@ -217,11 +237,22 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
         return queue.Count != 0;
     }
 
-    private TtyRequest? Peek(Queue<TtyRequest> queue)
+    /// <summary>The read to serve now the tty has input; none marks the input pending until a read comes.</summary>
+    private TtyRequest? PeekRead()
     {
         lock (_gate)
         {
-            return queue.TryPeek(out var head) ? head : null;
+            var some = _reads.TryPeek(out var head);
+            _inputPending = !some;
+            return head;
+        }
+    }
+
+    private TtyRequest? PeekWrite()
+    {
+        lock (_gate)
+        {
+            return _writes.TryPeek(out var head) ? head : null;
         }
     }
 
@@ -246,6 +277,7 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
             _writes.Clear();
             _waitingReads = 0;
             _waitingWrites = 0;
+            _pollingIn = false;
         }
 
         foreach (var request in waiting)
