@@ -50,6 +50,9 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
                 return request.Task;
             }
 
+            // Armed before the loop can see the request (the lock orders the two): the registration is complete when
+            // the loop completes the request and disposes it.
+            request.WatchToken(_wake.Signal);
             (write ? _writes : _reads).Enqueue(request);
             Interlocked.Increment(ref write ? ref _waitingWrites : ref _waitingReads);
             if (_thread is null)
@@ -63,7 +66,6 @@ internal sealed unsafe class TtyIoLoop(FileDescriptorHandle tty) : IDisposable
             wake = write || !_pollingIn;
         }
 
-        request.WatchToken(_wake.Signal);
         if (wake)
         {
             _wake.Signal();
