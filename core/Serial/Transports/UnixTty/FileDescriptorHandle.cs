@@ -18,7 +18,7 @@ internal sealed class FileDescriptorHandle : SafeHandle
         return fd >= 0 ? new FileDescriptorHandle(fd) : throw new IOException($"eventfd failed: {LibC.Describe(Marshal.GetLastPInvokeError())}.");
     }
 
-    /// <summary>Adds 1 to an eventfd: every poll on it returns (and keeps returning: nothing reads it back).</summary>
+    /// <summary>Adds 1 to an eventfd: a poll that includes it returns (until its reader reads the count back).</summary>
     public unsafe void Signal()
     {
         var added = false;
