@@ -7,7 +7,7 @@ namespace Middleware.Serial;
 internal static class LineSettingsCheck
 {
     // The rates Linux's termios (and so System.IO.Ports on Linux) can set; Windows accepts them all too.
-    private static readonly HashSet<int> StandardRates =
+    internal static readonly HashSet<int> StandardRates =
     [
         50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400,
         460800, 500000, 576000, 921600, 1000000, 1152000, 1500000, 2000000, 2500000, 3000000, 3500000, 4000000,

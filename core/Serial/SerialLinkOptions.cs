@@ -18,4 +18,9 @@ public sealed class SerialLinkOptions
     /// <summary>Most bytes one read hands back (the link buffers nothing itself: a read asks the port for at most this
     /// much); default 4096.</summary>
     public int MaxReadChunk { get; set; } = 4096;
+
+    /// <summary>How device paths are opened: <see cref="SerialLinkTransport.Auto"/> (default: the Linux tty transport on
+    /// Linux x64/arm64, System.IO.Ports elsewhere) or <see cref="SerialLinkTransport.SystemIoPorts"/> (System.IO.Ports
+    /// everywhere, as before).</summary>
+    public SerialLinkTransport Transport { get; set; } = SerialLinkTransport.Auto;
 }

@@ -18,6 +18,11 @@ internal sealed class SerialLinkOptionsValidator : IValidateOptions<SerialLinkOp
             errors.Add($"{SerialLinkOptions.SectionName}:{nameof(SerialLinkOptions.MaxReadChunk)} must be between 16 and 1048576 bytes.");
         }
 
+        if (!Enum.IsDefined(options.Transport))
+        {
+            errors.Add($"{SerialLinkOptions.SectionName}:{nameof(SerialLinkOptions.Transport)} must be Auto or SystemIoPorts.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

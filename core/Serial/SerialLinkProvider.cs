@@ -5,7 +5,8 @@ using Middleware.Serial.Transports;
 
 namespace Middleware.Serial;
 
-/// <summary>The host's <see cref="ISerialLinkProvider"/>: device paths through System.IO.Ports, <c>tcp://host:port</c>
+/// <summary>The host's <see cref="ISerialLinkProvider"/>: device paths through the Linux tty transport or System.IO.Ports
+/// (option Transport), <c>tcp://host:port</c>
 /// through a TCP connection; either way a stream that reopens the link when it is lost.</summary>
 internal sealed partial class SerialLinkProvider(SerialLinkOptions options, TimeProvider time, ILoggerFactory loggers) : ISerialLinkProvider
 {

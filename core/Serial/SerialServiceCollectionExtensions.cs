@@ -12,7 +12,7 @@ namespace Middleware.Serial;
 public static class SerialServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ISerialLinkProvider"/> (singleton) over System.IO.Ports and TCP, with <see cref="SerialLinkOptions"/>
+    /// Adds <see cref="ISerialLinkProvider"/> (singleton) over the Linux tty transport or System.IO.Ports and TCP, with <see cref="SerialLinkOptions"/>
     /// bound from the <c>SerialLinks</c> section of <paramref name="configuration"/> and validated at start. Uses the
     /// registered <see cref="TimeProvider"/> (the system clock when none is). Plugins see it only once it is also made a
     /// plugin service (<c>AddPluginService&lt;ISerialLinkProvider&gt;()</c>).

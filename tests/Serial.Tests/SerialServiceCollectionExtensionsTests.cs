@@ -19,15 +19,22 @@ public sealed class SerialServiceCollectionExtensionsTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.OpenTimeout);
         Assert.Equal(TimeSpan.FromSeconds(5), options.WriteTimeout);
         Assert.Equal(4096, options.MaxReadChunk);
+        Assert.Equal(SerialLinkTransport.Auto, options.Transport);
     }
 
     [Fact]
     public void Binds_the_SerialLinks_section()
     {
-        using var provider = Build(new() { ["SerialLinks:ReconnectDelay"] = "00:00:02", ["SerialLinks:MaxReadChunk"] = "512" });
+        using var provider = Build(new()
+        {
+            ["SerialLinks:ReconnectDelay"] = "00:00:02",
+            ["SerialLinks:MaxReadChunk"] = "512",
+            ["SerialLinks:Transport"] = "SystemIoPorts",
+        });
         var options = provider.GetRequiredService<IOptions<SerialLinkOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(2), options.ReconnectDelay);
         Assert.Equal(512, options.MaxReadChunk);
+        Assert.Equal(SerialLinkTransport.SystemIoPorts, options.Transport);
     }
 
     [Theory]
@@ -35,6 +42,7 @@ public sealed class SerialServiceCollectionExtensionsTests
     [InlineData("OpenTimeout", "-00:00:01")]
     [InlineData("WriteTimeout", "1.00:00:00")]
     [InlineData("MaxReadChunk", "0")]
+    [InlineData("Transport", "7")]
     public void Unbounded_options_fail_at_start(string key, string value)
     {
         using var provider = Build(new() { [$"SerialLinks:{key}"] = value });

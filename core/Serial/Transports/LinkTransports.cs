@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Middleware.Contracts.Readers;
+using Middleware.Serial.Transports.UnixTty;
 
 namespace Middleware.Serial.Transports;
 
-/// <summary>Picks the transport for a path: <c>tcp://host:port</c> is a serial-over-TCP bridge, anything else a device.</summary>
+/// <summary>Picks the transport for a path: <c>tcp://host:port</c> is a serial-over-TCP bridge, anything else a device,
+/// opened by the Linux tty transport or System.IO.Ports as the Transport option says.</summary>
 internal static class LinkTransports
 {
     private const int MaxPathLength = 1024;
@@ -26,6 +28,8 @@ internal static class LinkTransports
             return new TcpTransport(uri.IdnHost, uri.Port, options.OpenTimeout, time);
         }
 
-        return new SerialPortTransport(path, settings, options.OpenTimeout, time, logger);
+        return options.Transport == SerialLinkTransport.Auto && LibC.IsSupported
+            ? new UnixTtyTransport(path, settings, options.OpenTimeout, time, logger)
+            : new SerialPortTransport(path, settings, options.OpenTimeout, time, logger);
     }
 }

@@ -4,7 +4,9 @@ using Middleware.Contracts.Readers;
 
 namespace Middleware.Serial.Transports;
 
-/// <summary>A device path (/dev/ttyACM0, COM3, a pseudo-terminal or a symlink to one) opened with System.IO.Ports.</summary>
+/// <summary>A device path (/dev/ttyACM0, COM3, a pseudo-terminal or a symlink to one) opened with System.IO.Ports: off
+/// Linux x64/arm64, or with SerialLinks:Transport = SystemIoPorts (elsewhere UnixTtyTransport, which keeps the
+/// behaviour below but not the 1 ms port loop).</summary>
 /// <remarks>
 /// Found on Linux (kernel 6.18) with System.IO.Ports 10.0.15 and a socat pty pair, under strace:
 /// <list type="bullet">
@@ -168,5 +170,5 @@ internal sealed partial class SerialPortTransport(string path, SerialLinkSetting
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serial link {Link} is a pseudo-terminal: opened 8-bit without parity instead of {Settings} (a pty keeps neither; bytes cross unchanged)")]
-    private static partial void LogPseudoTerminal(ILogger logger, string link, string settings);
+    internal static partial void LogPseudoTerminal(ILogger logger, string link, string settings);
 }

@@ -6,6 +6,15 @@ namespace Middleware.Serial.Tests.Support;
 /// <summary>A provider with short delays for tests, and bounded-time helpers.</summary>
 internal static class TestLinks
 {
+    static TestLinks()
+    {
+        // The simulated terminal's end is a plain FileStream on a pty: its ReadAsync blocks a pool thread in read(2).
+        // With the pool's minimum of one thread per core (2 here) a few of those stall every continuation until the
+        // pool injects a thread (about 0.5 s), which the latency tests would then measure as the link's.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
+    }
+
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
     public static SerialLinkOptions Options() => new()

@@ -8,7 +8,8 @@ using Xunit;
 
 namespace Middleware.Serial.Tests.Transports;
 
-/// <summary>A device path opened through System.IO.Ports, on a real socat pty pair.</summary>
+/// <summary>A device path opened through the provider on a real socat pty pair (the tty transport by default on Linux,
+/// System.IO.Ports with Transport = SystemIoPorts), and System.IO.Ports' own settings.</summary>
 public sealed class SerialPortTransportTests
 {
     [SocatFact]
@@ -25,6 +26,26 @@ public sealed class SerialPortTransportTests
 
         await sim.WriteAsync(toHost, TestLinks.Token());
         Assert.Equal(toHost, await TestLinks.ReadExactlyAsync(link, toHost.Length));
+    }
+
+    [SocatFact]
+    public async Task With_Transport_SystemIoPorts_bytes_cross_both_ways_and_a_pty_opens_8_bit()
+    {
+        using var pair = SocatPtyPair.Start();
+        var options = TestLinks.Options();
+        options.Transport = SerialLinkTransport.SystemIoPorts;
+        var settings = new SerialLinkSettings { BaudRate = 19200, DataBits = 7, Parity = SerialParity.Even };
+        await using var link = await TestLinks.Provider(options).OpenAsync(pair.TetraPath, settings, TestLinks.Token());
+        var line = pair.TetraLineSettings();
+        Assert.Contains("19200", line);
+        Assert.Contains("cs8", line);
+
+        var sim = pair.OpenSim();
+        var toTerminal = TestLinks.Binary(1024);
+        await link.WriteAsync(toTerminal, TestLinks.Token());
+        Assert.Equal(toTerminal, await TestLinks.ReadExactlyAsync(sim, toTerminal.Length));
+        await sim.WriteAsync(toTerminal, TestLinks.Token());
+        Assert.Equal(toTerminal, await TestLinks.ReadExactlyAsync(link, toTerminal.Length));
     }
 
     [Fact]
