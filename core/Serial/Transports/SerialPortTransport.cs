@@ -38,26 +38,8 @@ internal sealed partial class SerialPortTransport(string path, SerialLinkSetting
 
     public string Name => path;
 
-    public async Task<LinkConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        // SerialPort.Open is synchronous (open(2) may block on some drivers): run it aside and bound the wait.
-        var open = Task.Run(Open, CancellationToken.None);
-        try
-        {
-            return await open.WaitAsync(openTimeout, time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            // The open still runs: close what it opens, if it ever does.
-            _ = open.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            if (e is TimeoutException)
-            {
-                throw new IOException($"Opening the serial port {path} took longer than {openTimeout}.", e);
-            }
-
-            throw;
-        }
-    }
+    public Task<LinkConnection> OpenAsync(CancellationToken cancellationToken) =>
+        BoundedOpen.RunAsync(Open, path, openTimeout, time, cancellationToken);
 
     /// <summary>The port as it will be opened (not opened yet).</summary>
     internal static SerialPort CreatePort(string path, SerialLinkSettings settings, bool handshakeLines) => new(path)
