@@ -33,6 +33,7 @@ public sealed partial class TerminalPayments(
     public const string Channel = "terminal";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly TerminalExchange _exchange = new(journal, services, options, logger);
     private readonly ConcurrentDictionary<string, Task<PaymentRecord>> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _starting = new(1, 1);
 
@@ -186,7 +187,7 @@ public sealed partial class TerminalPayments(
             }
 
             var now = await ReloadAsync(record, CancellationToken.None).ConfigureAwait(false);
-            return await SettleLockedAsync(now, outcome, Bounded(report), resolvedBy).ConfigureAwait(false);
+            return await SettleLockedAsync(now, outcome, TerminalExchange.Bounded(report), resolvedBy).ConfigureAwait(false);
         }
         finally
         {
@@ -308,7 +309,7 @@ public sealed partial class TerminalPayments(
             // Removed before the waiters hear the outcome: whoever reads it may settle the payment at once.
             try
             {
-                var outcome = refund ? await ExchangeRefundAsync(record, terminal).ConfigureAwait(false) : await ExchangePaymentAsync(record, terminal).ConfigureAwait(false);
+                var outcome = refund ? await _exchange.RefundAsync(record, terminal).ConfigureAwait(false) : await _exchange.PayAsync(record, terminal).ConfigureAwait(false);
                 _running.TryRemove(key, out _);
                 started.SetResult(outcome);
             }
@@ -321,119 +322,11 @@ public sealed partial class TerminalPayments(
         return started.Task;
     }
 
-    private async Task<PaymentRecord> ExchangePaymentAsync(PaymentRecord record, string terminal)
-    {
-        var coid = record.ClientOrderId;
-        var request = new TerminalPaymentRequest(terminal, record.Amount, record.RequestId.Replace("-", "", StringComparison.Ordinal), options.Value.TerminalPaymentTimeout);
-        try
-        {
-            var result = await Readers.TakePaymentAsync(request, CancellationToken.None).ConfigureAwait(false);
-            var report = Bounded(result.Report);
-            switch (result.Outcome)
-            {
-                case TerminalPaymentOutcome.Accepted when result.Amount == record.Amount:
-                    await journal.ApproveTerminalAsync(coid, report, null, CancellationToken.None).ConfigureAwait(false);
-                    break;
-                case TerminalPaymentOutcome.Accepted:
-                    // Accepted for another amount: only the receipt can say what was taken.
-                    await journal.MarkUnknownAsync(coid, (int)ErrorCode.PaymentOutcomeUnknown,
-                        $"The terminal accepted {result.Amount} € where {record.Amount} € was asked: read its receipt, then payment.resolve.", CancellationToken.None).ConfigureAwait(false);
-                    break;
-                case TerminalPaymentOutcome.Refused:
-                    await journal.RefuseTerminalAsync(coid, (int)ErrorCode.PaymentRefused, "The card or the bank refused the payment at the terminal.", report, null, CancellationToken.None).ConfigureAwait(false);
-                    break;
-                default:
-                    await journal.RefuseTerminalAsync(coid, (int)ErrorCode.PaymentNotCompleted, "The payment was not completed at the terminal (no card, cancelled, or its time ran out).", report, null, CancellationToken.None).ConfigureAwait(false);
-                    break;
-            }
-
-            LogAnswered(logger, coid, terminal, result.Outcome);
-        }
-        catch (Exception ex) when (NotSent(ex) is { } why)
-        {
-            LogNotSent(logger, coid, terminal, why);
-            await journal.RefuseTerminalAsync(coid, (int)ErrorCode.ReaderUnavailable, $"The terminal was not asked ({why}): nothing was taken.", null, null, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // The request may have reached the terminal: it may have taken the money. Never asked again.
-            LogUnknown(logger, coid, terminal, ex.Message);
-            await journal.MarkUnknownAsync(coid, (int)ErrorCode.PaymentOutcomeUnknown,
-                $"The terminal's answer was lost ({ex.Message}): read its receipt, then payment.resolve with outcome accepted or refused.", CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return await ReloadAsync(record, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private async Task<PaymentRecord> ExchangeRefundAsync(PaymentRecord record, string terminal)
-    {
-        var coid = record.ClientOrderId;
-        var request = new TerminalPaymentRequest(terminal, record.Amount, record.RequestId.Replace("-", "", StringComparison.Ordinal), options.Value.TerminalPaymentTimeout);
-        try
-        {
-            var result = await Readers.RefundAsync(request, CancellationToken.None).ConfigureAwait(false);
-            if (result.Outcome == TerminalPaymentOutcome.Accepted && result.Amount == record.Amount)
-            {
-                await journal.CancelAsync(coid, CancellationToken.None).ConfigureAwait(false);
-            }
-            else if (result.Outcome == TerminalPaymentOutcome.Accepted)
-            {
-                LogUnknown(logger, coid, terminal, $"refund accepted for {result.Amount} € where {record.Amount} € was asked");
-                return (await ReloadAsync(record, CancellationToken.None).ConfigureAwait(false)) with
-                {
-                    ErrorDetail = $"The terminal refunded {result.Amount} € where {record.Amount} € was asked: read its receipt, then payment.resolve.",
-                };
-            }
-            else
-            {
-                await journal.ClearRefundRequestAsync(coid, CancellationToken.None).ConfigureAwait(false);
-                LogAnswered(logger, coid, terminal, result.Outcome);
-                return (await ReloadAsync(record, CancellationToken.None).ConfigureAwait(false)) with
-                {
-                    ErrorCode = (int)ErrorCode.PaymentNotCancellable,
-                    ErrorDetail = result.Outcome == TerminalPaymentOutcome.Refused ? "The terminal refused the refund." : "The refund was not completed at the terminal.",
-                };
-            }
-        }
-        catch (Exception ex) when (NotSent(ex) is { } why)
-        {
-            await journal.ClearRefundRequestAsync(coid, CancellationToken.None).ConfigureAwait(false);
-            LogNotSent(logger, coid, terminal, why);
-            return (await ReloadAsync(record, CancellationToken.None).ConfigureAwait(false)) with
-            {
-                ErrorCode = (int)ErrorCode.ReaderUnavailable,
-                ErrorDetail = $"The terminal was not asked ({why}): nothing was refunded.",
-            };
-        }
-        catch (Exception ex)
-        {
-            LogUnknown(logger, coid, terminal, ex.Message);
-            return (await ReloadAsync(record, CancellationToken.None).ConfigureAwait(false)) with
-            {
-                ErrorDetail = $"The terminal's answer to the refund was lost ({ex.Message}): read its receipt, then payment.resolve with outcome refunded or notRefunded.",
-            };
-        }
-
-        return await ReloadAsync(record, CancellationToken.None).ConfigureAwait(false);
-    }
-
     // The refund did not happen (or is unknown): the error the till hears, from what the exchange learnt.
     private static MiddlewareException RefundError(PaymentRecord after) =>
         after.RefundRequestedAt is not null
             ? new MiddlewareException(ErrorCode.PaymentOutcomeUnknown, after.ErrorDetail ?? "The refund's outcome is unknown.", new { requestId = after.RequestId })
             : new MiddlewareException(after.ErrorCode is { } c ? (ErrorCode)c : ErrorCode.PaymentNotCancellable, after.ErrorDetail ?? "The refund was not made.", new { requestId = after.RequestId });
-
-    // Failures that prove the terminal never got the request: the terminal said so (busy, link down before the frame),
-    // or the host could not reach a plugin for it.
-    private static string? NotSent(Exception ex) => ex switch
-    {
-        TerminalException { RequestNotSent: true } t => t.Message,
-        MiddlewareException { Code: ErrorCode.UnknownReader or ErrorCode.PluginUnavailable } m => m.Message,
-        _ => null,
-    };
-
-    private ICardReaders Readers => services.GetService(typeof(ICardReaders)) as ICardReaders
-        ?? throw new MiddlewareException(ErrorCode.PluginUnavailable, "This host has no card readers or terminals (CardReaders is off).");
 
     private DateOnly LocalDate(string pointOfSale, DateTimeOffset at)
     {
@@ -448,23 +341,11 @@ public sealed partial class TerminalPayments(
         await journal.GetByClientOrderIdAsync(record.ClientOrderId, cancellationToken).ConfigureAwait(false)
         ?? throw new InvalidOperationException("A journal record vanished.");
 
-    // A terminal's report (or an operator's note) is kept with the sale: bounded, whatever the terminal or till sends.
-    private static string? Bounded(string? text) => text is null ? null : text.Length <= 512 ? text : text[..512];
-
     private static string PayKey(string clientOrderId) => "pay:" + clientOrderId;
 
     private static string RefundKey(string clientOrderId) => "refund:" + clientOrderId;
 
     private sealed record TerminalMedium(string Terminal);
-
-    [LoggerMessage(LogLevel.Information, "Terminal payment {ClientOrderId} on {Terminal}: {Outcome}")]
-    private static partial void LogAnswered(ILogger logger, string clientOrderId, string terminal, TerminalPaymentOutcome outcome);
-
-    [LoggerMessage(LogLevel.Warning, "Terminal payment {ClientOrderId} on {Terminal} not sent: {Reason}")]
-    private static partial void LogNotSent(ILogger logger, string clientOrderId, string terminal, string reason);
-
-    [LoggerMessage(LogLevel.Warning, "Terminal payment {ClientOrderId} on {Terminal}: outcome unknown ({Reason}); an operator settles it from the receipt")]
-    private static partial void LogUnknown(ILogger logger, string clientOrderId, string terminal, string reason);
 
     [LoggerMessage(LogLevel.Warning, "Terminal payment {ClientOrderId} left open by a stopped host: marked Unknown for an operator")]
     private static partial void LogAbandoned(ILogger logger, string clientOrderId);
