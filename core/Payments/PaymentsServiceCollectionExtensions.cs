@@ -25,7 +25,9 @@ public static class PaymentsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<PaymentOptions>().Bind(configuration.GetSection("Payments")).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentOptions>, TimeoutNestingValidator>());
-        services.Configure<SalesOptions>(configuration.GetSection("Sales"));
+        services.AddOptions<SalesOptions>().Bind(configuration.GetSection("Sales"))
+            .Validate(o => o.AllowedProfiles() is not null, "Sales:ProfilesWithoutIdentification: every entry is societe/tarif, e.g. 8000/1.")
+            .ValidateOnStart();
         services.Configure<List<PointOfSaleOptions>>(configuration.GetSection("PointsOfSale"));
         services.Configure<ChaosOptions>(configuration.GetSection("Chaos"));
         services.AddSingleton<CrashPoints>();

@@ -58,6 +58,13 @@ internal sealed class SaleEditor(
     /// <summary>Sets the profile of a customer who does not identify with Izly (e.g. a guest paying by CB).</summary>
     public async Task<Sale> SetProfileAsync(PointOfSaleId pointOfSale, string saleId, int codeSociete, int codeTarif, CancellationToken cancellationToken)
     {
+        if (_options.AllowedProfiles() is not { } allowed || !allowed.Contains((codeSociete, codeTarif)))
+        {
+            // A student price without proof would be a discount anyone could give: it needs the card or the QR code.
+            throw new MiddlewareException(ErrorCode.InvalidRequest,
+                $"Profile {codeSociete}/{codeTarif} cannot be set without an Izly identification (Sales:ProfilesWithoutIdentification allows {string.Join(", ", _options.ProfilesInForce)}): identify the customer by card or QR code.");
+        }
+
         var sale = await OpenSaleAsync(pointOfSale, saleId, cancellationToken).ConfigureAwait(false);
         var profile = new CustomerProfile { CodeSociete = codeSociete, CodeTarif = codeTarif };
         return await RepriceAndSaveAsync(sale with { AnonymousProfile = profile, Identification = null }, cancellationToken).ConfigureAwait(false);

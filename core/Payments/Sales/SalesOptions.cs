@@ -28,6 +28,39 @@ public sealed class SalesOptions
     /// </summary>
     public List<string> RefuseUnauthenticatedCardsAt { get; set; } = [];
 
+    /// <summary>
+    /// The profiles (<c>societe/tarif</c>) a till may price a sale at without an Izly identification
+    /// (<c>sale.setProfile</c>); any other is refused (1000). Default (null): <c>8000/1</c> (guests), <c>8024/1</c> and
+    /// <c>8024/2</c> (the Crous online-ordering profiles). A student price (10/1) needs the card or the QR code.
+    /// </summary>
+    public List<string>? ProfilesWithoutIdentification { get; set; }
+
+    /// <summary>The default of <see cref="ProfilesWithoutIdentification"/>.</summary>
+    internal static readonly string[] DefaultProfilesWithoutIdentification = ["8000/1", "8024/1", "8024/2"];
+
+    /// <summary>The profiles in force, as configured or by default.</summary>
+    internal IReadOnlyList<string> ProfilesInForce => ProfilesWithoutIdentification ?? [.. DefaultProfilesWithoutIdentification];
+
+    /// <summary>The profiles <c>sale.setProfile</c> accepts: <see cref="ProfilesWithoutIdentification"/> or its default.
+    /// Null when an entry is not <c>societe/tarif</c> (the host refuses to start).</summary>
+    internal IReadOnlySet<(int Societe, int Tarif)>? AllowedProfiles()
+    {
+        var set = new HashSet<(int, int)>();
+        foreach (var entry in ProfilesInForce)
+        {
+            var parts = (entry ?? "").Split('/');
+            if (parts.Length != 2 || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var societe)
+                || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var tarif))
+            {
+                return null;
+            }
+
+            set.Add((societe, tarif));
+        }
+
+        return set;
+    }
+
     /// <summary>How often unfinished sales and open payments are completed in the background. Default 5 s.</summary>
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
