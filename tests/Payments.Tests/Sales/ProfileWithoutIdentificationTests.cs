@@ -65,16 +65,6 @@ public sealed class ProfileWithoutIdentificationTests : IDisposable
         Assert.Null(new SalesOptions { ProfilesWithoutIdentification = ["8000/x"] }.AllowedProfiles());
     }
 
-    private SaleService NewSales(List<string>? allowed)
-    {
-        var izly = new FakeIzly(_time);
-        var payments = new PaymentOptions { DatabasePath = Path.Combine(_dir, "payments.db") };
-        var options = new SalesOptions { DatabasePath = Path.Combine(_dir, "sales.db"), ProfilesWithoutIdentification = allowed };
-        var journal = new PaymentJournal(payments.DatabasePath, _time);
-        var processor = new PaymentProcessor(journal, izly, _time, Options.Create(payments), NullLogger<PaymentProcessor>.Instance);
-        var pointsOfSale = new FixedMonitor<List<PointOfSaleOptions>>([new PointOfSaleOptions { Id = Pos }]);
-        return new SaleService(new SaleStore(options.DatabasePath, _time), processor, journal, new RecordingTickets(), new FixedPricer(),
-            new SinglePluginCatalog(new GatewayWebPaymentPlugin(izly)), new RecentTaps(), Options.Create(options), pointsOfSale,
-            _time, NullLogger<SaleService>.Instance);
-    }
+    private SaleService NewSales(List<string>? allowed) =>
+        SaleTestHost.Create(_dir, _time, new SalesOptions { ProfilesWithoutIdentification = allowed }, new PointOfSaleOptions { Id = Pos }).Sales;
 }

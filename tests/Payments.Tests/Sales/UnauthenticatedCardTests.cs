@@ -27,18 +27,8 @@ public sealed class UnauthenticatedCardTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private SaleService NewSales(params string[] refusing)
-    {
-        var izly = new FakeIzly(_time);
-        var payments = new PaymentOptions { DatabasePath = Path.Combine(_dir, "payments.db") };
-        var options = new SalesOptions { DatabasePath = Path.Combine(_dir, "sales.db"), RefuseUnauthenticatedCardsAt = [.. refusing] };
-        var journal = new PaymentJournal(payments.DatabasePath, _time);
-        var processor = new PaymentProcessor(journal, izly, _time, Options.Create(payments), NullLogger<PaymentProcessor>.Instance);
-        var pointsOfSale = new FixedMonitor<List<PointOfSaleOptions>>([new PointOfSaleOptions { Id = Pos, Readers = [Reader] }]);
-        return new SaleService(new SaleStore(options.DatabasePath, _time), processor, journal, new RecordingTickets(), new FixedPricer(),
-            new SinglePluginCatalog(new GatewayWebPaymentPlugin(izly)), _taps, Options.Create(options), pointsOfSale,
-            _time, NullLogger<SaleService>.Instance);
-    }
+    private SaleService NewSales(params string[] refusing) =>
+        SaleTestHost.Create(_dir, _time, new SalesOptions { RefuseUnauthenticatedCardsAt = [.. refusing] }, new PointOfSaleOptions { Id = Pos, Readers = [Reader] }, taps: _taps).Sales;
 
     private void Tap(bool authenticated) => _taps.CardTapped(new CardTapped(
         new CardIdentity("36000001", "04A1B2C3D40001", authenticated ? CardTechnology.Desfire : CardTechnology.Calypso, Reader,

@@ -288,18 +288,8 @@ public sealed class TerminalSaleTests : IDisposable
 
     private (SaleService Sales, PaymentJournal Journal, TerminalPayments Terminals) NewHost(ScriptedTerminal? terminal = null, string? terminalName = Terminal)
     {
-        var izly = new FakeIzly(_time);
-        var payments = new PaymentOptions { DatabasePath = Path.Combine(_dir, "payments.db") };
-        var options = new SalesOptions { DatabasePath = Path.Combine(_dir, "sales.db") };
-        var journal = new PaymentJournal(payments.DatabasePath, _time);
-        var processor = new PaymentProcessor(journal, izly, _time, Options.Create(payments), NullLogger<PaymentProcessor>.Instance);
-        var pointsOfSale = new FixedMonitor<List<PointOfSaleOptions>>([new PointOfSaleOptions { Id = Pos, Terminal = terminalName }]);
-        var services = new ServiceCollection().AddSingleton<ICardReaders>(terminal ?? _terminal).BuildServiceProvider();
-        var terminals = new TerminalPayments(journal, services, Options.Create(payments), pointsOfSale, _time, NullLogger<TerminalPayments>.Instance);
-        var sales = new SaleService(new SaleStore(options.DatabasePath, _time), processor, journal, _tickets, new FixedPricer(),
-            new SinglePluginCatalog(new GatewayWebPaymentPlugin(izly)), new RecentTaps(), Options.Create(options), pointsOfSale,
-            _time, NullLogger<SaleService>.Instance, terminals: terminals);
-        return (sales, journal, terminals);
+        var host = SaleTestHost.Create(_dir, _time, new SalesOptions(), new PointOfSaleOptions { Id = Pos, Terminal = terminalName }, _tickets, readers: terminal ?? _terminal);
+        return (host.Sales, host.Journal, host.Terminals);
     }
 
     private static async Task<string> OpenSaleAsync(SaleService sales)
