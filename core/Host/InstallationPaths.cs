@@ -9,6 +9,7 @@ using Middleware.Pipe;
 using Middleware.Sandbox.Hosting;
 using Middleware.Scripting.Engine;
 using Middleware.Tickets;
+using Middleware.Tickets.Journal;
 
 namespace Middleware.Host;
 
@@ -33,6 +34,10 @@ internal static class InstallationPaths
         // The compile cache and its HMAC key (unset: the cache folder's name + ".key", beside it).
         (ScriptingOptions.SectionName + ":CacheDirectory", ScriptingOptions.DefaultCacheDirectory),
         (ScriptingOptions.SectionName + ":CacheKeyFile", null),
+        // The sales journal's signing key, its head and its archives.
+        (JournalOptions.SectionName + ":SigningKeyFile", new JournalOptions().SigningKeyFile),
+        (JournalOptions.SectionName + ":HeadFile", new JournalOptions().HeadFile),
+        (JournalOptions.SectionName + ":ArchiveDirectory", new JournalOptions().ArchiveDirectory),
     ];
 
     private const string SecretsFileSetting = "CrousApis:Secrets:File";
@@ -43,6 +48,7 @@ internal static class InstallationPaths
     [
         SoftwareSamOptions.SectionName + ":KeyFile", SecretsFileSetting,
         ScriptingOptions.SectionName + ":CacheDirectory", ScriptingOptions.SectionName + ":CacheKeyFile",
+        JournalOptions.SectionName + ":SigningKeyFile",
     ];
 
     /// <summary>Rewrites each relative file setting as an absolute path under <paramref name="installation"/>.</summary>
@@ -71,7 +77,11 @@ internal static class InstallationPaths
         {
             if (configuration[key] is { Length: > 0 } path)
             {
-                yield return new PrivatePath(key, path, SecretSettings.Contains(key) ? PrivateFileKind.Secret : PrivateFileKind.Store);
+                // The journal's archive folder is checked as a folder (like the logs'), not as a store file.
+                var kind = SecretSettings.Contains(key) ? PrivateFileKind.Secret
+                    : key == JournalOptions.SectionName + ":ArchiveDirectory" ? PrivateFileKind.LogFolder
+                    : PrivateFileKind.Store;
+                yield return new PrivatePath(key, path, kind);
             }
         }
 

@@ -8,6 +8,7 @@ using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Reference;
 using Middleware.Domain.Tickets;
+using Middleware.Tickets.Journal;
 using Middleware.Tickets.Mapping;
 using Middleware.Tickets.Model;
 using Middleware.Tickets.Numbering;
@@ -51,6 +52,7 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
     private readonly TicketZones zones;
     private readonly OutboxSignal signal;
     private readonly ILogger logger;
+    private readonly JournalWriter? journal;
     /// <summary>Tickets committed between two background WAL checkpoints (a few hundred WAL pages).</summary>
     internal const int CheckpointEveryTickets = 128;
 
@@ -69,8 +71,9 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
     private int sinceCheckpoint;
     private SqliteConnection? connection;
 
-    public TicketService(TicketDatabase db, TicketsOptions options, ITicketMapper mapper, IReferenceCatalogSource catalogs, TimeProvider time, OutboxSignal signal, ILogger<TicketService>? logger = null, INumberingOriginSource? vemOrigins = null)
+    public TicketService(TicketDatabase db, TicketsOptions options, ITicketMapper mapper, IReferenceCatalogSource catalogs, TimeProvider time, OutboxSignal signal, ILogger<TicketService>? logger = null, INumberingOriginSource? vemOrigins = null, JournalWriter? journal = null)
     {
+        this.journal = journal;
         this.db = db;
         this.options = options;
         this.mapper = mapper;
@@ -326,6 +329,7 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         var firstByRequest = new Dictionary<(PointOfSaleId, string), PendingCommit>();
         var states = new Dictionary<PointOfSaleId, NumberingState>();
         var committedAny = false;
+        JournalHead? journaled = null;
         try
         {
             connection ??= OpenWriterConnection();
@@ -345,7 +349,8 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
                     continue;
                 }
 
-                var receipt = TryCommitOne(connection, tx, item, states);
+                var (receipt, head) = TryCommitOne(connection, tx, item, states);
+                journaled = head ?? journaled;
                 if (receipt is not null)
                 {
                     firstByRequest[(item.PointOfSale, item.RequestId)] = item;
@@ -369,6 +374,7 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
             {
                 tx.Commit();
                 committedAny = true;
+                journal?.Committed(journaled);
                 NoteCommitted(accepted.Count);
             }
         }
@@ -418,8 +424,9 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         return c;
     }
 
-    /// <summary>Numbers, validates and inserts one mapped ticket; null (and the caller's task faulted) when refused.</summary>
-    private TicketReceipt? TryCommitOne(SqliteConnection c, SqliteTransaction tx, PendingCommit item, Dictionary<PointOfSaleId, NumberingState> states)
+    /// <summary>Numbers, validates and inserts one mapped ticket, and journals it in the same transaction; a null receipt
+    /// (and the caller's task faulted) when refused.</summary>
+    private (TicketReceipt? Receipt, JournalHead? Journaled) TryCommitOne(SqliteConnection c, SqliteTransaction tx, PendingCommit item, Dictionary<PointOfSaleId, NumberingState> states)
     {
         var pos = item.PointOfSale;
         if (!states.TryGetValue(pos, out var state) && !numbering.TryGetValue(pos, out state))
@@ -434,7 +441,7 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
                 {
                     logger.LogError("Ticket numbering of {PointOfSale} refused: {Reason}", pos, refusal);
                     item.Completion.TrySetException(new MiddlewareException(ErrorCode.NumberingOriginUnknown, refusal));
-                    return null;
+                    return (null, null);
                 }
 
                 if (origin.State.LastId > 0)
@@ -461,9 +468,10 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         };
         if (!Validate(pos, ticket, item.Catalog, item.Completion))
         {
-            return null;
+            return (null, null);
         }
 
+        var body = JsonSerializer.Serialize(ticket, Json);
         using (var cmd = c.CreateCommand())
         {
             cmd.Transaction = tx;
@@ -474,10 +482,12 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
             cmd.Parameters.AddWithValue("$r", item.RequestId);
             cmd.Parameters.AddWithValue("$at", now.ToString("O", CultureInfo.InvariantCulture));
             cmd.Parameters.AddWithValue("$o", item.Sale.OnlineOrder ? 1 : 0);
-            cmd.Parameters.AddWithValue("$b", JsonSerializer.Serialize(ticket, Json));
+            cmd.Parameters.AddWithValue("$b", body);
             cmd.Parameters.AddWithValue("$s", JsonSerializer.Serialize(item.Sale, Json));
             cmd.ExecuteNonQuery();
         }
+
+        var journaled = journal?.Append(c, tx, JournalKinds.Ticket, pos.ToString(), ticket.IdTicketEntete, body, now);
 
         if (WhizQueue.IsForWhiz(item.Sale))
         {
@@ -485,7 +495,7 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         }
 
         states[pos] = next;
-        return new TicketReceipt(pos.ToString(), ticket.IdTicketEntete, numero, date, false);
+        return (new TicketReceipt(pos.ToString(), ticket.IdTicketEntete, numero, date, false), journaled);
     }
 
     /// <summary>Maps with the configured mapper for <paramref name="pos"/>; throws the till's error when it fails.</summary>
@@ -714,8 +724,9 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
             body = await Task.Run(() => Remap(pointOfSale, record), cancellationToken).ConfigureAwait(false);
         }
 
-        await Task.Run(() =>
+        var journaled = await Task.Run(() =>
         {
+            JournalHead? head = null;
             using var c = db.Open(durable: true);
             using var tx = c.BeginTransaction(deferred: false);
             using var cmd = c.CreateCommand();
@@ -726,12 +737,20 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
             cmd.Parameters.AddWithValue("$b", (object?)body ?? DBNull.Value);
             if (cmd.ExecuteNonQuery() > 0)
             {
-                TicketEventKinds.Add(c, tx, pointOfSale.ToString(), idTicketEntete, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+                var now = time.GetUtcNow();
+                TicketEventKinds.Add(c, tx, pointOfSale.ToString(), idTicketEntete, now.ToString("O", CultureInfo.InvariantCulture),
                     remap ? TicketEventKinds.Remapped : TicketEventKinds.Replayed, record.ErrorCode, record.LastError);
+                if (body is not null)
+                {
+                    // The first body stays in its own entry: the journal shows what was first sent and what replaced it.
+                    head = journal?.Append(c, tx, JournalKinds.TicketRemapped, pointOfSale.ToString(), idTicketEntete.ToString(CultureInfo.InvariantCulture), body, now);
+                }
             }
 
             tx.Commit();
+            return head;
         }, cancellationToken).ConfigureAwait(false);
+        journal?.Committed(journaled);
         logger.LogInformation("Ticket {IdTicketEntete} of {PointOfSale} replayed (remap: {Remap})", idTicketEntete, pointOfSale, remap);
         signal.Notify();
         return (await GetAsync(pointOfSale, idTicketEntete, cancellationToken).ConfigureAwait(false))!;

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Reference;
 using Middleware.Domain.Rpc;
+using Middleware.Tickets.Closing;
+using Middleware.Tickets.Journal;
 using Middleware.Tickets.Mapping;
 using Middleware.Tickets.Numbering;
 using Middleware.Tickets.Rpc;
@@ -43,6 +45,24 @@ public static class TicketsServiceCollectionExtensions
         services.TryAddSingleton(sp => new TicketDatabase(sp.GetRequiredService<IOptions<TicketsOptions>>().Value.DatabasePath));
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TicketsOptions>>().Value);
+        services.AddOptions<JournalOptions>().Bind(configuration.GetSection(JournalOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningKeyFile) && !string.IsNullOrWhiteSpace(o.HeadFile) && !string.IsNullOrWhiteSpace(o.ArchiveDirectory),
+                "Journal:SigningKeyFile, Journal:HeadFile and Journal:ArchiveDirectory must be set")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value);
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<JournalOptions>();
+            var key = JournalSigningKey.LoadOrCreate(o.SigningKeyFile);
+            return new JournalWriter(key, new JournalHeadAnchor(o.HeadFile, key, sp.GetService<ILogger<JournalHeadAnchor>>()));
+        });
+        services.TryAddSingleton(sp => new JournalService(
+            sp.GetRequiredService<TicketDatabase>(), sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<JournalOptions>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<JournalService>>()));
+        services.TryAddSingleton(sp => new ClosingService(
+            sp.GetRequiredService<TicketDatabase>(), sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<TicketsOptions>(),
+            sp.GetService<IReferenceCatalogSource>() ?? new FixedReferenceCatalogSource(sp.GetRequiredService<IReferenceCatalog>()),
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<IClosingOpenItemsSource>(), sp.GetService<ILogger<ClosingService>>()));
         services.TryAddSingleton(sp => new TicketService(
             sp.GetRequiredService<TicketDatabase>(),
             sp.GetRequiredService<TicketsOptions>(),
@@ -51,7 +71,8 @@ public static class TicketsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<OutboxSignal>(),
             sp.GetService<ILogger<TicketService>>(),
-            sp.GetService<INumberingOriginSource>() ?? (sp.GetService<Api.Vem.IVemClient>() is { } vem ? new VemNumberingOriginSource(vem) : null)));
+            sp.GetService<INumberingOriginSource>() ?? (sp.GetService<Api.Vem.IVemClient>() is { } vem ? new VemNumberingOriginSource(vem) : null),
+            sp.GetRequiredService<JournalWriter>()));
         services.TryAddSingleton<ITicketService>(sp => sp.GetRequiredService<TicketService>());
         // The VEM client of core/Api (AddCrousApis) carries uploads and the Whiz feed unless the host registers its own seams.
         services.TryAddSingleton<ITicketUploader>(sp => new VemTicketUploader(sp.GetRequiredService<Api.Vem.IVemClient>()));
@@ -59,6 +80,8 @@ public static class TicketsServiceCollectionExtensions
         services.TryAddSingleton<TicketSender>();
         services.TryAddSingleton<WhizQueue>();
         services.AddSingleton<IRpcTarget, TicketsRpcTarget>();
+        services.AddSingleton<IRpcTarget, JournalRpcTarget>();
+        services.AddHostedService<JournalStartupCheck>();
         services.AddHostedService(sp => new TicketSenderService(
             sp.GetRequiredService<TicketSender>(),
             sp.GetRequiredService<WhizQueue>(),

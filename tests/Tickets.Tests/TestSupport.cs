@@ -4,6 +4,8 @@ using Microsoft.Extensions.Time.Testing;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Reference;
 using Middleware.Domain.Tickets;
+using Middleware.Tickets.Closing;
+using Middleware.Tickets.Journal;
 using Middleware.Tickets.Mapping;
 using Middleware.Tickets.Numbering;
 using Middleware.Tickets.Model;
@@ -115,11 +117,28 @@ internal sealed class TicketFixture : IAsyncDisposable
     internal TicketService Service { get; private set; } = null!;
     internal TicketSender Sender { get; private set; } = null!;
     internal WhizQueue WhizQueue { get; private set; } = null!;
+    internal JournalWriter JournalWriter { get; private set; } = null!;
+    internal JournalService Journal { get; private set; } = null!;
+    internal ClosingService Closings { get; private set; } = null!;
+    public JournalOptions JournalOptions => new()
+    {
+        SigningKeyFile = Path.Combine(Directory, "journal.key"),
+        HeadFile = Path.Combine(Directory, "journal.head"),
+        ArchiveDirectory = Path.Combine(Directory, "archives"),
+    };
+
+    /// <summary>The open items the payments would report at a closing (none unless a test adds some).</summary>
+    public List<OpenItem> PaymentOpenItems { get; } = [];
 
     private void Open()
     {
         Db = new TicketDatabase(Options.DatabasePath);
-        Service = new TicketService(Db, Options, new DelegatingMapper(this), new FixedReferenceCatalogSource(ReferenceCatalog), Time, Signal, vemOrigins: Origins);
+        var jo = JournalOptions;
+        var key = JournalSigningKey.LoadOrCreate(jo.SigningKeyFile);
+        JournalWriter = new JournalWriter(key, new JournalHeadAnchor(jo.HeadFile, key));
+        Journal = new JournalService(Db, JournalWriter, jo, Time);
+        Closings = new ClosingService(Db, JournalWriter, Options, new FixedReferenceCatalogSource(ReferenceCatalog), Time, new ListOpenItems(this));
+        Service = new TicketService(Db, Options, new DelegatingMapper(this), new FixedReferenceCatalogSource(ReferenceCatalog), Time, Signal, vemOrigins: Origins, journal: JournalWriter);
         Sender = new TicketSender(Db, Options, ActiveUploader, Time, NullLogger<TicketSender>.Instance);
         WhizQueue = new WhizQueue(Db, Options, Signal, NullLogger<WhizQueue>.Instance);
     }
@@ -166,6 +185,12 @@ internal sealed class TicketFixture : IAsyncDisposable
             {
             }
         }
+    }
+
+    private sealed class ListOpenItems(TicketFixture owner) : IClosingOpenItemsSource
+    {
+        public Task<IReadOnlyList<OpenItem>> ListAsync(string? pointOfSale, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<OpenItem>>([.. owner.PaymentOpenItems.Where(i => pointOfSale is null || i.PointOfSale == pointOfSale)]);
     }
 
     private sealed class DelegatingMapper(TicketFixture owner) : ITicketMapper

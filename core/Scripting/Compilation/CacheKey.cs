@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Middleware.Shared.Files;
 
 namespace Middleware.Scripting.Compilation;
 

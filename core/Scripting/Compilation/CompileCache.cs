@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Middleware.Shared.Files;
 
 namespace Middleware.Scripting.Compilation;
 

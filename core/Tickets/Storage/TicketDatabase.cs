@@ -133,5 +133,22 @@ internal sealed class TicketDatabase
             state INTEGER NOT NULL DEFAULT 0,
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT NULL);
+        CREATE TABLE IF NOT EXISTS journal (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            pos TEXT NULL,
+            ref TEXT NULL,
+            body TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            key_id TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_journal_ref ON journal (pos, ref, seq);
+        CREATE INDEX IF NOT EXISTS ix_journal_kind ON journal (kind, pos, seq);
+        CREATE TRIGGER IF NOT EXISTS journal_append_only_update BEFORE UPDATE ON journal
+            BEGIN SELECT RAISE(ABORT, 'the sales journal is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS journal_append_only_delete BEFORE DELETE ON journal
+            BEGIN SELECT RAISE(ABORT, 'the sales journal is append-only'); END;
         """;
 }

@@ -1,4 +1,4 @@
-namespace Middleware.Scripting.Compilation;
+namespace Middleware.Shared.Files;
 
 /// <summary>
 /// Folders and files only the host's user may read or write: 0700 and 0600 on Unix, set explicitly whatever the

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Middleware.Tickets.Journal;
+using Xunit;
+
+namespace Middleware.Tickets.Tests.Journal;
+
+/// <summary>Signed archives, checked offline from the file alone.</summary>
+public sealed class JournalArchiveTests
+{
+    [Fact]
+    public async Task An_exported_archive_verifies_offline_and_consecutive_archives_chain()
+    {
+        await using var f = new TicketFixture();
+        for (var i = 0; i < 4; i++)
+        {
+            await f.CommitAsync($"r-{i}");
+        }
+
+        var first = await f.Journal.ExportAsync(1, 3, "a.json", CancellationToken.None);
+        var second = await f.Journal.ExportAsync(4, long.MaxValue, "b.json", CancellationToken.None);
+        Assert.Equal((1L, 3L, 4L, 5L), (first.FromSeq, first.ToSeq, second.FromSeq, second.ToSeq));
+        var a = JournalArchive.Verify(first.Path, f.JournalWriter.Key.KeyId, f.Time.GetUtcNow());
+        var b = JournalArchive.Verify(second.Path, f.JournalWriter.Key.KeyId, f.Time.GetUtcNow());
+        Assert.True(a.Intact, string.Join("; ", a.Problems.Select(p => p.Detail)));
+        Assert.True(b.Intact, string.Join("; ", b.Problems.Select(p => p.Detail)));
+        var bJson = JsonNode.Parse(File.ReadAllText(second.Path))!;
+        Assert.Equal(a.LastHash, (string)bJson["previousHash"]!);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(first.Path));
+        }
+    }
+
+    [Fact]
+    public async Task An_edited_or_cut_archive_or_one_signed_by_another_key_fails()
+    {
+        await using var f = new TicketFixture();
+        for (var i = 0; i < 3; i++)
+        {
+            await f.CommitAsync($"r-{i}");
+        }
+
+        var export = await f.Journal.ExportAsync(1, long.MaxValue, "all.json", CancellationToken.None);
+        var json = JsonNode.Parse(File.ReadAllText(export.Path))!;
+
+        var edited = json.DeepClone();
+        var body = (string)edited["entries"]![2]!["body"]!;
+        edited["entries"]![2]!["body"] = body.Replace("\"montant\":2.80", "\"montant\":0.01", StringComparison.Ordinal);
+        var editedResult = Verify(f, edited);
+        Assert.Contains(editedResult.Problems, p => p.Kind == JournalProblemKinds.Edited && p.Seq == 3);
+
+        var cut = json.DeepClone();
+        cut["entries"]!.AsArray().RemoveAt(3);
+        var cutResult = Verify(f, cut);
+        Assert.Contains(cutResult.Problems, p => p.Kind == JournalProblemKinds.Truncated);
+
+        var wrongKey = JournalArchive.Verify(export.Path, "0123456789abcdef", f.Time.GetUtcNow());
+        Assert.Contains(wrongKey.Problems, p => p.Kind == JournalProblemKinds.UnknownKey);
+
+        var path = Path.Combine(f.Directory, "junk.json");
+        File.WriteAllText(path, "{\"format\":\"nope\"}");
+        Assert.False(JournalArchive.Verify(path, null, f.Time.GetUtcNow()).Intact);
+    }
+
+    [Fact]
+    public async Task Export_refuses_a_path_instead_of_a_file_name()
+    {
+        await using var f = new TicketFixture();
+        await f.CommitAsync("r-1");
+        var ex = await Assert.ThrowsAsync<Domain.Errors.MiddlewareException>(() => f.Journal.ExportAsync(1, long.MaxValue, "../escape.json", CancellationToken.None));
+        Assert.Equal(Domain.Errors.ErrorCode.InvalidRequest, ex.Code);
+    }
+
+    private static JournalVerification Verify(TicketFixture f, JsonNode archive)
+    {
+        var path = Path.Combine(f.Directory, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, archive.ToJsonString());
+        return JournalArchive.Verify(path, null, f.Time.GetUtcNow());
+    }
+}
