@@ -36,7 +36,7 @@ internal static class InstallationPaths
         (ScriptingOptions.SectionName + ":CacheKeyFile", null),
         // The sales journal's signing key, its head and its archives.
         (JournalOptions.SectionName + ":SigningKeyFile", new JournalOptions().SigningKeyFile),
-        (JournalOptions.SectionName + ":HeadFile", new JournalOptions().HeadFile),
+        (JournalOptions.SectionName + ":HeadFile", null),
         (JournalOptions.SectionName + ":ArchiveDirectory", new JournalOptions().ArchiveDirectory),
     ];
 

@@ -45,6 +45,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<RecentTaps>();
         services.AddSingleton<SaleService>();
         services.TryAddSingleton<Tickets.IUnticketedSalesCounter, UnticketedSalesCounter>();
+        services.TryAddSingleton<Tickets.Closing.IClosingOpenItemsSource, Closing.PaymentOpenItems>();
         services.TryAddSingleton<ISalePricer, ScriptSalePricer>();
         services.TryAddSingleton<Scripting.Prices.IPriceCatalogSource, ReferencePriceCatalogSource>();
         services.AddSingleton<IRpcTarget, SaleMethods>();

@@ -46,15 +46,16 @@ public static class TicketsServiceCollectionExtensions
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TicketsOptions>>().Value);
         services.AddOptions<JournalOptions>().Bind(configuration.GetSection(JournalOptions.SectionName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningKeyFile) && !string.IsNullOrWhiteSpace(o.HeadFile) && !string.IsNullOrWhiteSpace(o.ArchiveDirectory),
-                "Journal:SigningKeyFile, Journal:HeadFile and Journal:ArchiveDirectory must be set")
+            .PostConfigure<IOptions<TicketsOptions>>((o, tickets) => o.HeadFile ??= tickets.Value.DatabasePath + ".head")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningKeyFile) && !string.IsNullOrWhiteSpace(o.ArchiveDirectory),
+                "Journal:SigningKeyFile and Journal:ArchiveDirectory must be set")
             .ValidateOnStart();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value);
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<JournalOptions>();
             var key = JournalSigningKey.LoadOrCreate(o.SigningKeyFile);
-            return new JournalWriter(key, new JournalHeadAnchor(o.HeadFile, key, sp.GetService<ILogger<JournalHeadAnchor>>()));
+            return new JournalWriter(key, new JournalHeadAnchor(o.HeadFile!, key, sp.GetService<ILogger<JournalHeadAnchor>>()));
         });
         services.TryAddSingleton(sp => new JournalService(
             sp.GetRequiredService<TicketDatabase>(), sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<JournalOptions>(),

@@ -78,6 +78,8 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
             ["Pipe:IdempotencyDatabasePath"] = Path.Combine(dir, "idempotency.db"),
             ["Tickets:DatabasePath"] = Path.Combine(dir, "tickets.db"),
             ["Tickets:VersionLogiciel"] = "cli-tests",
+            ["Journal:SigningKeyFile"] = Path.Combine(dir, "journal.key"),
+            ["Journal:ArchiveDirectory"] = Path.Combine(dir, "archives"),
             ["CrousApis:Vem:BaseUrl"] = sandbox.BaseUrl.ToString(),
             ["CrousApis:Vem:Timeout"] = "00:00:10",
             ["CrousApis:Vem:Retry:MaxRetries"] = "0",

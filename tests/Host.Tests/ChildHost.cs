@@ -46,6 +46,7 @@ internal sealed class ChildHost : IDisposable
             $"--Tickets:DatabasePath={Path.Combine(root, "tickets.db")}",
             $"--Payments:DatabasePath={Path.Combine(root, "payments.db")}",
             $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
+            $"--Journal:SigningKeyFile={Path.Combine(root, "journal.key")}", $"--Journal:ArchiveDirectory={Path.Combine(root, "archives")}",
             "--Sales:RecoveryInterval=00:00:01",
             $"--Serilog:WriteTo:1:Args:path={Path.Combine(root, "logs", "middleware-.log")}",
             // The virtual readers belong to the PC/SC tests (PcscTestLock): a host watching them would read their cards.

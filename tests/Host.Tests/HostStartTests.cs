@@ -54,6 +54,7 @@ public sealed class HostStartTests
             $"--Tickets:DatabasePath={Path.Combine(root, "tickets.db")}",
             $"--Payments:DatabasePath={Path.Combine(root, "payments.db")}",
             $"--Pipe:IdempotencyDatabasePath={Path.Combine(root, "idempotency.db")}",
+            $"--Journal:SigningKeyFile={Path.Combine(root, "journal.key")}", $"--Journal:ArchiveDirectory={Path.Combine(root, "archives")}",
             // The virtual readers are shared by every PC/SC test of the machine, which take PcscTestLock: a host that
             // does not hold it must leave them alone (CardHostHarness turns the watch back on, under the lock).
             "--CardReaders:Enabled=false",

@@ -135,7 +135,7 @@ internal sealed class TicketFixture : IAsyncDisposable
         Db = new TicketDatabase(Options.DatabasePath);
         var jo = JournalOptions;
         var key = JournalSigningKey.LoadOrCreate(jo.SigningKeyFile);
-        JournalWriter = new JournalWriter(key, new JournalHeadAnchor(jo.HeadFile, key));
+        JournalWriter = new JournalWriter(key, new JournalHeadAnchor(jo.HeadFile!, key));
         Journal = new JournalService(Db, JournalWriter, jo, Time);
         Closings = new ClosingService(Db, JournalWriter, Options, new FixedReferenceCatalogSource(ReferenceCatalog), Time, new ListOpenItems(this));
         Service = new TicketService(Db, Options, new DelegatingMapper(this), new FixedReferenceCatalogSource(ReferenceCatalog), Time, Signal, vemOrigins: Origins, journal: JournalWriter);

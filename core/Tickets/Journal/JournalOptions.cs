@@ -10,8 +10,9 @@ public sealed class JournalOptions
     public string SigningKeyFile { get; set; } = "data/journal.key";
 
     /// <summary>The last entry's number and hash, signed, rewritten after each append: a journal shorter than this head
-    /// was truncated. Default <c>data/journal.head</c>.</summary>
-    public string HeadFile { get; set; } = "data/journal.head";
+    /// was truncated. Default: the outbox store's path + <c>.head</c> (<c>data/tickets.db.head</c>), so that a head
+    /// always goes with its own store.</summary>
+    public string? HeadFile { get; set; }
 
     /// <summary>Where the monthly and yearly closings write their signed archive. Nothing is ever deleted from it: keep
     /// it (and its copies) at least 6 years. Default <c>data/archives</c>.</summary>

@@ -12,8 +12,9 @@ internal sealed class JournalRpcTarget(JournalService journal, ClosingService cl
     /// <summary>Closes a period. <paramref name="scope"/>: the till's point of sale by default; another point of sale or
     /// <c>host</c> (every point of sale, then the host) from an operator account only.</summary>
     [RpcMethod("closing.close", Mutating = true)]
-    public Task<ClosingReport> CloseAsync(string period = "day", string? scope = null, CancellationToken cancellationToken = default)
+    public Task<ClosingReport> CloseAsync(string requestId, string period = "day", string? scope = null, CancellationToken cancellationToken = default)
     {
+        _ = requestId; // the pipe answers a repeat with the first closing: a lost answer never closes twice
         var till = TillContext.Required;
         var own = till.PointOfSale.ToString();
         scope ??= own;

@@ -28,7 +28,7 @@ public sealed class JournalTamperTests
         Assert.All(entries.Skip(1), e => Assert.Equal(JournalKinds.Ticket, e.Kind));
         Assert.Equal(entries.Take(5).Select(e => e.Hash), entries.Skip(1).Select(e => e.PrevHash));
         // The head file anchors the last entry.
-        var (head, error) = JournalHeadAnchor.Read(f.JournalOptions.HeadFile);
+        var (head, error) = JournalHeadAnchor.Read(f.JournalOptions.HeadFile!);
         Assert.Null(error);
         Assert.Equal((6L, entries[^1].Hash), (head!.Seq, head.Hash));
     }
@@ -128,7 +128,7 @@ public sealed class JournalTamperTests
             Exec(c, "DELETE FROM journal");
         }
 
-        File.Delete(f.JournalOptions.HeadFile);
+        File.Delete(f.JournalOptions.HeadFile!);
         var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
         Assert.Equal(2, result.Problems.Count(p => p.Kind == JournalProblemKinds.TicketNotJournaled));
     }
@@ -192,7 +192,7 @@ public sealed class JournalTamperTests
             Exec(c, "DELETE FROM journal");
         }
 
-        File.Delete(f.JournalOptions.HeadFile);
+        File.Delete(f.JournalOptions.HeadFile!);
         await f.RestartAsync(); // the upgrade: a new version starts on the old store
         Assert.Equal(2, f.Journal.AdoptUnjournaledTickets());
         Assert.Equal(0, f.Journal.AdoptUnjournaledTickets());
