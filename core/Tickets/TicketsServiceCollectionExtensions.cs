@@ -63,7 +63,8 @@ public static class TicketsServiceCollectionExtensions
         services.TryAddSingleton(sp => new ClosingService(
             sp.GetRequiredService<TicketDatabase>(), sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<TicketsOptions>(),
             sp.GetService<IReferenceCatalogSource>() ?? new FixedReferenceCatalogSource(sp.GetRequiredService<IReferenceCatalog>()),
-            sp.GetRequiredService<TimeProvider>(), sp.GetService<IClosingOpenItemsSource>(), sp.GetService<ILogger<ClosingService>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<IClosingOpenItemsSource>(), sp.GetService<ILogger<ClosingService>>(),
+            sp.GetRequiredService<JournalOptions>().ArchiveDirectory));
         services.TryAddSingleton(sp => new TicketService(
             sp.GetRequiredService<TicketDatabase>(),
             sp.GetRequiredService<TicketsOptions>(),

@@ -137,7 +137,7 @@ internal sealed class TicketFixture : IAsyncDisposable
         var key = JournalSigningKey.LoadOrCreate(jo.SigningKeyFile);
         JournalWriter = new JournalWriter(key, new JournalHeadAnchor(jo.HeadFile!, key));
         Journal = new JournalService(Db, JournalWriter, jo, Time);
-        Closings = new ClosingService(Db, JournalWriter, Options, new FixedReferenceCatalogSource(ReferenceCatalog), Time, new ListOpenItems(this));
+        Closings = new ClosingService(Db, JournalWriter, Options, new FixedReferenceCatalogSource(ReferenceCatalog), Time, new ListOpenItems(this), archiveDirectory: jo.ArchiveDirectory);
         Service = new TicketService(Db, Options, new DelegatingMapper(this), new FixedReferenceCatalogSource(ReferenceCatalog), Time, Signal, vemOrigins: Origins, journal: JournalWriter);
         Sender = new TicketSender(Db, Options, ActiveUploader, Time, NullLogger<TicketSender>.Instance);
         WhizQueue = new WhizQueue(Db, Options, Signal, NullLogger<WhizQueue>.Instance);

@@ -66,6 +66,10 @@ public sealed record ClosingReport
 
     /// <summary>The closing's journal entry (set when read back from the journal).</summary>
     [JsonPropertyName("journalSeq")] public long? JournalSeq { get; init; }
+
+    /// <summary>A host's month or year closing: the signed archive of the journal entries it covers (only in the answer
+    /// to <c>closing.close</c>; null when it could not be written).</summary>
+    [JsonPropertyName("archivePath")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ArchivePath { get; init; }
 }
 
 /// <summary>Counts and amounts of a set of tickets.</summary>

@@ -29,11 +29,13 @@ public sealed class ClosingService
     private readonly TimeProvider time;
     private readonly IClosingOpenItemsSource? payments;
     private readonly ILogger log;
+    private readonly string? archiveDirectory;
 
     internal ClosingService(
         TicketDatabase db, JournalWriter writer, TicketsOptions options, IReferenceCatalogSource catalogs, TimeProvider time,
-        IClosingOpenItemsSource? payments = null, ILogger<ClosingService>? logger = null)
+        IClosingOpenItemsSource? payments = null, ILogger<ClosingService>? logger = null, string? archiveDirectory = null)
     {
+        this.archiveDirectory = archiveDirectory;
         this.db = db;
         this.writer = writer;
         this.options = options;
@@ -92,12 +94,40 @@ public sealed class ClosingService
                 return (result, last);
             }, cancellationToken).ConfigureAwait(false);
             writer.Committed(head);
+            if (report.Period != "day" && report.Scope == Host && archiveDirectory is not null)
+            {
+                report = report with { ArchivePath = Archive(report) };
+            }
+
             log.LogInformation("Closing {Id} made: {Tickets} tickets, net {Net} EUR, {Open} open items", report.Id, report.Sales.Tickets + report.Refunds.Tickets, report.NetTtc, report.OpenItems.Count);
             return report;
         }
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A host's month or year closing archives the journal entries it covers (its own entry included) as a signed file
+    /// of the archive folder, which is never pruned (keep it, and copies, 6 years at least). An archive that cannot be
+    /// written is logged and leaves the closing as made: <c>journal.export</c> writes it again.
+    /// </summary>
+    private string? Archive(ClosingReport report)
+    {
+        var name = string.Create(CultureInfo.InvariantCulture, $"journal-{report.Period}-{report.Label}-{report.Number}.json");
+        var path = Path.Combine(archiveDirectory!, name);
+        try
+        {
+            using var c = db.Open(durable: false);
+            JournalArchive.Export(c, writer.Key, report.AfterSeq + 1, report.JournalSeq!.Value, path, time.GetUtcNow(), CancellationToken.None);
+            log.LogInformation("Closing {Id} archived its journal entries to {Path}", report.Id, path);
+            return path;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            log.LogError(ex, "Closing {Id}: its journal archive {Path} could not be written; run journal.export", report.Id, path);
+            return null;
         }
     }
 

@@ -200,6 +200,33 @@ public sealed class JournalTamperTests
         Assert.True(result.Intact, string.Join("; ", result.Problems.Select(p => p.Detail)));
     }
 
+    [Fact]
+    public async Task A_tampered_journal_is_reported_by_the_start_up_check()
+    {
+        await using var f = await WithTicketsAsync(3);
+        using (var c = Open(f))
+        {
+            DropTriggers(c);
+            Exec(c, "DELETE FROM journal WHERE seq = 2");
+        }
+
+        var check = new JournalStartupCheck(f.Journal, Microsoft.Extensions.Logging.Abstractions.NullLogger<JournalStartupCheck>.Instance);
+        await check.StartAsync(CancellationToken.None);
+        var status = await f.Journal.StatusAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (status.LastVerification is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+            status = await f.Journal.StatusAsync(CancellationToken.None);
+        }
+
+        await check.StopAsync(CancellationToken.None);
+        Assert.NotNull(status.LastVerification);
+        Assert.False(status.LastVerification.Intact);
+        Assert.Contains(status.LastVerification.Problems, p => p.Kind == JournalProblemKinds.Deleted && p.Seq == 2);
+        Assert.Equal(4, status.LastSeq);
+    }
+
     private static async Task<TicketFixture> WithTicketsAsync(int count)
     {
         var f = new TicketFixture();
