@@ -123,6 +123,9 @@ internal sealed class SandboxProcess : IAsyncDisposable
 
     public Task<JsonElement> GetWebPaymentsAsync(CancellationToken ct) => GetAsync("/_sandbox/webpayments", ct);
 
+    /// <summary>The cases the sandbox's handler faults injected (late IzlyPay confirmations, tickets refused after the debit).</summary>
+    public Task<JsonElement> GetInjectedFaultsAsync(CancellationToken ct) => GetAsync("/_sandbox/faults/injected", ct);
+
     /// <summary>A client for the customer's IzlyPay pages (no redirects followed: the pages are read as a browser would post them).</summary>
     public HttpClient NewBrowser() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
 
