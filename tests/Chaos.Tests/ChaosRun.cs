@@ -20,6 +20,7 @@ internal static class ChaosRun
     public static async Task<ChaosResult> RunAsync(ChaosProfile profile, Action<string> log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        var runStarted = DateTimeOffset.UtcNow;
         var root = Path.Combine(Path.GetTempPath(), "mw-chaos", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(root);
         CopyFolder(Path.Combine(HostProcess.RepositoryRoot(), "scripts"), Path.Combine(root, "scripts"));
@@ -89,10 +90,17 @@ internal static class ChaosRun
 
         var explanations = await SettleAsync(host, tills, log, ct);
         var injected = await LateConfirmationsDoneAsync(sandbox, log, ct);
+        var cleIzly = seed.GetProperty("pointsOfSale").EnumerateArray().ToDictionary(p => p.GetProperty("appId").GetString()!, p => p.GetProperty("cleIzly").GetString()!);
+        var izlyList = new List<(string AppId, JsonElement Operation)>();
+        foreach (var t in tills)
+        {
+            izlyList.AddRange((await sandbox.ListIzlyOperationsAsync(t.PointOfSale, cleIzly[t.PointOfSale], runStarted.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1), ct))
+                .Select(o => (t.PointOfSale, o)));
+        }
 
         var (replays, replayMismatches) = await ReplayAsync(host, ledger, profile, log, ct);
         var rows = Reconciliation.Run(ledger, await sandbox.GetTicketsAsync(ct), await sandbox.GetTransactionsAsync(ct), await sandbox.GetWebPaymentsAsync(ct),
-            explanations, replayMismatches, replays, injected);
+            explanations, replayMismatches, replays, injected, izlyList);
         var secrets = SecretsScan.Find(root, seed);
         clock.Stop();
 

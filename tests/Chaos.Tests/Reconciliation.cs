@@ -27,7 +27,7 @@ internal static class Reconciliation
     private const int Cancelled = 5;
 
     public static IReadOnlyList<ReconciliationRow> Run(TillLedger ledger, JsonElement tickets, JsonElement transactions, JsonElement webPayments,
-        HostExplanations host, int replayMismatches, int replays, JsonElement injected)
+        HostExplanations host, int replayMismatches, int replays, JsonElement injected, IReadOnlyList<(string AppId, JsonElement Operation)> izlyList)
     {
         var rows = new List<ReconciliationRow>();
         void Row(string what, IEnumerable<string> items, bool mismatch = true, int keep = 5)
@@ -37,6 +37,7 @@ internal static class Reconciliation
         }
 
         var sales = ledger.Sales.ToList();
+        var tillPoints = sales.Select(s => s.PointOfSale).ToHashSet(StringComparer.Ordinal);
         var saleByOrder = new Dictionary<string, SaleRecord>(StringComparer.Ordinal);
         foreach (var s in sales)
         {
@@ -166,6 +167,20 @@ internal static class Reconciliation
             .Select(c => TillLedger.ClientOrderId(c.PointOfSale, Guid.Parse((string)c.Parameters["paymentRequestId"]!))).ToHashSet(StringComparer.Ordinal);
         Row("refunds Izly made that the till was told cannot be made (1404)", sales.Where(s => s.RefundRefused is { } p && cancelledAtIzly.Contains(TillLedger.ClientOrderId(s.PointOfSale, p))).Select(s => s.SaleId!));
         Row("refunds at Izly no till asked for", izly.Where(t => t.Status == Cancelled && !cancelAsked.Contains(t.ClientOrderId)).Select(t => $"{t.AppId} tx {t.Id}"));
+
+        // Izly's reconciliation list (what the day close asks Izly, §5.1) says what the sandbox's records say: every card and QR
+        // debit and every web payment, with its clientOrderId, amount in cents and status (a web payment's status is that
+        // of the transaction its confirmation made, refunds included).
+        var izlyPayStatus = izly.Where(t => t.ClientOrderId.StartsWith("izlypay:", StringComparison.Ordinal)).ToDictionary(t => t.ClientOrderId["izlypay:".Length..], t => t.Status, StringComparer.Ordinal);
+        var recorded = izly.Where(t => !t.ClientOrderId.StartsWith("izlypay:", StringComparison.Ordinal)).Select(t => $"{t.AppId} {t.Id} {t.ClientOrderId} {t.AmountCents} {t.Status}")
+            .Concat(web.Select(w => $"{w.AppId} {w.OperationId} {w.ClientOrderId} {w.AmountCents} {izlyPayStatus.GetValueOrDefault(w.OperationId, w.Status)}"))
+            .Where(x => tillPoints.Contains(x[..x.IndexOf(' ', StringComparison.Ordinal)])).ToHashSet(StringComparer.Ordinal);
+        var listed = izlyList.Select(x => $"{x.AppId} {x.Operation.GetProperty("idTransactionIzly").GetString()} {x.Operation.GetProperty("clientOrderId").GetString()} {x.Operation.GetProperty("amount").GetInt64()} {x.Operation.GetProperty("status").GetInt32()}").ToList();
+        Row("operations in Izly's reconciliation list (GET /api/payments, every till, every page)", listed, mismatch: false);
+        Row("Izly's reconciliation list and the sandbox's records differ (listed twice, missing, or not recorded)",
+            listed.GroupBy(x => x, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => "twice: " + g.Key)
+                .Concat(recorded.Except(listed, StringComparer.Ordinal).Select(x => "not listed: " + x))
+                .Concat(listed.Except(recorded, StringComparer.Ordinal).Select(x => "not recorded: " + x)));
 
         Row("requestId replays compared with the first answer", Enumerable.Range(0, replays).Select(i => i.ToString(CultureInfo.InvariantCulture)), mismatch: false);
         Row("requestId replays that differ from the first answer", Enumerable.Range(0, replayMismatches).Select(i => i.ToString(CultureInfo.InvariantCulture)));
