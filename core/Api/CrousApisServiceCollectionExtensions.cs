@@ -22,7 +22,7 @@ public static class CrousApisServiceCollectionExtensions
     public const string PointsOfSaleSection = "PointsOfSale";
 
     /// <summary>
-    /// Registers <see cref="IVemClient"/>, <see cref="IIzlyGateway"/> (the Izly client), <see cref="IReferenceStore"/>,
+    /// Registers <see cref="IVemClient"/>, <see cref="IIzlyGateway"/> and <see cref="IIzlyOperations"/> (the Izly client), <see cref="IReferenceStore"/>,
     /// <see cref="IReferenceCatalogSource"/> (each point of sale's catalogue, named explicitly), the scheduled sync (hosted service) and the
     /// <c>reference.sync</c> / <c>reference.status</c> RPC methods. Sections: <c>CrousApis:Vem</c>, <c>CrousApis:Izly</c>,
     /// <c>CrousApis:Reference</c>, <c>CrousApis:Secrets</c>, <c>PointsOfSale</c>. Secrets come from the environment
@@ -51,6 +51,7 @@ public static class CrousApisServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<IzlyClient>>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<IzlyClient>.Instance));
         services.TryAddSingleton<IIzlyGateway>(sp => sp.GetRequiredService<IzlyClient>());
+        services.TryAddSingleton<IIzlyOperations>(sp => sp.GetRequiredService<IzlyClient>());
 
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ReferenceOptions>>().Value);
         services.TryAddSingleton(sp => new ReferenceStore(

@@ -85,6 +85,7 @@ internal sealed class SandboxState : IDisposable
 
     public void Dispose()
     {
+        Faults.Stop();
         QrCodes.Dispose();
         Db.Dispose();
     }

@@ -63,6 +63,11 @@ public sealed class DependencyInjectionTests
             // The Izly gateway uses the key the sync put in memory.
             var holder = await provider.GetRequiredService<IIzlyGateway>().FindBySupportAsync(ApiHarness.Pos.ToString(), "36000001", "04A1B2C3D40001", default);
             Assert.Equal(15.25m, holder.Balance);
+
+            // The reconciliation list is the same client (same keys, same options).
+            Assert.Same(provider.GetRequiredService<IIzlyGateway>(), provider.GetRequiredService<Middleware.Api.Izly.IIzlyOperations>());
+            Assert.Empty(await provider.GetRequiredService<Middleware.Api.Izly.IIzlyOperations>().ListOperationsAsync(ApiHarness.Pos,
+                ApiHarness.Start.AddHours(-1), ApiHarness.Start.AddHours(1), default));
         }
         finally
         {

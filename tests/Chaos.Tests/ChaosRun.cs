@@ -20,6 +20,7 @@ internal static class ChaosRun
     public static async Task<ChaosResult> RunAsync(ChaosProfile profile, Action<string> log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        var runStarted = DateTimeOffset.UtcNow;
         var root = Path.Combine(Path.GetTempPath(), "mw-chaos", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(root);
         CopyFolder(Path.Combine(HostProcess.RepositoryRoot(), "scripts"), Path.Combine(root, "scripts"));
@@ -50,6 +51,7 @@ internal static class ChaosRun
             await c.CallAsync("reference.sync", null, ct);
         }
 
+        await InjectReconciliationFaultsAsync(sandbox, profile, ct);
         var ledger = new TillLedger();
         var monkey = new ChaosMonkey(profile, host, sandbox, tills);
         using var stopSelling = new CancellationTokenSource();
@@ -87,10 +89,18 @@ internal static class ChaosRun
         }
 
         var explanations = await SettleAsync(host, tills, log, ct);
+        var injected = await LateConfirmationsDoneAsync(sandbox, log, ct);
+        var cleIzly = seed.GetProperty("pointsOfSale").EnumerateArray().ToDictionary(p => p.GetProperty("appId").GetString()!, p => p.GetProperty("cleIzly").GetString()!);
+        var izlyList = new List<(string AppId, JsonElement Operation)>();
+        foreach (var t in tills)
+        {
+            izlyList.AddRange((await sandbox.ListIzlyOperationsAsync(t.PointOfSale, cleIzly[t.PointOfSale], runStarted.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1), ct))
+                .Select(o => (t.PointOfSale, o)));
+        }
 
         var (replays, replayMismatches) = await ReplayAsync(host, ledger, profile, log, ct);
         var rows = Reconciliation.Run(ledger, await sandbox.GetTicketsAsync(ct), await sandbox.GetTransactionsAsync(ct), await sandbox.GetWebPaymentsAsync(ct),
-            explanations, replayMismatches, replays);
+            explanations, replayMismatches, replays, injected, izlyList);
         var secrets = SecretsScan.Find(root, seed);
         clock.Stop();
 
@@ -127,6 +137,50 @@ internal static class ChaosRun
         Directory.CreateDirectory(last);
         await File.WriteAllTextAsync(Path.Combine(last, $"last-{profile.Name}.md"), report.ToString(), ct);
         return new ChaosResult(profile, rows, secrets, sales, committed, monkey.Kills, clock.Elapsed, rss.MaxKb, report.ToString());
+    }
+
+    /// <summary>
+    /// The sandbox's two reconciliation faults, each for the profile's number of cases, drawn among the run's first
+    /// eligible requests: IzlyPay confirmations that reach Izly after the host gave up (30 % of confirmations until the
+    /// count is reached), and new Izly-paid tickets VEM refuses after the debit (5 % of them).
+    /// </summary>
+    private static async Task InjectReconciliationFaultsAsync(SandboxProcess sandbox, ChaosProfile profile, CancellationToken ct)
+    {
+        if (profile.LateConfirmations > 0)
+        {
+            await sandbox.AddFaultAsync(new { lateConfirmationMs = (int)ChaosProfile.LateConfirmationDelay.TotalMilliseconds, probability = 0.3, times = profile.LateConfirmations }, ct);
+        }
+
+        if (profile.RefusedTickets > 0)
+        {
+            await sandbox.AddFaultAsync(new { refuseTicketAfterDebit = true, probability = 0.05, times = profile.RefusedTickets }, ct);
+        }
+    }
+
+    /// <summary>Waits until every late confirmation the sandbox held has reached Izly; returns the injected cases.</summary>
+    private static async Task<JsonElement> LateConfirmationsDoneAsync(SandboxProcess sandbox, Action<string> log, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + ChaosProfile.LateConfirmationDelay + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var injected = await sandbox.GetInjectedFaultsAsync(ct);
+            var late = injected.EnumerateArray().Where(i => i.GetProperty("kind").GetString() == "lateIzlyPayConfirmation")
+                .Select(i => i.GetProperty("idTransactionIzly").GetString()).ToHashSet(StringComparer.Ordinal);
+            var waiting = (await sandbox.GetWebPaymentsAsync(ct)).EnumerateArray()
+                .Count(w => late.Contains(w.GetProperty("operationId").GetString()) && w.GetProperty("status").GetInt32() == 0);
+            if (waiting == 0)
+            {
+                return injected;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                log($"{waiting} late IzlyPay confirmations still waiting at the sandbox after {ChaosProfile.LateConfirmationDelay.TotalSeconds + 30:0} s");
+                return injected;
+            }
+
+            await Task.Delay(500, ct);
+        }
     }
 
     /// <summary>Waits until every point of sale's outbox is empty (sent or dead); returns the host's explanations.</summary>

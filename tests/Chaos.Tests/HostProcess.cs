@@ -77,6 +77,8 @@ internal sealed class HostProcess : IAsyncDisposable
             "--CrousApis:Izly:DebitTimeout=00:00:05", "--Payments:DebitTimeout=00:00:06", "--Payments:SettleDelay=00:00:20",
             "--Payments:RecoveryInterval=00:00:02", "--Sales:RecoveryInterval=00:00:01",
             "--Tickets:InitialBackoff=00:00:01", "--Tickets:MaxBackoff=00:00:05", "--Tickets:PollInterval=00:00:01",
+            // The IzlyPay give-up, 15 min in production: a late confirmation (a fault of the run) comes after it.
+            $"--Sales:WebPaymentTimeout={ChaosProfile.WebPaymentTimeout:c}",
         };
         foreach (var t in _tills)
         {

@@ -123,6 +123,37 @@ internal sealed class SandboxProcess : IAsyncDisposable
 
     public Task<JsonElement> GetWebPaymentsAsync(CancellationToken ct) => GetAsync("/_sandbox/webpayments", ct);
 
+    /// <summary>The cases the sandbox's handler faults injected (late IzlyPay confirmations, tickets refused after the debit).</summary>
+    public Task<JsonElement> GetInjectedFaultsAsync(CancellationToken ct) => GetAsync("/_sandbox/faults/injected", ct);
+
+    /// <summary>
+    /// Izly's reconciliation list of one point of sale (crous-izly-api.md §5.1, GET /api/payments), every page read as
+    /// the point of sale itself (Basic appId:cleIzly): what the day close will ask Izly.
+    /// </summary>
+    public async Task<List<JsonElement>> ListIzlyOperationsAsync(string appId, string cleIzly, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var operations = new List<JsonElement>();
+        for (var page = 1; page <= 1000; page++)
+        {
+            var query = $"/api/payments?from={Uri.EscapeDataString(from.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture))}"
+                + $"&to={Uri.EscapeDataString(to.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture))}&page={page}&pageSize=500";
+            using var request = new HttpRequestMessage(HttpMethod.Get, query);
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{appId}:{cleIzly}")));
+            request.Headers.Add("AppIdentifier", appId);
+            using var answer = await _http.SendAsync(request, ct);
+            answer.EnsureSuccessStatusCode();
+            var body = await answer.Content.ReadFromJsonAsync<JsonElement>(ct);
+            var items = body.GetProperty("operations").EnumerateArray().ToList();
+            operations.AddRange(items);
+            if (items.Count < 500)
+            {
+                return operations;
+            }
+        }
+
+        throw new InvalidOperationException($"{appId}: more than 1000 pages of Izly operations.");
+    }
+
     /// <summary>A client for the customer's IzlyPay pages (no redirects followed: the pages are read as a browser would post them).</summary>
     public HttpClient NewBrowser() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
 

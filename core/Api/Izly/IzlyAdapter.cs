@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Middleware.Api.Http;
 using Middleware.Contracts.Channels;
 using Middleware.Domain.Money;
+using Middleware.Domain.PointsOfSale;
 
 namespace Middleware.Api.Izly;
 
@@ -30,6 +31,10 @@ internal static class IzlyAdapter
 
     public static string DebitPath(bool byQrCode, string code) =>
         "/api/payments/debit/" + (byQrCode ? "qrcode" : "support") + "/" + Uri.EscapeDataString(code);
+
+    // [designed] §5 reconciliation list.
+    public const string OperationsPath = "/api/payments";
+    public const int MaxOperationsPageSize = 500;
 
     public static string ByClientOrderIdPath(string clientOrderId) => "/api/payments/byClientOrderId/" + Uri.EscapeDataString(clientOrderId);
 
@@ -77,6 +82,56 @@ internal static class IzlyAdapter
 
     public static IzlyOperationStatus ToStatus(int? status) =>
         status is { } s && Enum.IsDefined(typeof(IzlyOperationStatus), s) ? (IzlyOperationStatus)s : IzlyOperationStatus.Unknown;
+
+    /// <summary>
+    /// [designed] §5: one listed operation, checked: an answer that is not a coherent operation of this range (no id, no
+    /// clientOrderId, an amount that is not a positive number of cents, dates missing or out of the range asked, a refund
+    /// date on an operation not refunded) is refused with what is wrong, never turned into a half-true record.
+    /// </summary>
+    public static IzlyOperation ToOperation(ListedOperationWire w, PointOfSaleId pos, DateTimeOffset from, DateTimeOffset to)
+    {
+        string Bad(string what) => $"operation {Cut(w.IdTransactionIzly)}: {what}";
+        if (string.IsNullOrWhiteSpace(w.IdTransactionIzly) || w.IdTransactionIzly.Length > 64)
+        {
+            throw new FormatException("an operation without idTransactionIzly (or longer than 64 characters)");
+        }
+
+        if (string.IsNullOrWhiteSpace(w.ClientOrderId) || w.ClientOrderId.Length > 200)
+        {
+            throw new FormatException(Bad("no clientOrderId (or longer than 200 characters)"));
+        }
+
+        if (w.Amount is not { } cents || cents <= 0)
+        {
+            throw new FormatException(Bad($"amount {w.Amount?.ToString(CultureInfo.InvariantCulture) ?? "missing"} is not a positive number of cents"));
+        }
+
+        if (w.Status is not { } status || !Enum.IsDefined(typeof(IzlyOperationStatus), status))
+        {
+            throw new FormatException(Bad($"status {w.Status?.ToString(CultureInfo.InvariantCulture) ?? "missing"} is not one of Izly's operation statuses"));
+        }
+
+        if (w.CreatedAt is not { } created || w.UpdatedAt is not { } updated || updated < created)
+        {
+            throw new FormatException(Bad("createdAt or updatedAt missing, or updated before created"));
+        }
+
+        if (!(created >= from && created < to) && !(updated >= from && updated < to))
+        {
+            throw new FormatException(Bad($"neither created ({created:O}) nor updated ({updated:O}) in the range asked"));
+        }
+
+        var kind = (IzlyOperationStatus)status;
+        if (w.RefundedAt is { } refunded && (refunded < created || kind is not (IzlyOperationStatus.Cancelled or IzlyOperationStatus.Refunded)))
+        {
+            throw new FormatException(Bad($"refundedAt on an operation {kind}, or before it was made"));
+        }
+
+        return new IzlyOperation(pos, w.IdTransactionIzly, w.ClientOrderId, Euro.FromCents(cents), kind,
+            string.IsNullOrWhiteSpace(w.Means) ? "unknown" : Cut(w.Means), created, updated, w.RefundedAt);
+    }
+
+    private static string Cut(string? text) => text is null ? "(none)" : text.Length > 64 ? text[..64] + "..." : text;
 
     /// <summary>§8 verification: reject when <c>error</c> is set or <c>orderId</c> is not the one we created.</summary>
     public static WebPaymentState ToWebPaymentState(WebPaymentCheckWire w, string operationId, string expectedClientOrderId)
@@ -223,6 +278,22 @@ internal static class IzlyAdapter
         [property: JsonPropertyName("status")] int? Status,
         [property: JsonPropertyName("balanceAfter")] long? BalanceAfter,
         [property: JsonPropertyName("operationDate")] DateTimeOffset? OperationDate);
+
+    internal sealed record OperationsPageWire(
+        [property: JsonPropertyName("page")] int? Page,
+        [property: JsonPropertyName("pageSize")] int? PageSize,
+        [property: JsonPropertyName("totalCount")] int? TotalCount,
+        [property: JsonPropertyName("operations")] List<ListedOperationWire?>? Operations);
+
+    internal sealed record ListedOperationWire(
+        [property: JsonPropertyName("idTransactionIzly"), JsonConverter(typeof(FlexibleStringConverter))] string? IdTransactionIzly,
+        [property: JsonPropertyName("clientOrderId")] string? ClientOrderId,
+        [property: JsonPropertyName("amount")] long? Amount,
+        [property: JsonPropertyName("status")] int? Status,
+        [property: JsonPropertyName("means")] string? Means,
+        [property: JsonPropertyName("createdAt")] DateTimeOffset? CreatedAt,
+        [property: JsonPropertyName("updatedAt")] DateTimeOffset? UpdatedAt,
+        [property: JsonPropertyName("refundedAt")] DateTimeOffset? RefundedAt);
 
     internal sealed record CancelWire([property: JsonPropertyName("status")] int? Status);
 

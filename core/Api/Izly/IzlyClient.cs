@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Middleware.Api.Http;
@@ -16,8 +17,9 @@ namespace Middleware.Api.Izly;
 /// the caller asks <see cref="GetDebitAsync"/> with the same <c>clientOrderId</c> (null: Izly has no such debit, and
 /// sending the debit again with the SAME clientOrderId is safe, Izly answering the first result for a repeat).</para>
 /// </summary>
-internal sealed class IzlyClient : IIzlyGateway, IDisposable
+internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
 {
+    private readonly IzlyOptions options;
     private readonly IzlyKeyStore keys;
     private readonly ILogger logger;
     private readonly ApiTransport transport;
@@ -25,6 +27,7 @@ internal sealed class IzlyClient : IIzlyGateway, IDisposable
 
     public IzlyClient(IzlyOptions options, IzlyKeyStore keys, TimeProvider time, ILogger<IzlyClient> logger, HttpMessageHandler? handler = null)
     {
+        this.options = options;
         this.keys = keys;
         this.logger = logger;
         transport = new ApiTransport(options.BaseUrl, options.Timeout, options.Retry, time, handler);
@@ -174,6 +177,92 @@ internal sealed class IzlyClient : IIzlyGateway, IDisposable
             "web payment verification",
             cancellationToken).ConfigureAwait(false);
         return IzlyAdapter.ToWebPaymentState(Read<IzlyAdapter.WebPaymentCheckWire>(response, "web payment verification"), operationId, clientOrderId);
+    }
+
+    public async Task<IReadOnlyList<IzlyOperation>> ListOperationsAsync(PointOfSaleId pointOfSale, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        if (to <= from || to - from > options.MaxOperationsRange)
+        {
+            throw new ArgumentException($"An Izly operations range ends after it starts and spans at most {options.MaxOperationsRange.TotalDays:0.#} days (asked {from:O} to {to:O}).", nameof(to));
+        }
+
+        var pageSize = Math.Clamp(options.OperationsPageSize, 1, IzlyAdapter.MaxOperationsPageSize);
+        var maxPages = options.MaxOperations / pageSize + 1;
+        var fromText = from.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+        var toText = to.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+        // Keyed by id, in the order Izly gives them: an operation refunded while we page may come twice (the later wins).
+        var byId = new Dictionary<string, IzlyOperation>(StringComparer.Ordinal);
+        IzlyUnavailableException Hostile(string what) =>
+            new($"Izly operations list of {pointOfSale} ({fromText} to {toText}) refused: {what}. The list is not used.");
+
+        for (var page = 1; ; page++)
+        {
+            if (page > maxPages)
+            {
+                throw Hostile($"more than {maxPages} pages of {pageSize}");
+            }
+
+            var number = page;
+            var response = await SendAsync(
+                pointOfSale,
+                () => new RestRequest(IzlyAdapter.OperationsPath, Method.Get)
+                    .AddQueryParameter("from", fromText)
+                    .AddQueryParameter("to", toText)
+                    .AddQueryParameter("page", number.ToString(CultureInfo.InvariantCulture))
+                    .AddQueryParameter("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
+                CallSafety.SafeToRepeat,
+                "operations list",
+                cancellationToken).ConfigureAwait(false);
+            IzlyAdapter.OperationsPageWire wire;
+            try
+            {
+                wire = Read<IzlyAdapter.OperationsPageWire>(response, "operations list");
+            }
+            catch (IzlyRefusedException ex)
+            {
+                throw new IzlyUnavailableException(Hostile(ex.Message).Message, ex);
+            }
+
+            if (wire.Page != page || wire.Operations is not { } operations || wire.TotalCount is not { } total || total < 0)
+            {
+                throw Hostile($"page {page} answered as page {wire.Page?.ToString(CultureInfo.InvariantCulture) ?? "?"}, without operations or totalCount");
+            }
+
+            if (total > options.MaxOperations)
+            {
+                throw Hostile($"{total} operations, more than CrousApis:Izly:MaxOperations ({options.MaxOperations}); ask a shorter range");
+            }
+
+            if (operations.Count > pageSize)
+            {
+                throw Hostile($"{operations.Count} operations on a page of {pageSize}");
+            }
+
+            foreach (var w in operations)
+            {
+                try
+                {
+                    var operation = IzlyAdapter.ToOperation(w ?? throw new FormatException("a null operation"), pointOfSale, from, to);
+                    byId[operation.IdTransactionIzly] = operation;
+                }
+                catch (FormatException ex)
+                {
+                    throw Hostile(ex.Message);
+                }
+            }
+
+            var seen = (long)(page - 1) * pageSize + operations.Count;
+            if (operations.Count < pageSize || seen >= total)
+            {
+                if (seen != total)
+                {
+                    throw Hostile($"totalCount {total} but {seen} operations given over {page} pages");
+                }
+
+                logger.LogInformation("Izly operations of {PointOfSale} from {From} to {To}: {Count} in {Pages} pages", pointOfSale, fromText, toText, byId.Count, page);
+                return [.. byId.Values];
+            }
+        }
     }
 
     private async Task<ApiResponse> SendAsync(PointOfSaleId pos, Func<RestRequest> build, CallSafety safety, string what, CancellationToken cancellationToken) =>

@@ -24,6 +24,16 @@ public sealed class IzlyOptions
     /// Default one retry (200 ms, at most 5 s backoff).</summary>
     public RetryOptions Retry { get; set; } = new() { MaxRetries = 1 };
 
+    /// <summary>Operations asked per page of the reconciliation list ([designed] §5, at most 500). Default 200.</summary>
+    public int OperationsPageSize { get; set; } = 200;
+
+    /// <summary>The most operations one reconciliation query reads (every page together); past it the query fails
+    /// rather than hold an unbounded list. Default 50,000 (a busy till takes a few thousand a day).</summary>
+    public int MaxOperations { get; set; } = 50_000;
+
+    /// <summary>The longest range one reconciliation query may ask ([designed] §5: 31 days).</summary>
+    public TimeSpan MaxOperationsRange { get; set; } = TimeSpan.FromDays(31);
+
     /// <summary>The longest a call safe to repeat can take, every attempt and backoff included (a backoff with jitter is
     /// counted at twice its nominal delay, capped by <see cref="RetryOptions.MaxDelay"/>).</summary>
     public TimeSpan WorstCaseRepeatableCall

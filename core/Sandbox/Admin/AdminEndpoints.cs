@@ -63,6 +63,12 @@ internal static class AdminEndpoints
             s.Faults.Clear();
             return Results.NoContent();
         });
+        g.MapGet("/faults/injected", () => Results.Json(s.Faults.Injected));
+        g.MapDelete("/faults/injected", () =>
+        {
+            s.Faults.ClearInjected();
+            return Results.NoContent();
+        });
         g.MapDelete("/faults/{id}", (string id) => s.Faults.Remove(id) ? Results.NoContent() : Results.NotFound());
 
         g.MapPost("/tokens/expire", async (CancellationToken ct) =>

@@ -37,6 +37,48 @@ public sealed record FaultRule
 
     /// <summary>Number of matching requests the rule applies to before it removes itself; null = until removed.</summary>
     [JsonPropertyName("times")] public int? Times { get; init; }
+
+    /// <summary>[chaos] A late IzlyPay confirmation: the customer's confirmation (<c>/izlypay/pay/*/confirm</c>) is taken
+    /// but reaches Izly this many milliseconds later (sandbox clock): the web payment stays waiting until then, and is then
+    /// completed, money taken, whatever the merchant did meanwhile. Set it longer than the host's give-up
+    /// (<c>Sales:WebPaymentTimeout</c>).</summary>
+    [JsonPropertyName("lateConfirmationMs")] public int? LateConfirmationMs { get; init; }
+
+    /// <summary>[chaos] VEM refuses (422, <c>-70</c>) a new ticket paid by Izly whose payment Izly took: the sale is paid,
+    /// its ticket goes Dead at the host.</summary>
+    [JsonPropertyName("refuseTicketAfterDebit")] public bool RefuseTicketAfterDebit { get; init; }
+
+    /// <summary>Chance (0..1) that a request the two faults above could hit is hit. Default 1. A request not hit does
+    /// not count against <see cref="Times"/>.</summary>
+    [JsonPropertyName("probability")] public double Probability { get; init; } = 1;
+
+    /// <summary>The two faults played by the handlers (not the middleware): they hit only requests that can be hit.</summary>
+    internal bool IsHandlerFault => LateConfirmationMs is not null || RefuseTicketAfterDebit;
+}
+
+/// <summary>One case a handler fault injected, for a test or a chaos run to find it again in the records.</summary>
+/// <param name="Kind"><see cref="InjectedFault.LateIzlyPayConfirmation"/> or <see cref="InjectedFault.TicketRefusedAfterDebit"/>.</param>
+/// <param name="RuleId">The rule that injected it.</param>
+/// <param name="AppId">The point of sale.</param>
+/// <param name="ClientOrderId">The payment's clientOrderId (the web payment's, or the debit's).</param>
+/// <param name="IdTransactionIzly">The Izly id the ticket carries (IzlyPay: the web operation id).</param>
+/// <param name="IdTicketEntete">The refused ticket's id (ticket refusals only).</param>
+/// <param name="NumeroTicket">The refused ticket's number (ticket refusals only).</param>
+/// <param name="At">When it was injected (sandbox clock).</param>
+/// <param name="DueAt">When the late confirmation completes the payment (late confirmations only).</param>
+public sealed record InjectedFault(
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("ruleId")] string RuleId,
+    [property: JsonPropertyName("appId")] string AppId,
+    [property: JsonPropertyName("clientOrderId")] string ClientOrderId,
+    [property: JsonPropertyName("idTransactionIzly")] string IdTransactionIzly,
+    [property: JsonPropertyName("idTicketEntete")] string? IdTicketEntete,
+    [property: JsonPropertyName("numeroTicket")] string? NumeroTicket,
+    [property: JsonPropertyName("at")] DateTimeOffset At,
+    [property: JsonPropertyName("dueAt")] DateTimeOffset? DueAt)
+{
+    public const string LateIzlyPayConfirmation = "lateIzlyPayConfirmation";
+    public const string TicketRefusedAfterDebit = "ticketRefusedAfterDebit";
 }
 
 /// <summary>A rule in force, with its id and how many requests it has hit.</summary>
@@ -54,7 +96,12 @@ internal sealed record FaultDecision(int LatencyMs, bool Hang, int? ErrorStatus,
 /// <summary>Fault injection switchable at run time (C# API here, HTTP under <c>/_sandbox/faults</c>).</summary>
 public sealed class SandboxFaults
 {
+    /// <summary>The injected cases kept (the oldest are dropped past it): a long run must not grow without bound.</summary>
+    public const int MaxInjectedKept = 10_000;
+
     private readonly ConcurrentDictionary<string, Entry> _rules = new();
+    private readonly ConcurrentQueue<InjectedFault> _injected = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Func<CancellationToken, Task> _expireTokens;
     private long _nextId;
 
@@ -67,6 +114,17 @@ public sealed class SandboxFaults
         if (rule.ErrorRate is < 0 or > 1 || rule.LatencyMs < 0 || rule.Times is <= 0 || rule.ErrorStatus is < 400 or > 599)
         {
             throw new ArgumentException("errorRate is 0..1, latencyMs >= 0, times > 0, errorStatus 400..599.", nameof(rule));
+        }
+
+        if (rule.Probability is < 0 or > 1 || double.IsNaN(rule.Probability) || rule.LateConfirmationMs is <= 0 or > 86_400_000)
+        {
+            throw new ArgumentException("probability is 0..1, lateConfirmationMs 1..86400000 (a day).", nameof(rule));
+        }
+
+        if (rule.IsHandlerFault && (rule.LateConfirmationMs is not null && rule.RefuseTicketAfterDebit
+            || rule.LatencyMs > 0 || rule.ErrorRate > 0 || rule.Hang || rule.DropAfterCommit || rule.ErrorAfterCommit))
+        {
+            throw new ArgumentException("lateConfirmationMs and refuseTicketAfterDebit each make a rule of their own, without latency, errors, hangs or drops.", nameof(rule));
         }
 
         var id = $"f{Interlocked.Increment(ref _nextId)}";
@@ -108,6 +166,75 @@ public sealed class SandboxFaults
     public string FailAfterCommitNext(int count, string? pathPattern = null, int status = 502, string? method = null) =>
         Add(new FaultRule { PathPattern = pathPattern, Method = method, ErrorAfterCommit = true, ErrorStatus = status, Times = count });
 
+    /// <summary>The next <paramref name="count"/> IzlyPay confirmations (each with <paramref name="probability"/>) reach Izly
+    /// <paramref name="delay"/> late: the payment completes then, after the merchant may have given up.</summary>
+    public string LateIzlyPayConfirmations(TimeSpan delay, int? count = null, double probability = 1) =>
+        Add(new FaultRule { LateConfirmationMs = (int)delay.TotalMilliseconds, Times = count, Probability = probability });
+
+    /// <summary>VEM refuses (422) the next <paramref name="count"/> new Izly-paid tickets whose payment was taken (each with
+    /// <paramref name="probability"/>).</summary>
+    public string RefuseTicketsAfterDebit(int? count = null, double probability = 1) =>
+        Add(new FaultRule { RefuseTicketAfterDebit = true, Times = count, Probability = probability });
+
+    /// <summary>Every case the handler faults injected, oldest first (at most <see cref="MaxInjectedKept"/>); kept when
+    /// the rules are removed.</summary>
+    public IReadOnlyList<InjectedFault> Injected => [.. _injected];
+
+    /// <summary>Forgets the injected cases.</summary>
+    public void ClearInjected() => _injected.Clear();
+
+    /// <summary>Cancelled when the sandbox stops: what a fault left to do later (a late confirmation) is dropped.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    internal void Record(InjectedFault injected)
+    {
+        _injected.Enqueue(injected);
+        while (_injected.Count > MaxInjectedKept && _injected.TryDequeue(out _))
+        {
+        }
+    }
+
+    internal void Stop() => _stopping.Cancel();
+
+    /// <summary>Whether a rule of that kind is in force (a cheap test before a handler looks at its records).</summary>
+    internal bool HasHandlerFault(Func<FaultRule, bool> kind) => !_rules.IsEmpty && _rules.Values.Any(e => e.Rule.IsHandlerFault && kind(e.Rule));
+
+    /// <summary>IzlyPay operations whose confirmation a late-confirmation fault holds: a second confirmation must wait too.</summary>
+    internal ConcurrentDictionary<long, DateTimeOffset> HeldConfirmations { get; } = new();
+
+    /// <summary>
+    /// For a handler that could play a handler fault on this request: the first matching rule of that kind that hits
+    /// (its probability drawn, its count consumed), with its id; null when none does.
+    /// </summary>
+    internal (string Id, FaultRule Rule)? TryHit(Func<FaultRule, bool> kind, string method, string path)
+    {
+        foreach (var (id, entry) in _rules)
+        {
+            if (!entry.Rule.IsHandlerFault || !kind(entry.Rule)
+                || (entry.Rule.Method is { } m && !string.Equals(m, method, StringComparison.OrdinalIgnoreCase))
+                || (entry.Pattern is { } p && !p.IsMatch(path))
+                || (entry.Rule.Probability < 1 && Random.Shared.NextDouble() >= entry.Rule.Probability))
+            {
+                continue;
+            }
+
+            if (!entry.TryConsume())
+            {
+                _rules.TryRemove(id, out _);
+                continue;
+            }
+
+            if (entry.Exhausted)
+            {
+                _rules.TryRemove(id, out _);
+            }
+
+            return (id, entry.Rule);
+        }
+
+        return null;
+    }
+
     /// <summary>Every token issued so far (both VEM schemes) is expired from now on; the next calls get 401.</summary>
     public Task ExpireTokensNowAsync(CancellationToken ct = default) => _expireTokens(ct);
 
@@ -125,7 +252,8 @@ public sealed class SandboxFaults
         int? errorAfterCommit = null;
         foreach (var (id, entry) in _rules)
         {
-            if ((entry.Rule.Method is { } m && !string.Equals(m, method, StringComparison.OrdinalIgnoreCase))
+            if (entry.Rule.IsHandlerFault
+                || (entry.Rule.Method is { } m && !string.Equals(m, method, StringComparison.OrdinalIgnoreCase))
                 || (entry.Pattern is { } p && !p.IsMatch(path)))
             {
                 continue;

@@ -90,6 +90,7 @@ internal static class IzlyEndpoints
     public static void Map(IEndpointRouteBuilder app, SandboxState s)
     {
         var log = s.LoggerFactory.CreateLogger("Middleware.Sandbox.Izly");
+        OperationsEndpoint.Map(app, s);
 
         app.MapGet("/api/rightholders/searchSupport", (HttpContext ctx, string? idSupport, string? numeroApplicatif) =>
         {

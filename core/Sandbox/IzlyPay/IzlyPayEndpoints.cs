@@ -204,6 +204,11 @@ internal static class IzlyPayEndpoints
             }
 
             var cancel = form["action"].ToString() == "cancel";
+            if (!cancel && LateConfirmation.TryHold(s, row, ctx.Request.Path.Value ?? "", log))
+            {
+                return Html(202, Page("Paiement en cours", "<p id=\"result\" data-status=\"0\">Paiement en cours de traitement.</p>"));
+            }
+
             var now = s.Time.GetUtcNow();
             var final = await s.Db.WriteAsync((c, tx) => Settle(c, tx, row, cancel, now), ctx.RequestAborted);
             log.LogInformation("Web payment {OperationId} settled with status {Status}", final.Operation_Id, final.Status);
@@ -231,7 +236,7 @@ internal static class IzlyPayEndpoints
             r.Identifier, r.Callback_Url, r.Callback_Status, r.Error_Code))];
     }
 
-    private static WebPaymentRow Settle(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, WebPaymentRow row, bool cancel, DateTimeOffset now)
+    internal static WebPaymentRow Settle(Microsoft.Data.Sqlite.SqliteConnection c, Microsoft.Data.Sqlite.SqliteTransaction tx, WebPaymentRow row, bool cancel, DateTimeOffset now)
     {
         var date = now.ToString("O", CultureInfo.InvariantCulture);
         void Finish(int status, string? code, string? message) =>
@@ -268,7 +273,7 @@ internal static class IzlyPayEndpoints
         return c.QueryFirst<WebPaymentRow>("SELECT * FROM web_payments WHERE operation_id=@Operation_Id", new { row.Operation_Id }, tx);
     }
 
-    private static async Task<int?> CallbackAsync(SandboxState s, WebPaymentRow row, string url, ILogger log, CancellationToken ct)
+    internal static async Task<int?> CallbackAsync(SandboxState s, WebPaymentRow row, string url, ILogger log, CancellationToken ct)
     {
         string? email = null;
         await using (var c = s.Db.Read())

@@ -176,6 +176,11 @@ internal static class VemEndpoints
                 }
 
                 var appId = pos.ToString();
+                if (Faults.TicketRefusalFault.TryRefuse(s, appId, ticket, ctx.Request.Path.Value ?? "", log) is { } injected)
+                {
+                    return injected;
+                }
+
                 var received = s.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
                 string? storedHash = null;
                 var outcome = await s.Db.WriteAsync((c, tx) =>
