@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Rpc;
@@ -46,6 +47,11 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<SaleService>();
         services.TryAddSingleton<Tickets.IUnticketedSalesCounter, UnticketedSalesCounter>();
         services.TryAddSingleton<Tickets.Closing.IClosingOpenItemsSource, Closing.PaymentOpenItems>();
+        services.TryAddSingleton(sp => new Reconciliation.ReconciliationService(
+            sp.GetRequiredService<Tickets.Closing.ClosingService>(), sp.GetRequiredService<Tickets.Journal.JournalService>(),
+            sp.GetRequiredService<PaymentJournal>(), sp.GetRequiredService<Api.Izly.IIzlyOperations>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Reconciliation.ReconciliationService>>()));
+        services.AddSingleton<IRpcTarget, Reconciliation.ReconciliationRpcTarget>();
         services.TryAddSingleton<ISalePricer, ScriptSalePricer>();
         services.TryAddSingleton<Scripting.Prices.IPriceCatalogSource, ReferencePriceCatalogSource>();
         services.AddSingleton<IRpcTarget, SaleMethods>();

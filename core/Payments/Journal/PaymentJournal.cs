@@ -259,6 +259,17 @@ public sealed class PaymentJournal
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    /// <summary>Payments of <paramref name="pointOfSale"/> created in [<paramref name="from"/>, <paramref name="to"/>), oldest
+    /// first, at most <paramref name="limit"/>: what a reconciliation compares with Izly's list.</summary>
+    public async Task<IReadOnlyList<PaymentRecord>> ListCreatedBetweenAsync(string pointOfSale, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            "SELECT * FROM payments WHERE pos=@pos AND created_at >= @from AND created_at < @to ORDER BY created_at LIMIT @limit",
+            new { pos = pointOfSale, from = Format(from), to = Format(to), limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
     /// <summary>Payments whose outcome is still open (Pending or Unknown): what recovery settles.</summary>
     public async Task<IReadOnlyList<PaymentRecord>> ListOpenAsync(CancellationToken cancellationToken)
     {

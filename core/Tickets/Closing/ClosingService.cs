@@ -150,6 +150,38 @@ public sealed class ClosingService
         return list;
     }, cancellationToken);
 
+    /// <summary>
+    /// The tickets of <paramref name="pointOfSale"/> journaled from <paramref name="since"/> (UTC) on, with their outbox
+    /// state, at most <paramref name="limit"/>: a reconciliation matches Izly's operations against them (a payment's
+    /// ticket may fall in the next closing when the close came between the debit and the commit).
+    /// </summary>
+    public Task<IReadOnlyList<ClosedTicket>> TicketsSinceAsync(string pointOfSale, DateTimeOffset since, int limit, CancellationToken cancellationToken) => Task.Run<IReadOnlyList<ClosedTicket>>(() =>
+    {
+        using var c = db.Open(durable: false);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT j.seq, j.body, t.state, t.error_code FROM journal j
+            LEFT JOIN tickets t ON t.pos = j.pos AND CAST(t.id AS TEXT) = j.ref
+            WHERE j.kind = 'ticket' AND j.pos = $p AND j.at >= $since ORDER BY j.seq LIMIT $l
+            """;
+        cmd.Parameters.AddWithValue("$p", pointOfSale);
+        cmd.Parameters.AddWithValue("$since", since.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$l", limit);
+        using var reader = cmd.ExecuteReader();
+        var list = new List<ClosedTicket>();
+        while (reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ClosingTotalsBuilder.ParseTicket(reader.GetString(1)) is { } ticket)
+            {
+                list.Add(new ClosedTicket(reader.GetInt64(0), pointOfSale, ticket,
+                    reader.IsDBNull(2) ? null : (TicketState)reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+            }
+        }
+
+        return list;
+    }, cancellationToken);
+
     /// <summary>One closing by id; null when unknown.</summary>
     public Task<ClosingReport?> GetAsync(string id, CancellationToken cancellationToken) => Task.Run(() =>
     {

@@ -42,6 +42,9 @@ public static class JournalKinds
 
     /// <summary>A day, month or year closing of one point of sale or of the host.</summary>
     public const string Closing = "closing";
+
+    /// <summary>A closing checked against Izly's operations and VEM's acceptance: what matched and what did not.</summary>
+    public const string Reconciliation = "reconciliation";
 }
 
 /// <summary>The last entry: what the head file anchors.</summary>

@@ -92,6 +92,17 @@ public sealed class JournalService
         return rows.Count;
     }
 
+    /// <summary>Appends one entry in a transaction of its own (a reconciliation's result); returns its number.</summary>
+    public Task<long> AppendAsync(string kind, string? pointOfSale, string? reference, string body, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        using var c = db.Open(durable: true);
+        using var tx = c.BeginTransaction(deferred: false);
+        var head = writer.Append(c, tx, kind, pointOfSale, reference, body, time.GetUtcNow());
+        tx.Commit();
+        writer.Committed(head);
+        return head.Seq;
+    }, cancellationToken);
+
     /// <summary>Verifies the whole journal (one run at a time; a second caller waits for it).</summary>
     public async Task<JournalVerification> VerifyAsync(bool signatures, CancellationToken cancellationToken)
     {
