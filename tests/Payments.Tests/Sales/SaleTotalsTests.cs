@@ -72,7 +72,7 @@ public sealed class SaleTotalsTests : IDisposable
     }
 
     [Fact]
-    public async Task A_point_of_sale_with_a_terminal_quotes_that_terminal()
+    public async Task A_point_of_sale_with_a_terminal_quotes_that_terminal_and_refuses_another_amount_before_asking_it()
     {
         var sales = NewSales(terminal: "Tetra 1");
         var sale = await OpenWithBasketAsync(sales);
@@ -80,6 +80,12 @@ public sealed class SaleTotalsTests : IDisposable
         var quote = await sales.QuoteAsync(PosId, sale.Id, default);
 
         Assert.Equal(("Tetra 1", 3.80m), (quote.Terminal, quote.Cb));
+
+        // An amount the till sends must be that total too: refused before the terminal is asked (it would answer 1111
+        // here, no terminal being connected), and the sale stays open.
+        var error = await Assert.ThrowsAsync<MiddlewareException>(() => sales.PayAsync(PosId, sale.Id, Guid.NewGuid(), "cb", 3.30m, default));
+        Assert.Equal(ErrorCode.SaleTotalMismatch, error.Code);
+        Assert.Equal(SaleState.Open, (await sales.GetAsync(PosId, sale.Id, default)).State);
     }
 
     private static async Task<Sale> OpenWithBasketAsync(SaleService sales)
