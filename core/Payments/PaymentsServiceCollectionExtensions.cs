@@ -55,6 +55,8 @@ public static class PaymentsServiceCollectionExtensions
         services.TryAddSingleton<ISalePricer, ScriptSalePricer>();
         services.TryAddSingleton<Scripting.Prices.IPriceCatalogSource, ReferencePriceCatalogSource>();
         services.AddSingleton<IRpcTarget, SaleMethods>();
+        services.AddSingleton<IRpcTarget, SaleQuoteMethods>();
+        services.AddSingleton<IRpcTarget, CatalogMethods>();
         services.AddHostedService<TapSubscription>();
         services.AddHostedService<SaleRecoveryService>();
         return services;

@@ -57,6 +57,10 @@ public enum ErrorCode
     SaleNotFound = 1410,
     SaleStateInvalid = 1411,
 
+    /// <summary>The amount the till charged (or expects) is not the sale's total for that payment method: nothing is
+    /// recorded and the sale stays open.</summary>
+    SaleTotalMismatch = 1412,
+
     // 1500: tickets
     TicketInvalid = 1500,
     TicketNotFound = 1501,

@@ -44,6 +44,7 @@ public static class ErrorMessages
         [ErrorCode.PaymentNotCompleted] = "Paiement CB non abouti (carte non présentée, annulé sur le terminal ou délai dépassé) : rien n'a été encaissé.",
         [ErrorCode.SaleNotFound] = "Vente introuvable.",
         [ErrorCode.SaleStateInvalid] = "Opération impossible dans l'état actuel de la vente.",
+        [ErrorCode.SaleTotalMismatch] = "Montant différent du total de la vente : vérifiez le montant encaissé, la vente n'est pas enregistrée.",
         [ErrorCode.TicketInvalid] = "Ticket incohérent : contactez le support.",
         [ErrorCode.TicketNotFound] = "Ticket introuvable.",
         [ErrorCode.NumberingOriginUnknown] = "Numérotation des tickets non initialisée : contactez le support.",

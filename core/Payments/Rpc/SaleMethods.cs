@@ -54,9 +54,10 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
     }
 
     [RpcMethod("sale.pay", Mutating = true, Durability = AnswerDurability.ProcessCrash)]
-    public async Task<SaleView> PayAsync(Guid requestId, string saleId, string method, CancellationToken cancellationToken)
+    public async Task<SaleView> PayAsync(Guid requestId, string saleId, string method, decimal? amount = null, CancellationToken cancellationToken = default)
     {
-        var outcome = await sales.PayAsync(Till.PointOfSale, saleId, requestId, method, cancellationToken).ConfigureAwait(false);
+        // amount: what the till charged on its own card terminal (or expects); a different total is refused (1412).
+        var outcome = await sales.PayAsync(Till.PointOfSale, saleId, requestId, method, amount, cancellationToken).ConfigureAwait(false);
         return SaleView.From(outcome.Sale, outcome.Payment);
     }
 

@@ -19,8 +19,10 @@ internal sealed class SaleCheckout(
     /// <c>cb</c> takes it on the point of sale's payment terminal (<see cref="PointOfSaleOptions.Terminal"/>) or, with
     /// none configured, records a payment taken by the till's own card terminal. A balance too low for the basket is refused
     /// with the balance, so the cashier can take the whole sale by CB instead.
+    /// The optional amount is the total the till charged on its own card terminal, or expects: when given and not the
+    /// sale's total for the method, nothing is recorded and the sale stays open (1412).
     /// </summary>
-    public async Task<PayOutcome> PayAsync(PointOfSaleId pointOfSale, string saleId, Guid requestId, string method, CancellationToken cancellationToken)
+    public async Task<PayOutcome> PayAsync(PointOfSaleId pointOfSale, string saleId, Guid requestId, string method, decimal? amount, CancellationToken cancellationToken)
     {
         var sale = await transitions.GetAsync(pointOfSale, saleId, cancellationToken).ConfigureAwait(false);
         var rid = requestId.ToString("D");
@@ -47,6 +49,7 @@ internal sealed class SaleCheckout(
             _ => throw new MiddlewareException(ErrorCode.InvalidRequest, $"Unknown payment method '{method}' (izly or cb)."),
         };
         var pricing = await pricer.PriceAsync(pointOfSale, sale.Basket, sale.Profile, paymentCode, cancellationToken).ConfigureAwait(false);
+        SaleTotalCheck.Ensure(amount, pricing.TotalTtc, method);
         if (pricing.TotalTtc <= 0 && method == "izly")
         {
             throw new MiddlewareException(ErrorCode.InvalidRequest, "Nothing to debit: the sale's total is not positive.");
@@ -67,7 +70,7 @@ internal sealed class SaleCheckout(
         // The terminal is chosen now and kept with the sale: a configuration changed before a restart does not turn a
         // payment asked of a terminal into a declared one.
         var terminal = method == "cb" && pricing.TotalTtc > 0
-            ? pointsOfSale.CurrentValue.FirstOrDefault(p => PointOfSaleId.TryParse(p.Id, out var id) && id == pointOfSale)?.Terminal is { Length: > 0 } name ? name : null
+            ? PointOfSaleTerminal.NameOf(pointsOfSale.CurrentValue, pointOfSale)
             : null;
         var paying = sale with
         {

@@ -23,6 +23,7 @@ public sealed class SaleService
     private readonly SaleCheckout _checkout;
     private readonly WebPaymentStarter _webPayments;
     private readonly UnfinishedSales _unfinished;
+    private readonly SaleQuoter _quotes;
 
     // The parts are built here rather than registered one by one: they share one logger category (SaleService's),
     // and the web-payment settler's start time is this host's.
@@ -49,6 +50,7 @@ public sealed class SaleService
         _checkout = new SaleCheckout(store, _transitions, pricer, continuation, pointsOfSale, time);
         _webPayments = new WebPaymentStarter(store, _transitions, journal, pricer, channels, time, logger);
         _unfinished = new UnfinishedSales(store, _transitions, payments, continuation, terminals, logger);
+        _quotes = new SaleQuoter(_transitions, pricer, pointsOfSale);
     }
 
     public Task<Sale> OpenAsync(PointOfSaleId pointOfSale, Guid requestId, CancellationToken cancellationToken) =>
@@ -80,7 +82,18 @@ public sealed class SaleService
     /// with the balance, so the cashier can take the whole sale by CB instead.
     /// </summary>
     public Task<PayOutcome> PayAsync(PointOfSaleId pointOfSale, string saleId, Guid requestId, string method, CancellationToken cancellationToken) =>
-        _checkout.PayAsync(pointOfSale, saleId, requestId, method, cancellationToken);
+        _checkout.PayAsync(pointOfSale, saleId, requestId, method, null, cancellationToken);
+
+    /// <summary>Like <see cref="PayAsync(PointOfSaleId, string, Guid, string, CancellationToken)"/>, refusing (1412, the
+    /// sale stays open) when <paramref name="amount"/>, the total the till charged or expects, is not the sale's total for
+    /// <paramref name="method"/>.</summary>
+    public Task<PayOutcome> PayAsync(PointOfSaleId pointOfSale, string saleId, Guid requestId, string method, decimal? amount, CancellationToken cancellationToken) =>
+        _checkout.PayAsync(pointOfSale, saleId, requestId, method, amount, cancellationToken);
+
+    /// <summary>The sale's exact total for each payment method, before any payment (a CB profile's VAT or a site's CB
+    /// rule may change it), and the terminal a CB payment would be asked of.</summary>
+    public Task<SaleQuote> QuoteAsync(PointOfSaleId pointOfSale, string saleId, CancellationToken cancellationToken) =>
+        _quotes.QuoteAsync(pointOfSale, saleId, cancellationToken);
 
     /// <summary>Abandons an open sale (nothing was paid).</summary>
     public Task<Sale> CancelAsync(PointOfSaleId pointOfSale, string saleId, CancellationToken cancellationToken) =>

@@ -15,7 +15,7 @@ namespace Middleware.Payments.Tests.Sales;
 internal sealed record SaleTestHost(SaleService Sales, PaymentJournal Journal, TerminalPayments Terminals)
 {
     public static SaleTestHost Create(string folder, TimeProvider time, SalesOptions sales, PointOfSaleOptions pointOfSale,
-        RecordingTickets? tickets = null, RecentTaps? taps = null, ICardReaders? readers = null)
+        RecordingTickets? tickets = null, RecentTaps? taps = null, ICardReaders? readers = null, ISalePricer? pricer = null)
     {
         var izly = new FakeIzly(time);
         var payments = new PaymentOptions { DatabasePath = Path.Combine(folder, "payments.db") };
@@ -30,7 +30,7 @@ internal sealed record SaleTestHost(SaleService Sales, PaymentJournal Journal, T
         }
 
         var terminals = new TerminalPayments(journal, services.BuildServiceProvider(), Options.Create(payments), pointsOfSale, time, NullLogger<TerminalPayments>.Instance);
-        var service = new SaleService(new SaleStore(sales.DatabasePath, time), processor, journal, tickets ?? new RecordingTickets(), new FixedPricer(),
+        var service = new SaleService(new SaleStore(sales.DatabasePath, time), processor, journal, tickets ?? new RecordingTickets(), pricer ?? new FixedPricer(),
             new SinglePluginCatalog(new GatewayWebPaymentPlugin(izly)), taps ?? new RecentTaps(), Options.Create(sales), pointsOfSale,
             time, NullLogger<SaleService>.Instance, terminals: terminals);
         return new SaleTestHost(service, journal, terminals);

@@ -1,7 +1,4 @@
-using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
-using Middleware.Domain.Rpc;
 using Middleware.Pipe.Server;
 
 namespace Middleware.Pipe.Tests.Protocol;
@@ -51,32 +48,7 @@ public sealed partial class MethodListTests
         Assert.False(registry.TryGet("tickets.submit", out _));
     }
 
-    /// <summary>The registry the pipe server builds from every <see cref="IRpcTarget"/> of the host's assemblies. The
-    /// registry only reflects on the targets' types, so they are created without their services.</summary>
-    private static RpcMethodRegistry HostRegistry()
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Queue<AssemblyName>([new AssemblyName("Middleware.Host")]);
-        var targets = new List<IRpcTarget>();
-        while (pending.TryDequeue(out var name))
-        {
-            if (!seen.Add(name.Name!))
-            {
-                continue;
-            }
-
-            var assembly = Assembly.Load(name);
-            targets.AddRange(assembly.GetTypes()
-                .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IRpcTarget).IsAssignableFrom(t))
-                .Select(t => (IRpcTarget)RuntimeHelpers.GetUninitializedObject(t)));
-            foreach (var reference in assembly.GetReferencedAssemblies().Where(r => r.Name!.StartsWith("Middleware.", StringComparison.Ordinal)))
-            {
-                pending.Enqueue(reference);
-            }
-        }
-
-        return new RpcMethodRegistry(targets);
-    }
+    private static RpcMethodRegistry HostRegistry() => HostMethods.Registry();
 
     /// <summary>The rows of section 4's table: <c>| `name` | yes/no | yes/no | what |</c>.</summary>
     private static Dictionary<string, (bool Mutating, bool Operator)> MethodTable()
