@@ -17,8 +17,9 @@ public sealed class ChaosFaultTests
         await using var h = await SandboxHarness.StartAsync();
         var holder = h.Seed.RightHolder("1000016");
         var before = await h.Server.GetBalanceAsync(holder.Identifier);
+        await using var merchant = await MerchantListener.StartAsync();
         await AddRuleAsync(h, new { lateConfirmationMs = 60_000, times = 1 });
-        var late = await StartAsync(h, 1250, "web-late");
+        var late = await StartAsync(h, 1250, "web-late", merchant);
 
         using (var confirm = await ConfirmAsync(h, late, holder))
         {
@@ -36,6 +37,7 @@ public sealed class ChaosFaultTests
         Assert.Equal(0, (await WebPaymentTests.VerifyAsync(h, late.OperationId)).GetProperty("operationStatus").GetInt32());
         Assert.Equal(before, await h.Server.GetBalanceAsync(holder.Identifier));
         Assert.Empty(await h.Server.GetFaultsActiveAsync());
+        Assert.Empty(merchant.Callbacks);
 
         // The rule was used once: the next customer's confirmation goes through at once.
         var onTime = await StartAsync(h, 300, "web-on-time");
@@ -47,6 +49,9 @@ public sealed class ChaosFaultTests
         h.Time.Advance(TimeSpan.FromSeconds(1));
         await PollAsync(async () => (await WebPaymentTests.VerifyAsync(h, late.OperationId)).GetProperty("operationStatus").GetInt32() == 1);
         Assert.Equal(before - 1250 - 300, await h.Server.GetBalanceAsync(holder.Identifier));
+        // Izly tells the merchant, late: the callback of a completed payment the merchant may have given up on.
+        var callback = (await merchant.FirstCallback.WaitAsync(TimeSpan.FromSeconds(10))).GetProperty("operationSMoney");
+        Assert.Equal((1, "web-late"), (callback.GetProperty("status").GetInt32(), callback.GetProperty("clientOrderId").GetString()));
         var injected = Assert.Single(await InjectedAsync(h));
         Assert.Equal(InjectedFault.LateIzlyPayConfirmation, injected.Kind);
         Assert.Equal(("web-late", late.OperationId, SandboxSeed.MainTill.ToString()), (injected.ClientOrderId, injected.IdTransactionIzly, injected.AppId));
@@ -146,9 +151,9 @@ public sealed class ChaosFaultTests
         return (await SandboxHarness.JsonAsync(answer)).GetProperty("id").GetString()!;
     }
 
-    private static async Task<Started> StartAsync(SandboxHarness h, long amount, string order)
+    private static async Task<Started> StartAsync(SandboxHarness h, long amount, string order, MerchantListener? merchant = null)
     {
-        var created = await WebPaymentTests.CreateAsync(h, amount, order, null);
+        var created = await WebPaymentTests.CreateAsync(h, amount, order, merchant);
         return new Started(created.GetProperty("operationSMoney").GetProperty("id").GetString()!, new Uri(created.GetProperty("paymentAuthorizationUrl").GetString()!));
     }
 
