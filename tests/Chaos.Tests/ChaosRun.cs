@@ -99,8 +99,12 @@ internal static class ChaosRun
         }
 
         var (replays, replayMismatches) = await ReplayAsync(host, ledger, profile, log, ct);
-        var rows = Reconciliation.Run(ledger, await sandbox.GetTicketsAsync(ct), await sandbox.GetTransactionsAsync(ct), await sandbox.GetWebPaymentsAsync(ct),
-            explanations, replayMismatches, replays, injected, izlyList);
+        var vemTickets = await sandbox.GetTicketsAsync(ct);
+        var transactions = await sandbox.GetTransactionsAsync(ct);
+        var webPayments = await sandbox.GetWebPaymentsAsync(ct);
+        var rows = Reconciliation.Run(ledger, vemTickets, transactions, webPayments, explanations, replayMismatches, replays, injected, izlyList).ToList();
+        // The day close, after the replays (they must not find a closed day any different) and from the same records.
+        rows.AddRange(await DayCloseCheck.RunAsync(host, tills[0].PointOfSale, vemTickets, transactions, webPayments, injected, explanations, ct));
         var secrets = SecretsScan.Find(root, seed);
         clock.Stop();
 
