@@ -23,7 +23,7 @@ internal static class ClosingCommand
         var pdf = new Option<FileInfo?>("--pdf") { Description = "Also write the closing as a PDF (needs chromium)", Recursive = true };
         return new Command("closing", "Day, month and year closings of a point of sale or of the host (final once made: they are journaled).")
         {
-            json, html, pdf, Close(json, html, pdf), List(json), Show(json, html, pdf),
+            json, html, pdf, Close(json, html, pdf), List(json), Show(json, html, pdf), Reconcile(json, html, pdf),
         };
     }
 
@@ -81,6 +81,52 @@ internal static class ClosingCommand
         return command;
     }
 
+    private static Command Reconcile(Option<bool> json, Option<FileInfo?> html, Option<FileInfo?> pdf)
+    {
+        var id = new Argument<string>("id") { Description = "A day closing's id, e.g. day/host/12" };
+        var command = new Command("reconcile", "Check a day closing against Izly's operations and VEM's answers (reconciliation.run); exit 1 when something does not match") { id };
+        command.SetAction(async (parse, ct) =>
+        {
+            var matched = true;
+            var code = await CliOptions.RunAsync(parse, hello: true, async client =>
+            {
+                var result = await client.CallAsync("reconciliation.run", new { closingId = parse.GetValue(id) }, ct);
+                matched = result.Text("matched") == "true";
+                var output = parse.InvocationConfiguration.Output;
+                if (parse.GetValue(json))
+                {
+                    await CliOptions.PrintAsync(parse, result);
+                }
+                else
+                {
+                    var sides = new TextTable("POINT OF SALE", "IZLY OPS", "IZLY TOTAL", "IZLY TICKETS", "TICKET TOTAL", "VEM OK", "PENDING", "REFUSED");
+                    foreach (var p in result.Items("pointsOfSale"))
+                    {
+                        sides.Add(p.Text("pointOfSale"), p.Text("izlyOperations"), p.Text("izlyTotal"), p.Text("izlyTickets"), p.Text("izlyTicketTotal"),
+                            p.Text("vemAccepted"), p.Text("vemPending"), p.Text("vemRefused"));
+                    }
+
+                    await output.WriteAsync(sides.ToString());
+                    var mismatches = new TextTable("MISMATCH", "POINT OF SALE", "REFERENCE", "AMOUNT", "ACTION");
+                    foreach (var m in result.Items("mismatches"))
+                    {
+                        mismatches.Add(m.Text("kind"), m.Text("pointOfSale"), m.Text("reference"), m.Text("amount"), m.Text("action"));
+                    }
+
+                    await output.WriteLineAsync(mismatches.Count == 0 ? "Everything matches." : mismatches.ToString().TrimEnd() + $"\n{mismatches.Count} mismatch(es).");
+                }
+
+                if (parse.GetValue(html) is not null || parse.GetValue(pdf) is not null)
+                {
+                    var closing = await client.CallAsync("closing.get", new { id = parse.GetValue(id) }, ct);
+                    await WritePagesAsync(parse, html, pdf, ClosingHtmlReport.Render(closing.Deserialize<ClosingReport>(Web)!, ReconciliationHtml.Render(result)), ct);
+                }
+            }, ct);
+            return code != 0 ? code : matched ? 0 : 1;
+        });
+        return command;
+    }
+
     private static async Task WriteAsync(ParseResult parse, Option<bool> json, Option<FileInfo?> html, Option<FileInfo?> pdf, JsonElement result, CancellationToken ct)
     {
         var report = result.Deserialize<ClosingReport>(Web) ?? throw new JsonException("empty closing");
@@ -94,7 +140,11 @@ internal static class ClosingCommand
             await output.WriteLineAsync(Describe(report));
         }
 
-        var page = ClosingHtmlReport.Render(report);
+        await WritePagesAsync(parse, html, pdf, ClosingHtmlReport.Render(report), ct);
+    }
+
+    private static async Task WritePagesAsync(ParseResult parse, Option<FileInfo?> html, Option<FileInfo?> pdf, string page, CancellationToken ct)
+    {
         if (parse.GetValue(html) is { } htmlFile)
         {
             await File.WriteAllTextAsync(htmlFile.FullName, page, ct);
