@@ -24,6 +24,9 @@ internal sealed class TestCatalog : IReferenceCatalog
     public decimal? VatRate(int codeTva) => rates.TryGetValue(codeTva, out var r) ? r : null;
     // (10,7): a student profile with a VAT code of its own, which lines never take; (8000,7): a non-student one, 20 %.
     public int? ProfileVatCode(int codeSociete, int codeTarif) => (codeSociete, codeTarif) is (10, 7) or (8000, 7) ? 3 : null;
+
+    /// <summary>As the sandbox's caisse gives it: every ticket needs it.</summary>
+    public int? IdLogiciel => 39;
 }
 
 /// <summary>Records uploads; its behaviour is a function the test sets.</summary>
