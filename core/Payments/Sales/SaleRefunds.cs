@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,8 +39,9 @@ internal sealed class SaleRefunds(
     // between them right now: only the first is put back, once this long has passed (the two writes take milliseconds).
     private static readonly TimeSpan NeverAskedAfter = TimeSpan.FromMinutes(1);
 
-    // One refund of a sale at a time in this host (a till's retry on another connection, the recovery pass).
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _bySale = new(StringComparer.Ordinal);
+    // One refund of a sale at a time in this host (a till's retry on another connection, the recovery pass): a fixed set
+    // of locks, a sale's by the hash of its id, so memory stays bounded however many sales are refunded.
+    private readonly SemaphoreSlim[] _locks = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     /// <summary><c>payment.cancel</c>: refunds the payment <paramref name="paymentRequestId"/> and, when it paid a sale
     /// whose ticket is committed, commits that sale's refund ticket. <paramref name="declaredBy"/> names the caller (kept
@@ -64,7 +64,7 @@ internal sealed class SaleRefunds(
             throw new MiddlewareException(ErrorCode.PaymentNotFound, "No payment with this request id.");
         }
 
-        var gate = _bySale.GetOrAdd(sale.Id, _ => new SemaphoreSlim(1, 1));
+        var gate = LockOf(sale.Id);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -83,7 +83,7 @@ internal sealed class SaleRefunds(
         var done = 0;
         foreach (var sale in await store.ListByStateAsync(SaleState.Refunding, 1000, cancellationToken).ConfigureAwait(false))
         {
-            var gate = _bySale.GetOrAdd(sale.Id, _ => new SemaphoreSlim(1, 1));
+            var gate = LockOf(sale.Id);
             if (!await gate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
             {
                 continue; // a till's payment.cancel is on it
@@ -119,7 +119,7 @@ internal sealed class SaleRefunds(
             return null;
         }
 
-        var gate = _bySale.GetOrAdd(sale.Id, _ => new SemaphoreSlim(1, 1));
+        var gate = LockOf(sale.Id);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -259,6 +259,8 @@ internal sealed class SaleRefunds(
         SaleLog.Refunded(logger, refunded.Id, refunded.PointOfSale, receipt.IdTicketEntete);
         return refunded;
     }
+
+    private SemaphoreSlim LockOf(string saleId) => _locks[(int)((uint)StringComparer.Ordinal.GetHashCode(saleId) % (uint)_locks.Length)];
 
     private static bool IsDeclaredCb(Sale sale) => sale.PaymentMethod == "cb" && sale.Terminal is null;
 
