@@ -12,6 +12,7 @@ using Middleware.Tickets.Journal;
 using Middleware.Tickets.Mapping;
 using Middleware.Tickets.Model;
 using Middleware.Tickets.Numbering;
+using Middleware.Tickets.Refunds;
 using Middleware.Tickets.Storage;
 using Middleware.Tickets.Whiz;
 
@@ -175,7 +176,7 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         var date = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
         // VEM's caisse names the software (idLogiciel); the option only stands in when VEM does not tell it.
         var identity = new TicketIdentity(0, "", date, options.VersionLogiciel, catalog.IdLogiciel ?? options.IdLogiciel);
-        var mapped = Map(pos, sale, identity, catalog);
+        var mapped = sale.Refund is { } refund ? RefundTicketMapper.Map(refund, identity) : Map(pos, sale, identity, catalog);
         var origin = numbered.ContainsKey(pos) ? null : await OriginIfUnnumberedAsync(pos, cancellationToken).ConfigureAwait(false);
         return new PendingCommit(pos, requestId, sale, mapped, catalog, zone, origin, new TaskCompletionSource<TicketReceipt>(TaskCreationOptions.RunContinuationsAsynchronously));
     }
@@ -772,7 +773,7 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         var old = record.Ticket!;
         var catalog = catalogs.For(pos);
         var identity = new TicketIdentity(long.Parse(record.IdTicketEntete, CultureInfo.InvariantCulture), record.NumeroTicket, old.Date, options.VersionLogiciel, catalog.IdLogiciel ?? options.IdLogiciel);
-        var ticket = Map(pos, sale, identity, catalog) with
+        var ticket = (sale.Refund is { } refund ? RefundTicketMapper.Map(refund, identity) : Map(pos, sale, identity, catalog)) with
         {
             IdTicketEntete = record.IdTicketEntete,
             NumeroTicket = record.NumeroTicket,

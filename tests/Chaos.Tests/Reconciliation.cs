@@ -53,8 +53,12 @@ internal static class Reconciliation
             var payment = body.GetProperty("listeReglements")[0];
             return new VemTicket(t.GetProperty("appId").GetString()!, long.Parse(t.GetProperty("idTicketEntete").GetString()!, CultureInfo.InvariantCulture),
                 t.GetProperty("numeroTicket").GetString()!, payment.GetProperty("codeReglement").GetInt32(),
-                payment.TryGetProperty("idTransactionIzly", out var tx) ? tx.GetString() : null, payment.GetProperty("montant").GetDecimal());
+                payment.TryGetProperty("idTransactionIzly", out var tx) ? tx.GetString() : null, payment.GetProperty("montant").GetDecimal(),
+                body.GetProperty("codeEvenement").GetString()!,
+                body.TryGetProperty("complementaire", out var c) && c.TryGetProperty("idTicketEnteteOrigine", out var o) ? o.GetString() : null);
         }).ToList();
+        // Refund tickets (RB, issue 16) share their sale's Izly transaction and give its amount back: matched apart.
+        var sold = vem.Where(t => t.Event != "RB").ToList();
         var izly = transactions.EnumerateArray().Select(t => new IzlyTransaction(t.GetProperty("idTransactionIzly").GetString()!, t.GetProperty("appId").GetString()!,
             t.GetProperty("clientOrderId").GetString()!, t.GetProperty("amountCents").GetInt64(), t.GetProperty("status").GetInt32())).ToList();
         var web = webPayments.EnumerateArray().Select(w => new WebPayment(w.GetProperty("operationId").GetString()!, w.GetProperty("appId").GetString()!,
@@ -75,7 +79,7 @@ internal static class Reconciliation
         // payments, whose operation id is the ticket's idTransactionIzly.
         var debits = izly.Where(t => t.Status is Completed or Cancelled && !t.ClientOrderId.StartsWith("izlypay:", StringComparison.Ordinal)).ToList();
         var paidWeb = web.Where(w => w.Status == Completed).ToList();
-        var ticketsByIzly = vem.Where(t => t.CodeReglement == 9 && t.IdTransactionIzly is not null).ToLookup(t => t.IdTransactionIzly!, StringComparer.Ordinal);
+        var ticketsByIzly = sold.Where(t => t.CodeReglement == 9 && t.IdTransactionIzly is not null).ToLookup(t => t.IdTransactionIzly!, StringComparer.Ordinal);
 
         Row("Izly debits (card/QR), refunded ones included", debits.Select(d => d.Id), mismatch: false);
         Row("IzlyPay web payments paid", paidWeb.Select(w => w.OperationId), mismatch: false);
@@ -116,10 +120,10 @@ internal static class Reconciliation
 
         var izlyIds = debits.Select(d => d.Id).Concat(paidWeb.Select(w => w.OperationId)).ToHashSet(StringComparer.Ordinal);
         Row("Izly tickets whose transaction Izly does not have (ticket without its debit)",
-            vem.Where(t => t.CodeReglement == 9 && (t.IdTransactionIzly is null || !izlyIds.Contains(t.IdTransactionIzly))).Select(t => $"{t.AppId}/{t.Id} tx {t.IdTransactionIzly}"));
+            sold.Where(t => t.CodeReglement == 9 && (t.IdTransactionIzly is null || !izlyIds.Contains(t.IdTransactionIzly))).Select(t => $"{t.AppId}/{t.Id} tx {t.IdTransactionIzly}"));
 
         var amounts = debits.Select(d => (d.Id, d.AmountCents)).Concat(paidWeb.Select(w => (Id: w.OperationId, w.AmountCents))).ToDictionary(x => x.Id, x => x.AmountCents, StringComparer.Ordinal);
-        Row("Izly tickets whose amount differs from the debit", vem.Where(t => t.CodeReglement == 9 && t.IdTransactionIzly is { } id && amounts.TryGetValue(id, out var c) && c != (long)(t.Montant * 100m))
+        Row("Izly tickets whose amount differs from the debit", sold.Where(t => t.CodeReglement == 9 && t.IdTransactionIzly is { } id && amounts.TryGetValue(id, out var c) && c != (long)(t.Montant * 100m))
             .Select(t => $"{t.AppId}/{t.Id}: ticket {t.Montant} €, Izly {amounts[t.IdTransactionIzly!]} cents"));
 
         var perSale = debits.Where(d => d.Status == Completed).Select(d => (Debit: d.Id, Sale: saleByOrder.GetValueOrDefault(d.ClientOrderId)))
@@ -138,7 +142,7 @@ internal static class Reconciliation
                 && (t.NumeroTicket != s.NumeroTicket || t.Montant != s.TotalTtc || t.CodeReglement != (s.PaymentMethod == "cb" ? 4 : 9) || (s.PaymentMethod != "cb" && t.IdTransactionIzly != s.IdTransactionIzly)))
             .Select(s => $"{s.PointOfSale}/{s.IdTicketEntete} sale {s.SaleId}"));
         var tillTickets = committed.Select(s => (s.PointOfSale, Id: long.Parse(s.IdTicketEntete!, CultureInfo.InvariantCulture))).ToHashSet();
-        Row("CB tickets at VEM that no till committed", vem.Where(t => t.CodeReglement == 4 && !tillTickets.Contains((t.AppId, t.Id))).Select(t => $"{t.AppId}/{t.Id}"));
+        Row("CB tickets at VEM that no till committed", sold.Where(t => t.CodeReglement == 4 && !tillTickets.Contains((t.AppId, t.Id))).Select(t => $"{t.AppId}/{t.Id}"));
         Row("tickets with the same idTicketEntete at one point of sale", vem.GroupBy(t => (t.AppId, t.Id)).Where(g => g.Count() > 1).Select(g => $"{g.Key.AppId}/{g.Key.Id} x{g.Count()}"));
         Row("tickets with the same numeroTicket at one point of sale", vem.GroupBy(t => (t.AppId, t.NumeroTicket)).Where(g => g.Count() > 1).Select(g => $"{g.Key.AppId} n° {g.Key.NumeroTicket} x{g.Count()}"));
 
@@ -162,6 +166,11 @@ internal static class Reconciliation
         var refunded = sales.Where(s => s.RefundedPayment is not null).ToList();
         var cancelledAtIzly = izly.Where(t => t.Status == Cancelled).Select(t => t.ClientOrderId).ToHashSet(StringComparer.Ordinal);
         Row("refunds the tills got (payment.cancel answered Cancelled)", refunded.Select(s => s.SaleId!), mismatch: false);
+        var refundTickets = vem.Where(t => t.Event == "RB").ToLookup(t => (t.AppId, t.Origin));
+        Row("refunds the tills got without a refund ticket (RB) at VEM", refunded.Where(s => !refundTickets.Contains((s.PointOfSale, s.IdTicketEntete))).Select(s => $"{s.PointOfSale}/{s.IdTicketEntete} sale {s.SaleId}"));
+        Row("refund tickets at VEM that do not give back their sale's amount, or more than one per sale", refundTickets.Where(g => g.Count() > 1
+                || !vemByKey.TryGetValue((g.Key.AppId, long.Parse(g.Key.Origin ?? "0", CultureInfo.InvariantCulture)), out var origin) || g.Single().Montant != -origin.Montant)
+            .Select(g => $"{g.Key.AppId}/{g.Key.Origin}: {string.Join(", ", g.Select(t => $"{t.Id} {t.Montant} €"))}"));
         Row("refunds answered Cancelled that Izly did not make", refunded.Where(s => !cancelledAtIzly.Contains(TillLedger.ClientOrderId(s.PointOfSale, s.RefundedPayment!.Value))).Select(s => s.SaleId!));
         var cancelAsked = ledger.Calls.Where(c => c.Method == "payment.cancel" && c.Parameters["paymentRequestId"] is string)
             .Select(c => TillLedger.ClientOrderId(c.PointOfSale, Guid.Parse((string)c.Parameters["paymentRequestId"]!))).ToHashSet(StringComparer.Ordinal);
@@ -213,7 +222,7 @@ internal static class Reconciliation
 
     private sealed record Injected(string Kind, string AppId, string ClientOrderId, string IdTransactionIzly, long? IdTicketEntete);
 
-    private sealed record VemTicket(string AppId, long Id, string NumeroTicket, int CodeReglement, string? IdTransactionIzly, decimal Montant);
+    private sealed record VemTicket(string AppId, long Id, string NumeroTicket, int CodeReglement, string? IdTransactionIzly, decimal Montant, string Event, string? Origin);
 
     private sealed record IzlyTransaction(string Id, string AppId, string ClientOrderId, long AmountCents, int Status);
 

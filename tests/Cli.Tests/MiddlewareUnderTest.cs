@@ -185,6 +185,8 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
         public decimal? VatRate(int codeTva) => sandbox.VatRate(codeTva);
 
         public int? ProfileVatCode(int codeSociete, int codeTarif) => sandbox.ProfileVatCode(codeSociete, codeTarif);
+
+        public int? IdLogiciel => sandbox.IdLogiciel;
     }
 }
 

@@ -77,6 +77,18 @@ public sealed class TetraCardPaymentEndToEndTests
         Assert.Equal(debit[..10], credit[..10]);
         Assert.Equal('1', credit[12]); // a credit
         Assert.Equal(4, tetra.Requests.Count);
+        // The refund reaches VEM as a refund ticket (RB) of its own, read back over the sandbox's HTTP admin API.
+        var refundTicket = cancelled.GetProperty("refundTicket").GetProperty("idTicketEntete").GetString();
+        using var vem = new HttpClient { BaseAddress = host.Sandbox.BaseUrl };
+        var held = await TillSteps.WaitForAsync(async () => (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement>(vem, $"_sandbox/tickets?appId={SaleHost.Till}"))
+            .EnumerateArray().Select(t => t.GetProperty("ticket").Clone()).ToList(), l => l.Count >= 2, TimeSpan.FromSeconds(60), "the refund ticket at VEM");
+        var rb = Assert.Single(held, t => t.GetProperty("codeEvenement").GetString() == "RB");
+        Assert.Equal(refundTicket, rb.GetProperty("idTicketEntete").GetString());
+        var rbReglement = Assert.Single(rb.GetProperty("listeReglements").EnumerateArray());
+        Assert.Equal((4, -total), (rbReglement.GetProperty("codeReglement").GetInt32(), rbReglement.GetProperty("montant").GetDecimal()));
+        Assert.All(rb.GetProperty("listeLignes").EnumerateArray(), l => Assert.True(l.GetProperty("quantite").GetInt32() < 0));
+        Assert.Equal((ticket.IdTicketEntete, ticket.NumeroTicket),
+            (rb.GetProperty("complementaire").GetProperty("idTicketEnteteOrigine").GetString(), rb.GetProperty("complementaire").GetProperty("numeroTicketOrigine").GetString()));
 
         // A slow PIN (12 s, past PluginHost:CallTimeout's 10 s): an answer like any other, the plugin stays in service.
         tetra.SetBehaviour(new TetraBehaviour { Line = TetraLineBehaviour.Slow, SlowDelay = TimeSpan.FromSeconds(12) });

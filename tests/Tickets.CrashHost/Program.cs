@@ -58,4 +58,5 @@ internal sealed class SandboxLikeCatalog : IReferenceCatalog
     public int? ArticleVatCode(int codeArticle) => ArticleExists(codeArticle) ? 1 : null;
     public decimal? VatRate(int codeTva) => codeTva switch { 1 => 5.5m, 2 => 10m, 3 => 20m, _ => null };
     public int? ProfileVatCode(int codeSociete, int codeTarif) => null;
+    public int? IdLogiciel => 39;
 }

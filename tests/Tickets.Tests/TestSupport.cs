@@ -24,7 +24,11 @@ internal sealed class TestCatalog : IReferenceCatalog
     public bool ArticleExists(int codeArticle) => Articles.ContainsKey(codeArticle);
     public int? ArticleVatCode(int codeArticle) => Articles.TryGetValue(codeArticle, out var v) ? v : null;
     public decimal? VatRate(int codeTva) => rates.TryGetValue(codeTva, out var r) ? r : null;
-    public int? ProfileVatCode(int codeSociete, int codeTarif) => (codeSociete, codeTarif) == (10, 7) ? 3 : null;
+    // (10,7): a student profile with a VAT code of its own, which lines never take; (8000,7): a non-student one, 20 %.
+    public int? ProfileVatCode(int codeSociete, int codeTarif) => (codeSociete, codeTarif) is (10, 7) or (8000, 7) ? 3 : null;
+
+    /// <summary>As the sandbox's caisse gives it: every ticket needs it.</summary>
+    public int? IdLogiciel => 39;
 }
 
 /// <summary>Records uploads; its behaviour is a function the test sets.</summary>

@@ -10,7 +10,7 @@ public sealed record VemTicket
 {
     [JsonPropertyName("idTicketEntete")] public required string IdTicketEntete { get; init; }
     [JsonPropertyName("numeroTicket")] public required string NumeroTicket { get; init; }
-    [JsonPropertyName("codeEvenement")] public string CodeEvenement { get; init; } = "VT";
+    [JsonPropertyName("codeEvenement")] public string CodeEvenement { get; init; } = CodeEvenements.Sale;
     [JsonPropertyName("date")] public required DateTimeOffset Date { get; init; }
     [JsonPropertyName("versionLogiciel")] public required string VersionLogiciel { get; init; }
     [JsonPropertyName("listeLignes")] public required IReadOnlyList<VemTicketLine> ListeLignes { get; init; }
@@ -32,6 +32,17 @@ public sealed record VemTicketLine
 
     /// <summary>Loyalty points earned by this line [designed]; their sum is <c>cumulPointsFidelite</c>.</summary>
     [JsonPropertyName("gainFidelite")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? GainFidelite { get; init; }
+}
+
+/// <summary>Event codes of <c>codeEvenement</c>.</summary>
+public static class CodeEvenements
+{
+    /// <summary>A sale (<c>VT</c>, the only code of the VEM specification).</summary>
+    public const string Sale = "VT";
+
+    /// <summary>[designed] A refund (<c>RB</c>, remboursement) of an earlier ticket of the same point of sale: its lines
+    /// with negative quantities, a negative montant, and the link in <c>complementaire</c> (crous-izly-api.md §4).</summary>
+    public const string Refund = "RB";
 }
 
 /// <summary>Payment codes of <c>codeReglement</c>.</summary>
@@ -73,6 +84,12 @@ public sealed record VemComplement
     /// <summary>1 on site, 2 take-away (3 delivered is not in service and never sent).</summary>
     [JsonPropertyName("idTypeDistribution")] public int? IdTypeDistribution { get; init; }
     [JsonPropertyName("idLogiciel")] public int? IdLogiciel { get; init; }
+
+    /// <summary>[designed] A refund ticket (<c>RB</c>): the <c>idTicketEntete</c> of the ticket it refunds.</summary>
+    [JsonPropertyName("idTicketEnteteOrigine")] public string? IdTicketEnteteOrigine { get; init; }
+
+    /// <summary>[designed] A refund ticket (<c>RB</c>): the <c>numeroTicket</c> of the ticket it refunds.</summary>
+    [JsonPropertyName("numeroTicketOrigine")] public string? NumeroTicketOrigine { get; init; }
 }
 
 /// <summary>The JSON options of the VEM wire format.</summary>

@@ -35,6 +35,13 @@ public static class TicketRules
     public const string LoyaltyTotal = "LOYALTY_TOTAL";
     public const string DistributionType = "DISTRIBUTION_TYPE";
     public const string ClientIdSupport = "CLIENT_ID_SUPPORT";
+    public const string ComplementIdLogiciel = "COMPLEMENT_ID_LOGICIEL";
+
+    /// <summary>[designed] A refund (<c>RB</c>) names the ticket it refunds (<c>idTicketEnteteOrigine</c>, <c>numeroTicketOrigine</c>).</summary>
+    public const string RefundOrigin = "REFUND_ORIGIN";
+
+    /// <summary>[designed] A refund's montant is negative (money given back).</summary>
+    public const string RefundAmount = "REFUND_AMOUNT";
 }
 
 /// <summary>One broken rule: its stable id, the line (<c>numeroLigne</c>, or null for ticket-level rules)
@@ -87,8 +94,8 @@ public static class VemTicketValidator
             Add(TicketRules.PaymentCount, null, $"A ticket has exactly one payment (listeReglements); found {payments.Count}.");
         }
 
-        var profileVat = ProfileVatCode(payment, complement, catalog);
-        CheckLines(lines, catalog, profileVat, Add);
+        var refund = ticket.CodeEvenement == CodeEvenements.Refund;
+        CheckLines(lines, catalog, complement, refund, Add);
 
         if (payment is not null)
         {
@@ -96,6 +103,16 @@ public static class VemTicketValidator
         }
 
         CheckLoyalty(lines, complement, Add);
+
+        if (complement?.IdLogiciel is null)
+        {
+            Add(TicketRules.ComplementIdLogiciel, null, "complementaire.idLogiciel is mandatory (VEM's caisse resource gives it).");
+        }
+
+        if (refund)
+        {
+            CheckRefund(complement, payment, Add);
+        }
 
         if (complement?.IdTypeDistribution is { } distribution
             && distribution is not IdTypeDistributionOnSite and not IdTypeDistributionTakeAway)
@@ -119,9 +136,9 @@ public static class VemTicketValidator
             add(TicketRules.HeaderNumeroTicket, null, "numeroTicket is mandatory.");
         }
 
-        if (ticket.CodeEvenement != "VT")
+        if (ticket.CodeEvenement is not (CodeEvenements.Sale or CodeEvenements.Refund))
         {
-            add(TicketRules.HeaderCodeEvenement, null, $"codeEvenement must be \"VT\"; found \"{ticket.CodeEvenement}\".");
+            add(TicketRules.HeaderCodeEvenement, null, $"codeEvenement must be \"VT\" (a sale) or \"RB\" (a refund); found \"{ticket.CodeEvenement}\".");
         }
 
         if (ticket.Date == default)
@@ -135,15 +152,21 @@ public static class VemTicketValidator
         }
     }
 
-    /// <summary>The societe/tarif VAT code that replaces the articles' own for a CB payment, when the profile has one.</summary>
-    private static int? ProfileVatCode(VemPayment? payment, VemComplement? complement, IReferenceCatalog catalog) =>
-        payment?.CodeReglement == CodeReglement.Cb
-        && complement?.CodeSocieteClient is { } societe
-        && complement.TarifClient is { } tarif
-            ? catalog.ProfileVatCode(societe, tarif)
-            : null;
+    // [designed] A refund links to the ticket it refunds and gives money back; its lines are checked with the others.
+    private static void CheckRefund(VemComplement? complement, VemPayment? payment, Action<string, int?, string> add)
+    {
+        if (string.IsNullOrWhiteSpace(complement?.IdTicketEnteteOrigine) || string.IsNullOrWhiteSpace(complement.NumeroTicketOrigine))
+        {
+            add(TicketRules.RefundOrigin, null, "A refund (RB) names the ticket it refunds: complementaire.idTicketEnteteOrigine and numeroTicketOrigine.");
+        }
 
-    private static void CheckLines(IReadOnlyList<VemTicketLine> lines, IReferenceCatalog catalog, int? profileVat, Action<string, int?, string> add)
+        if (payment is not null && payment.Montant >= 0)
+        {
+            add(TicketRules.RefundAmount, null, $"A refund's montant is negative; found {Fmt(payment.Montant)}.");
+        }
+    }
+
+    private static void CheckLines(IReadOnlyList<VemTicketLine> lines, IReferenceCatalog catalog, VemComplement? complement, bool refund, Action<string, int?, string> add)
     {
         if (lines.Count == 0)
         {
@@ -170,24 +193,23 @@ public static class VemTicketValidator
                 add(TicketRules.LineNumberUnique, n, $"numeroLigne {n} appears more than once in the ticket.");
             }
 
-            if (line.Quantite < 1)
+            if (!refund && line.Quantite < 1)
             {
                 add(TicketRules.LineQuantity, n, $"quantite must be at least 1; found {line.Quantite}.");
             }
+            else if (refund && line.Quantite > -1)
+            {
+                add(TicketRules.LineQuantity, n, $"A refund's (RB) quantite is negative (the refunded quantity); found {line.Quantite}.");
+            }
 
-            var articleVat = catalog.ArticleExists(line.CodeArticle) ? catalog.ArticleVatCode(line.CodeArticle) : null;
             if (!catalog.ArticleExists(line.CodeArticle))
             {
                 add(TicketRules.LineArticle, n, $"codeArticle {line.CodeArticle} does not exist in articles.");
             }
-            else
+            else if (LineVat.CodeFor(line.CodeArticle, complement?.CodeSocieteClient, complement?.TarifClient, catalog) is { } vat && line.CodeTva != vat)
             {
-                var expectedVat = profileVat ?? articleVat;
-                if (expectedVat is { } vat && line.CodeTva != vat)
-                {
-                    var why = profileVat is not null ? "the customer's societe/tarif VAT code (CB payment)" : "the article's VAT code";
-                    add(TicketRules.LineVatCode, n, $"codeTva {line.CodeTva} differs from {why} {vat}.");
-                }
+                var why = vat != catalog.ArticleVatCode(line.CodeArticle) ? "the customer's societe/tarif VAT code (a non-student profile)" : "the article's VAT code";
+                add(TicketRules.LineVatCode, n, $"codeTva {line.CodeTva} differs from {why} {vat}.");
             }
 
             if (HasMoreThanTwoDecimals(line.PrixUnitaireTtc) || HasMoreThanTwoDecimals(line.PrixUnitaireHt))

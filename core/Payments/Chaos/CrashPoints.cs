@@ -27,6 +27,9 @@ public sealed partial class CrashPoints(IOptions<ChaosOptions> options, ILogger<
     /// <summary>The sale is paid; its ticket is not in the outbox yet.</summary>
     public const string BeforeTicketCommit = "BeforeTicketCommit";
 
+    /// <summary>A refund is made and recorded in the journal; its refund ticket (RB) is not in the outbox yet.</summary>
+    public const string AfterRefundJournaled = "AfterRefundJournaled";
+
     private readonly string? _armed = options.Value.CrashPoint;
 
     /// <summary>Kills this process with SIGKILL (no finally block, no flush, no graceful stop) when <paramref name="point"/> is armed.</summary>

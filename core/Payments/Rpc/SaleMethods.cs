@@ -145,6 +145,13 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
             }
 
             var resolved = await terminals.ResolveAsync(record, outcome, report, $"{till.Peer} via {till.TillName} on {till.PointOfSale} ({till.ConnectionId})", cancellationToken).ConfigureAwait(false);
+            if (outcome is "refunded" or "notRefunded")
+            {
+                // The sale's refund ticket now (or the sale Committed again): the answer names the ticket.
+                var settledSale = await sales.SettleRefundAfterResolveAsync(resolved, cancellationToken).ConfigureAwait(false);
+                return PaymentView.From(resolved) with { RefundTicket = TicketView.Of(settledSale?.RefundTicket) };
+            }
+
             if (resolved.SaleId is { } terminalSaleId && resolved.IsFinal)
             {
                 try
@@ -187,18 +194,19 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
         return PaymentView.From(settled);
     }
 
+    /// <summary>
+    /// Refunds a payment the same day: Izly's cancel, a credit on the terminal that took a CB payment, or, for a CB
+    /// payment the till declared (no terminal of the host), the till's declaration that it refunded it on its own
+    /// terminal. A sale's refund reaches VEM as a refund ticket (RB), committed before this answers (<c>refundTicket</c>).
+    /// </summary>
     [RpcMethod("payment.cancel", Mutating = true)]
     public async Task<PaymentView> CancelPaymentAsync(Guid requestId, Guid paymentRequestId, CancellationToken cancellationToken)
     {
         _ = requestId;
-        var pointOfSale = Till.PointOfSale.ToString();
-        if (await journal.GetAsync(pointOfSale, paymentRequestId, cancellationToken).ConfigureAwait(false) is { } record && TerminalPayments.IsTerminalPayment(record))
-        {
-            // A CB payment taken on a terminal is refunded on it (Concert credit): the customer presents the card again.
-            return PaymentView.From(await terminals.RefundAsync(record, cancellationToken).ConfigureAwait(false));
-        }
-
-        return PaymentView.From(await payments.CancelAsync(pointOfSale, paymentRequestId, cancellationToken).ConfigureAwait(false));
+        var till = Till;
+        var outcome = await sales.RefundAsync(till.PointOfSale, paymentRequestId, $"{till.Peer} via {till.TillName} on {till.PointOfSale} ({till.ConnectionId})", cancellationToken).ConfigureAwait(false);
+        var view = outcome.Payment is { } record ? PaymentView.From(record) : PaymentView.DeclaredRefund(outcome.Sale!);
+        return view with { RefundTicket = TicketView.Of(outcome.RefundTicket) };
     }
 
     private async Task<SaleView> ViewAsync(Sale sale, CancellationToken cancellationToken)

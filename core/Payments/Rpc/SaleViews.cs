@@ -16,6 +16,21 @@ public sealed record LineView(int CodeArticle, string Label, int Quantity, decim
 public sealed record PaymentView(string RequestId, string Channel, string State, decimal Amount, string? IdTransactionIzly, decimal? BalanceAfter, int? ErrorCode, string? ErrorMessage, string? Detail,
     string? Terminal = null, string? TerminalReport = null, string? ResolvedBy = null, bool RefundPending = false)
 {
+    /// <summary>The refund ticket (RB) VEM receives for this payment's refund (<c>payment.cancel</c>, <c>payment.resolve</c>
+    /// refunded); null when there is none.</summary>
+    public TicketView? RefundTicket { get; init; }
+
+    /// <summary>A CB payment the till declared, declared refunded: there is no journal record, the sale says it all.</summary>
+    public static PaymentView DeclaredRefund(Sale sale)
+    {
+        ArgumentNullException.ThrowIfNull(sale);
+        return new(sale.PaymentRequestId ?? "", DeclaredChannel, sale.State == SaleState.Refunded ? "Cancelled" : "Approved", sale.Pricing?.TotalTtc ?? 0m,
+            null, null, null, null, sale.RefundDeclaredBy is { } by ? "Refund declared by " + by : null);
+    }
+
+    /// <summary>The <c>channel</c> of a CB payment the till declared (taken on its own terminal).</summary>
+    public const string DeclaredChannel = "declaredCb";
+
     public static PaymentView From(PaymentRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -27,7 +42,10 @@ public sealed record PaymentView(string RequestId, string Channel, string State,
 }
 
 /// <summary>The ticket of a committed sale.</summary>
-public sealed record TicketView(string IdTicketEntete, string NumeroTicket, DateTimeOffset Date);
+public sealed record TicketView(string IdTicketEntete, string NumeroTicket, DateTimeOffset Date)
+{
+    public static TicketView? Of(Tickets.TicketReceipt? receipt) => receipt is { } t ? new TicketView(t.IdTicketEntete, t.NumeroTicket, t.Date) : null;
+}
 
 /// <summary>A sale as the till sees it (no card data beyond what the cashier may show).</summary>
 public sealed record SaleView(
@@ -46,6 +64,9 @@ public sealed record SaleView(
     string? CardNumber,
     TicketProblemView? TicketProblem = null)
 {
+    /// <summary>The refund ticket (RB) of a refunded sale.</summary>
+    public TicketView? RefundTicket { get; init; }
+
     public static SaleView From(Sale sale, PaymentRecord? payment = null)
     {
         ArgumentNullException.ThrowIfNull(sale);
@@ -56,7 +77,10 @@ public sealed record SaleView(
             payment is null ? null : PaymentView.From(payment),
             sale.Ticket is { } t ? new TicketView(t.IdTicketEntete, t.NumeroTicket, t.Date) : null,
             sale.Identification?.Card?.MaskedIdSupport,
-            sale.State == SaleState.PaidNoTicket ? new TicketProblemView(sale.LastErrorCode, sale.LastError) : null);
+            sale.State == SaleState.PaidNoTicket ? new TicketProblemView(sale.LastErrorCode, sale.LastError) : null)
+        {
+            RefundTicket = TicketView.Of(sale.RefundTicket),
+        };
     }
 }
 

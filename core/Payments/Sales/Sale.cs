@@ -31,6 +31,17 @@ public enum SaleState
     /// waits for an operator to fix the cause and replay it (<c>sale.retryTicket</c>). Never retried by itself.
     /// </summary>
     PaidNoTicket,
+
+    /// <summary>
+    /// A committed sale whose refund was asked (<c>payment.cancel</c>): the refund is being made, or is made and its
+    /// refund ticket (RB) is not in the outbox yet. Durable before Izly or the terminal is asked, so a crash leaves a
+    /// sale the recovery pass finishes: the refund ticket once the journal shows the refund, or Committed again when the
+    /// refund was never made.
+    /// </summary>
+    Refunding,
+
+    /// <summary>Refunded, and its refund ticket (RB, <see cref="Sale.RefundTicket"/>) is on disk in the outbox.</summary>
+    Refunded,
 }
 
 /// <summary>How the customer identified: card (read from a reader) or QR code.</summary>
@@ -76,6 +87,13 @@ public sealed record Sale
     public string? WebOperationId { get; init; }
 
     public TicketReceipt? Ticket { get; init; }
+
+    /// <summary>The refund ticket (RB) of a refunded sale.</summary>
+    public TicketReceipt? RefundTicket { get; init; }
+
+    /// <summary>A CB refund the till declared (taken on its own terminal): who declared it (account, till, connection),
+    /// for the audit; null for a refund Izly or the host's terminal made.</summary>
+    public string? RefundDeclaredBy { get; init; }
 
     /// <summary>Last error of a background step (ticket commit after payment), for support.</summary>
     public string? LastError { get; init; }

@@ -19,4 +19,16 @@ internal static partial class SaleLog
 
     [LoggerMessage(LogLevel.Error, "Completing sale {SaleId} failed; retried at the next pass")]
     public static partial void CompletionFailed(ILogger logger, Exception ex, string saleId);
+
+    [LoggerMessage(LogLevel.Information, "Refund of sale {SaleId} of {PointOfSale} asked ({Method})")]
+    public static partial void RefundAsked(ILogger logger, string saleId, string pointOfSale, string method);
+
+    [LoggerMessage(LogLevel.Information, "Sale {SaleId} of {PointOfSale} refunded; refund ticket {IdTicketEntete} committed")]
+    public static partial void Refunded(ILogger logger, string saleId, string pointOfSale, string idTicketEntete);
+
+    [LoggerMessage(LogLevel.Warning, "Refund of sale {SaleId} of {PointOfSale} was not made: the sale is Committed again")]
+    public static partial void RefundNotMade(ILogger logger, string saleId, string pointOfSale);
+
+    [LoggerMessage(LogLevel.Error, "ALERT: sale {SaleId} of {PointOfSale} is refunded but its refund ticket is not committed; retried at every recovery pass")]
+    public static partial void RefundTicketFailed(ILogger logger, Exception ex, string saleId, string pointOfSale);
 }

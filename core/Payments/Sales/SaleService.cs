@@ -24,6 +24,7 @@ public sealed class SaleService
     private readonly WebPaymentStarter _webPayments;
     private readonly UnfinishedSales _unfinished;
     private readonly SaleQuoter _quotes;
+    private readonly SaleRefunds _refunds;
 
     // The parts are built here rather than registered one by one: they share one logger category (SaleService's),
     // and the web-payment settler's start time is this host's.
@@ -51,6 +52,7 @@ public sealed class SaleService
         _webPayments = new WebPaymentStarter(store, _transitions, journal, pricer, channels, time, logger);
         _unfinished = new UnfinishedSales(store, _transitions, payments, continuation, terminals, logger);
         _quotes = new SaleQuoter(_transitions, pricer, pointsOfSale);
+        _refunds = new SaleRefunds(store, _transitions, payments, journal, terminals, tickets, pointsOfSale, time, logger, crashPoints);
     }
 
     public Task<Sale> OpenAsync(PointOfSaleId pointOfSale, Guid requestId, CancellationToken cancellationToken) =>
@@ -107,9 +109,20 @@ public sealed class SaleService
     public Task<Sale> RefreshAsync(PointOfSaleId pointOfSale, string saleId, CancellationToken cancellationToken) =>
         _checkout.RefreshAsync(pointOfSale, saleId, cancellationToken);
 
-    /// <summary>Finishes every sale a crash or a lost answer left unfinished. Returns how many reached Committed.</summary>
-    public Task<int> CompleteUnfinishedAsync(CancellationToken cancellationToken) =>
-        _unfinished.CompleteUnfinishedAsync(cancellationToken);
+    /// <summary>Finishes every sale a crash or a lost answer left unfinished (refunds included: their refund tickets).
+    /// Returns how many reached Committed or Refunded.</summary>
+    public async Task<int> CompleteUnfinishedAsync(CancellationToken cancellationToken) =>
+        await _unfinished.CompleteUnfinishedAsync(cancellationToken).ConfigureAwait(false)
+        + await _refunds.CompleteRefundingAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary><c>payment.cancel</c>: refunds a payment and, for a sale whose ticket is committed, commits its refund
+    /// ticket (RB) before answering; a CB payment the till declared is declared refunded (<paramref name="declaredBy"/>).</summary>
+    public Task<RefundOutcome> RefundAsync(PointOfSaleId pointOfSale, Guid paymentRequestId, string declaredBy, CancellationToken cancellationToken) =>
+        _refunds.RefundAsync(pointOfSale, paymentRequestId, declaredBy, cancellationToken);
+
+    /// <summary>After an operator settled a terminal refund by hand: the sale's refund ticket, or the sale Committed again.</summary>
+    public Task<Sale?> SettleRefundAfterResolveAsync(PaymentRecord record, CancellationToken cancellationToken) =>
+        _refunds.SettleAfterResolveAsync(record, cancellationToken);
 
     /// <summary>
     /// Replays the ticket of a PaidNoTicket sale after its cause was fixed (mapping script, reference data, numbering

@@ -67,6 +67,7 @@ public sealed class SaleStore
                 UNIQUE (pos, open_request_id));
             CREATE INDEX IF NOT EXISTS sales_unfinished ON sales(state) WHERE state IN ('Paying','Paid');
             CREATE INDEX IF NOT EXISTS sales_unticketed ON sales(state) WHERE state = 'PaidNoTicket';
+            CREATE INDEX IF NOT EXISTS sales_refunding ON sales(state) WHERE state = 'Refunding';
             CREATE UNIQUE INDEX IF NOT EXISTS sales_payment ON sales(pos, payment_request_id) WHERE payment_request_id IS NOT NULL;
             """);
         // Added after the first release: sales written by an older host start at version 0, as their bodies say.
@@ -106,7 +107,8 @@ public sealed class SaleStore
     {
         ArgumentNullException.ThrowIfNull(sale);
         var next = sale with { Version = sale.Version + 1 };
-        await using var connection = Open(durable: sale.State == SaleState.Paying && !_payingFlushedByJournal);
+        // A refund is asked only once the sale says so on disk (FULL): a declared CB refund has no journal write to flush it.
+        await using var connection = Open(durable: (sale.State == SaleState.Paying && !_payingFlushedByJournal) || sale.State == SaleState.Refunding);
         var parameters = new DynamicParameters(Parameters(next));
         parameters.Add("Expected", expected.ToString());
         parameters.Add("Previous", sale.Version);
@@ -123,6 +125,16 @@ public sealed class SaleStore
         await using var connection = Open();
         var body = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT body FROM sales WHERE id=@id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return body is null ? null : Deserialize(body);
+    }
+
+    /// <summary>The sale paid with <paramref name="paymentRequestId"/> at <paramref name="pointOfSale"/>, or null.</summary>
+    public async Task<Sale?> GetByPaymentRequestIdAsync(string pointOfSale, string paymentRequestId, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var body = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT body FROM sales WHERE pos=@pointOfSale AND payment_request_id=@paymentRequestId", new { pointOfSale, paymentRequestId },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
         return body is null ? null : Deserialize(body);
     }
 

@@ -36,6 +36,7 @@ internal static class SaleTicketBuilder
                 CodeArticle = l.CodeArticle,
                 Quantity = l.Quantity,
                 UnitPriceTtc = l.UnitPriceTtc,
+                CodeTva = l.CodeTva, // what the till showed (sale.view) is what VEM receives
                 Label = l.Label,
                 LoyaltyGain = l.LoyaltyPoints,
                 Kind = l.Kind switch

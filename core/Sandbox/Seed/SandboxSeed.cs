@@ -171,6 +171,9 @@ public sealed class SandboxSeed : IReferenceCatalog
 
     public int? ProfileVatCode(int codeSociete, int codeTarif) => _profileVat.TryGetValue((codeSociete, codeTarif), out var v) ? v : null;
 
+    /// <summary>What its caisse resource gives: tests that validate or commit against the seed send it like a host would.</summary>
+    int? IReferenceCatalog.IdLogiciel => IdLogiciel;
+
     // Family codes: 1 set menus, 2 starters, 3 mains, 4 desserts, 5 drinks, 6 snacks, 7 breakfast, 9 entry fees and subsidies.
     private static List<VemArticle> BuildArticles() =>
     [

@@ -183,8 +183,18 @@ internal static class VemEndpoints
 
                 var received = s.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
                 string? storedHash = null;
+                TicketViolation? refundRefused = null;
                 var outcome = await s.Db.WriteAsync((c, tx) =>
                 {
+                    // [designed] A new refund (RB) must name a sale of this point of sale and not exceed it.
+                    if (ticket.CodeEvenement == CodeEvenements.Refund
+                        && c.ExecuteScalar<long>("SELECT COUNT(*) FROM tickets WHERE app_id=@appId AND id_ticket_entete=@id", new { appId, id = ticket.IdTicketEntete }, tx) == 0
+                        && RefundChecks.Check(c, tx, appId, ticket) is { } refused)
+                    {
+                        refundRefused = refused;
+                        return 0;
+                    }
+
                     // One statement on the usual path; a conflict is then told apart: same id (duplicate) or same number (clash).
                     if (c.Execute("INSERT OR IGNORE INTO tickets(app_id, id_ticket_entete, numero_ticket, vers_commande_en_ligne, received_at, body) VALUES (@appId, @id, @n, @online, @received, @json)",
                         new { appId, id = ticket.IdTicketEntete, n = ticket.NumeroTicket, online, received, json }, tx) == 1)
@@ -203,6 +213,12 @@ internal static class VemEndpoints
                     storedHash = BodyHash(stored);
                     return storedHash == BodyHash(json) ? 200 : 409;
                 }, ctx.RequestAborted);
+
+                if (refundRefused is { } r)
+                {
+                    log.LogInformation("Refund ticket {IdTicketEntete} of {AppId} refused: {Rule}", ticket.IdTicketEntete, appId, r.Rule);
+                    return Errors.Unprocessable(SandboxErrorCodes.IncoherentTicket, $"Ticket incohérent: {r}", r.Rule);
+                }
 
                 if (outcome == 409)
                 {

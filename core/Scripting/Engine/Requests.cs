@@ -20,7 +20,7 @@ public sealed record PricingRequest
     /// <summary>The VEM catalogue of the point of sale being priced (its own reference data); null: the engine's.</summary>
     public IPriceCatalog? VemCatalog { get; init; }
 
-    /// <summary>The intended <c>codeReglement</c> (4 CB changes the VAT of some profiles); null when unknown.</summary>
+    /// <summary>The intended <c>codeReglement</c> (a site may price CB differently; the VAT code does not depend on it); null when unknown.</summary>
     public int? PaymentCode { get; init; }
 
     /// <summary>The instant to price at (tests, replays); null: now, from the engine's TimeProvider.</summary>

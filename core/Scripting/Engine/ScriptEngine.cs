@@ -93,6 +93,15 @@ public sealed class ScriptEngine : IScriptEngine, IDisposable
         {
             var rate = catalog.VatRate(line.CodeTva)
                        ?? throw Fault(handle, $"{Relative(handle.Path)}: line for article {line.CodeArticle} has VAT code {line.CodeTva}, which the catalogue does not know.", null);
+            // The code the till shows is the one the ticket carries and its validator checks: a script that sets another
+            // one fails here, before any payment, not at the ticket after the money is taken (crous-izly-api.md §4).
+            if (catalog.Article(line.CodeArticle) is { } article
+                && Domain.Tickets.LineVat.CodeFor(article.CodeTva, request.Customer.CodeSociete, request.Customer.CodeTarif,
+                    catalog.ProfileVatCode(request.Customer.CodeSociete, request.Customer.CodeTarif)) is var expected && line.CodeTva != expected)
+            {
+                throw Fault(handle, $"{Relative(handle.Path)}: line for article {line.CodeArticle} has VAT code {line.CodeTva}; this customer's is {expected} (the article's, or a non-student profile's own).", null);
+            }
+
             lines.Add(line with { VatRate = rate });
         }
 

@@ -32,7 +32,7 @@ public sealed record CustomerProfile
     public int LoyaltyBalance { get; init; }
 
     /// <summary>10/x students, and 8024/1 (students of the online-ordering app).</summary>
-    public bool IsStudent => CodeSociete == Societes.Student || (CodeSociete == Societes.OnlineOrdering && CodeTarif == 1);
+    public bool IsStudent => Domain.Tickets.LineVat.IsStudentProfile(CodeSociete, CodeTarif);
 
     /// <summary>8000: guests (hôtes de passage).</summary>
     public bool IsGuest => CodeSociete == Societes.Guest;

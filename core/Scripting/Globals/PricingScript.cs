@@ -52,19 +52,13 @@ public abstract class PricingScript
         Catalog.Article(codeArticle) ?? throw Fail($"Article {codeArticle} is not in the catalogue.");
 
     /// <summary>
-    /// The VAT code of an article for this customer: the profile's own code (<c>societes-tarifs</c>) when it has one
-    /// and the customer is not a student or pays by card (crous-izly-api.md §3-§4), else the article's.
+    /// The VAT code of an article for this customer, by the one rule the ticket and its validator follow too
+    /// (<see cref="Domain.Tickets.LineVat"/>, crous-izly-api.md §4): the profile's own code (<c>societes-tarifs</c>) when
+    /// it has one and the customer is not a student, else the article's. The means of payment does not change it.
     /// </summary>
-    public int VatCodeOf(int codeArticle)
-    {
-        var profileVat = Catalog.ProfileVatCode(Customer.CodeSociete, Customer.CodeTarif);
-        if (profileVat is { } code && (PaidByCard || !Customer.IsStudent))
-        {
-            return code;
-        }
-
-        return ArticleOf(codeArticle).CodeTva;
-    }
+    public int VatCodeOf(int codeArticle) =>
+        Domain.Tickets.LineVat.CodeFor(ArticleOf(codeArticle).CodeTva, Customer.CodeSociete, Customer.CodeTarif,
+            Catalog.ProfileVatCode(Customer.CodeSociete, Customer.CodeTarif));
 
     /// <summary>Adds a line. The label and VAT code default to the catalogue's.</summary>
     public PricedLine Add(int codeArticle, int quantity, decimal unitPriceTtc, int? codeTva = null, string? label = null, LineKind kind = LineKind.Article, int? loyaltyPoints = null)

@@ -6,8 +6,8 @@ using Middleware.Tickets.Model;
 namespace Middleware.Tickets.Mapping;
 
 /// <summary>
-/// The built-in mapping (crous-izly-api.md §4): one VEM line per sale line, numbered from 1; VAT code = the
-/// article's, or the societe/tarif's for a CB payment when it has one; HT from TTC via <see cref="Euro.HtFromTtc"/>;
+/// The built-in mapping (crous-izly-api.md §4): one VEM line per sale line, numbered from 1; VAT code = the one the
+/// sale was priced with, else <see cref="LineVat"/>'s (the rule pricing follows); HT from TTC via <see cref="Euro.HtFromTtc"/>;
 /// totals without re-rounding; one payment for the lines' total; every known customer field in <c>complementaire</c>.
 /// </summary>
 public sealed class DefaultTicketMapper : ITicketMapper
@@ -30,11 +30,10 @@ public static class VemTicketBuilder
         ArgumentNullException.ThrowIfNull(context);
         var sale = context.Sale;
         var catalog = context.Catalog;
-        var profileVat = ProfileVat(sale, catalog);
         var lines = new List<VemTicketLine>(sale.Lines.Count);
         for (var i = 0; i < sale.Lines.Count; i++)
         {
-            lines.Add(Line(i + 1, sale.Lines[i], profileVat ?? catalog.ArticleVatCode(sale.Lines[i].CodeArticle), catalog));
+            lines.Add(Line(i + 1, sale.Lines[i], VatCode(sale, sale.Lines[i], catalog), catalog));
         }
 
         return new VemTicket
@@ -49,11 +48,14 @@ public static class VemTicketBuilder
         };
     }
 
-    /// <summary>The societe/tarif VAT code that applies to every line of a CB sale, or null.</summary>
-    public static int? ProfileVat(TicketSale sale, IReferenceCatalog catalog) =>
-        sale.Payment.CodeReglement == CodeReglement.Cb && sale.Customer is { CodeSociete: { } s, Tarif: { } t }
-            ? catalog.ProfileVatCode(s, t)
-            : null;
+    /// <summary>A line's VAT code: the one it was priced with (the till showed it), else <see cref="LineVat"/>'s for the
+    /// sale's profile; null when the article is unknown (validation then names the line).</summary>
+    public static int? VatCode(TicketSale sale, SaleLine line, IReferenceCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(sale);
+        ArgumentNullException.ThrowIfNull(line);
+        return line.CodeTva ?? LineVat.CodeFor(line.CodeArticle, sale.Customer?.CodeSociete, sale.Customer?.Tarif, catalog);
+    }
 
     /// <summary>One VEM line. An unknown article or VAT code keeps a 0 code/rate: validation then names the line.</summary>
     public static VemTicketLine Line(int numeroLigne, SaleLine line, int? codeTva, IReferenceCatalog catalog)

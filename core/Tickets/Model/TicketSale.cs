@@ -30,6 +30,10 @@ public sealed record SaleLine
 
     public SaleLineKind Kind { get; init; } = SaleLineKind.Article;
 
+    /// <summary>The <c>codeTva</c> the sale was priced with (what the till showed); null: the ticket mapping gives the
+    /// line its code by <see cref="Domain.Tickets.LineVat"/>, the rule pricing follows too.</summary>
+    public int? CodeTva { get; init; }
+
     /// <summary>Label for the kitchen display (Whiz); not sent to VEM.</summary>
     public string? Label { get; init; }
 
@@ -106,4 +110,18 @@ public sealed record TicketSale
 
     /// <summary>An online order (IzlyPay, kiosk): uploaded with <c>versCommandeEnLigne=1</c> and pushed to Whiz.</summary>
     public bool OnlineOrder { get; init; }
+
+    /// <summary>[designed] Set on the refund of an earlier ticket: the ticket is then an <c>RB</c> built from the
+    /// refunded ticket (<see cref="Refunds.RefundTicketMapper"/>), not mapped from the lines.</summary>
+    public RefundOrigin? Refund { get; init; }
+}
+
+/// <summary>The ticket a refund gives back: its numbers and its body as VEM received it (crous-izly-api.md §4, RB).</summary>
+public sealed record RefundOrigin
+{
+    public required string IdTicketEntete { get; init; }
+    public required string NumeroTicket { get; init; }
+
+    /// <summary>The refunded ticket's body as stored in the outbox: its lines and payment are given back as they were.</summary>
+    public required Domain.Tickets.VemTicket Ticket { get; init; }
 }

@@ -15,7 +15,8 @@ public sealed class VemTicketValidatorTests
         public bool ArticleExists(int codeArticle) => articles.ContainsKey(codeArticle);
         public int? ArticleVatCode(int codeArticle) => articles.TryGetValue(codeArticle, out var v) ? v : null;
         public decimal? VatRate(int codeTva) => rates.TryGetValue(codeTva, out var r) ? r : null;
-        public int? ProfileVatCode(int codeSociete, int codeTarif) => (codeSociete, codeTarif) == (10, 7) ? 3 : null;
+        // (10,7): a student profile with a VAT code of its own, which lines never take; (8000,1): guests, 20 %.
+        public int? ProfileVatCode(int codeSociete, int codeTarif) => (codeSociete, codeTarif) is (10, 7) or (8000, 1) ? 3 : null;
     }
 
     private static readonly Catalog Ref = new();
@@ -186,32 +187,138 @@ public sealed class VemTicketValidatorTests
         VersionLogiciel = "1",
         ListeLignes = [Line(1, 1201, 2, 3.30m, ht, lineTva)],
         ListeReglements = [new VemPayment { CodeReglement = 4, Montant = 6.60m }],
-        Complementaire = new VemComplement { CodeSocieteClient = societe, TarifClient = tarif },
+        Complementaire = new VemComplement { CodeSocieteClient = societe, TarifClient = tarif, IdLogiciel = 39 },
     };
 
     [Fact]
-    public void Cb_payment_uses_the_societe_tarif_vat_code_when_the_profile_has_one()
+    public void Non_student_profile_with_a_vat_code_gives_it_to_every_line_paid_by_cb()
     {
-        // Profile (10,7) has tva 3 (20 %): 3.30 / 1.2 = 2.75.
-        Assert.True(VemTicketValidator.Validate(CbWithProfile(10, 7, 3, 2.75m), Ref).IsValid);
-        var v = Single(CbWithProfile(10, 7, 1, 3.00m));
+        // Guests (8000,1) have tva 3 (20 %): 3.30 / 1.2 = 2.75.
+        Assert.True(VemTicketValidator.Validate(CbWithProfile(8000, 1, 3, 2.75m), Ref).IsValid);
+        var v = Single(CbWithProfile(8000, 1, 1, 3.00m));
         Assert.Equal(TicketRules.LineVatCode, v.Rule);
         Assert.Equal(1, v.Line);
         Assert.Contains("societe/tarif", v.Message);
     }
 
     [Fact]
-    public void Cb_payment_with_a_profile_without_vat_code_uses_the_articles()
+    public void Non_student_profile_vat_code_applies_to_izly_payments_too()
     {
-        Assert.True(VemTicketValidator.Validate(CbWithProfile(10, 1, 1, 3.00m), Ref).IsValid);
-        Assert.Equal(TicketRules.LineVatCode, Single(CbWithProfile(10, 1, 3, 2.75m)).Rule);
+        // The "non étudiants" reading (crous-izly-api.md §4): a guest paying by Izly is taxed as a guest paying by CB.
+        var guest = Valid() with
+        {
+            ListeLignes = [Line(1, 1201, 1, 3.30m, 2.75m, 3)],
+            ListeReglements = [Valid().ListeReglements[0] with { Montant = 3.30m }],
+            Complementaire = Valid().Complementaire! with { CodeSocieteClient = 8000, TarifClient = 1, CumulPointsFidelite = null },
+        };
+        Assert.True(VemTicketValidator.Validate(guest, Ref).IsValid, VemTicketValidator.Validate(guest, Ref).Describe());
+        var articleVat = WithLine(guest, 0, l => l with { CodeTva = 1, PrixUnitaireHt = 3.00m, TotalHt = 3.00m });
+        Assert.Equal(TicketRules.LineVatCode, Single(articleVat).Rule);
     }
 
     [Fact]
-    public void Profile_vat_code_does_not_apply_to_izly_payments()
+    public void Student_profile_keeps_the_articles_vat_code_even_paid_by_cb()
+    {
+        Assert.True(VemTicketValidator.Validate(CbWithProfile(10, 7, 1, 3.00m), Ref).IsValid);
+        var v = Single(CbWithProfile(10, 7, 3, 2.75m));
+        Assert.Equal(TicketRules.LineVatCode, v.Rule);
+        Assert.Contains("article", v.Message);
+        Assert.True(VemTicketValidator.Validate(CbWithProfile(10, 1, 1, 3.00m), Ref).IsValid);
+    }
+
+    [Fact]
+    public void Profile_vat_code_of_a_student_does_not_apply_to_izly_payments()
     {
         var t = Valid() with { Complementaire = Valid().Complementaire! with { CodeSocieteClient = 10, TarifClient = 7 } };
         Assert.True(VemTicketValidator.Validate(t, Ref).IsValid);
+    }
+
+    [Fact]
+    public void Line_vat_rule_is_the_profiles_for_non_students_only()
+    {
+        Assert.Equal(3, LineVat.CodeFor(1201, 8000, 1, Ref));
+        Assert.Equal(1, LineVat.CodeFor(1201, 10, 7, Ref));
+        Assert.Equal(1, LineVat.CodeFor(1201, 8024, 1, Ref)); // students of the online-ordering app
+        Assert.Equal(1, LineVat.CodeFor(1201, null, null, Ref));
+        Assert.Null(LineVat.CodeFor(4242, 8000, 1, Ref));
+        Assert.Equal(2, LineVat.CodeFor(articleVat: 2, codeSociete: 8024, codeTarif: 2, profileVat: null));
+    }
+
+    [Fact]
+    public void Ticket_without_idLogiciel_is_refused()
+    {
+        var v = Single(Valid() with { Complementaire = Valid().Complementaire! with { IdLogiciel = null } });
+        Assert.Equal(TicketRules.ComplementIdLogiciel, v.Rule);
+        Assert.Null(v.Line);
+    }
+
+    /// <summary>The refund of <see cref="Valid"/> without its loyalty: every line negated, the montant negative, linked.</summary>
+    private static VemTicket Refund() => Valid() with
+    {
+        IdTicketEntete = "140000012",
+        NumeroTicket = "210402150",
+        CodeEvenement = CodeEvenements.Refund,
+        ListeLignes = [.. Valid().ListeLignes.Select(l => l with { Quantite = -l.Quantite, TotalTtc = -l.TotalTtc, TotalHt = -l.TotalHt, GainFidelite = null })],
+        ListeReglements = [Valid().ListeReglements[0] with { Montant = -5.80m }],
+        Complementaire = Valid().Complementaire! with { CumulPointsFidelite = null, SoldeClient = null, IdTicketEnteteOrigine = "140000011", NumeroTicketOrigine = "210402149" },
+    };
+
+    [Fact]
+    public void Refund_with_negative_lines_montant_and_link_is_valid()
+    {
+        var result = VemTicketValidator.Validate(Refund(), Ref);
+        Assert.True(result.IsValid, result.Describe());
+        // The subsidy line (negative unit price) gives its money back the other way: a positive total.
+        Assert.Equal(1.00m, Refund().ListeLignes[3].TotalTtc);
+    }
+
+    [Fact]
+    public void Refund_with_a_positive_quantity_is_refused()
+    {
+        // The entry fee given back as a sale: the montant stays negative, only the line is wrong.
+        var v = Single(WithLine(Refund(), 2, l => l with { Quantite = 1, TotalTtc = 0.50m, TotalHt = 0.45m }) is var t
+            ? t with { ListeReglements = [t.ListeReglements[0] with { Montant = t.ListeLignes.Sum(l => l.TotalTtc) }] }
+            : t);
+        Assert.Equal(TicketRules.LineQuantity, v.Rule);
+        Assert.Equal(3, v.Line);
+    }
+
+    [Fact]
+    public void Refund_whose_montant_is_not_the_lines_total_is_refused()
+    {
+        var v = Single(WithPayment(Refund(), p => p with { Montant = -5.00m }));
+        Assert.Equal(TicketRules.PaymentAmount, v.Rule);
+    }
+
+    [Fact]
+    public void Refund_with_a_positive_montant_is_refused()
+    {
+        // Lines totals and montant both positive: quantities are checked line by line, the sign of the whole apart.
+        var t = Refund() with
+        {
+            ListeLignes = [Line(1, 9001, -1, -1.00m, -0.91m, 1)],
+            ListeReglements = [Refund().ListeReglements[0] with { Montant = 1.00m }],
+        };
+        Assert.Equal(TicketRules.RefundAmount, Single(t).Rule);
+    }
+
+    [Theory]
+    [InlineData(null, "210402149")]
+    [InlineData("140000011", null)]
+    [InlineData(" ", " ")]
+    public void Refund_without_its_origin_is_refused(string? id, string? numero)
+    {
+        var v = Single(Refund() with { Complementaire = Refund().Complementaire! with { IdTicketEnteteOrigine = id, NumeroTicketOrigine = numero } });
+        Assert.Equal(TicketRules.RefundOrigin, v.Rule);
+    }
+
+    [Fact]
+    public void Sale_ticket_keeps_positive_quantities_and_unknown_event_codes_are_refused()
+    {
+        Assert.Equal(TicketRules.LineQuantity, Single(WithLine(Valid(), 3, l => l with { Quantite = -1, TotalTtc = 1.00m, TotalHt = 0.91m }) is var t
+            ? t with { ListeReglements = [t.ListeReglements[0] with { Montant = t.ListeLignes.Sum(l => l.TotalTtc) }] }
+            : t).Rule);
+        Assert.Equal(TicketRules.HeaderCodeEvenement, Single(Valid() with { CodeEvenement = "AN" }).Rule);
     }
 
     [Fact]

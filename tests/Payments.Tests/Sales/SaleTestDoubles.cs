@@ -61,8 +61,19 @@ internal sealed class RecordingTickets : ITicketService
 
     public IReadOnlyDictionary<string, (TicketReceipt Receipt, TicketSale Sale)> Committed => _committed;
 
+    /// <summary>The clock that dates the receipts (the Unix epoch without one).</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>When set, a commit it returns an exception for throws it (nothing committed): a store or VEM failure.</summary>
+    public Func<TicketSale, Exception?>? Failure { get; set; }
+
     public Task<TicketReceipt> CommitAsync(PointOfSaleId pointOfSale, string requestId, TicketSale sale, CancellationToken cancellationToken)
     {
+        if (Failure?.Invoke(sale) is { } failure)
+        {
+            return Task.FromException<TicketReceipt>(failure);
+        }
+
         var key = $"{pointOfSale}|{requestId}";
         if (_committed.TryGetValue(key, out var existing))
         {
@@ -70,13 +81,37 @@ internal sealed class RecordingTickets : ITicketService
         }
 
         var n = Interlocked.Increment(ref _number).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var receipt = new TicketReceipt(pointOfSale.ToString(), n, n, DateTimeOffset.UnixEpoch, false);
+        var receipt = new TicketReceipt(pointOfSale.ToString(), n, n, Time?.GetUtcNow() ?? DateTimeOffset.UnixEpoch, false);
         return Task.FromResult(_committed.GetOrAdd(key, (receipt, sale)).Receipt);
     }
 
     public Task<TicketRecord?> GetAsync(PointOfSaleId pointOfSale, long idTicketEntete, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<TicketDetail?> GetDetailAsync(PointOfSaleId pointOfSale, long idTicketEntete, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>A committed ticket with its sale; its body only says what it is (VT or RB), as these tests map nothing.</summary>
+    public Task<TicketDetail?> GetDetailAsync(PointOfSaleId pointOfSale, long idTicketEntete, CancellationToken cancellationToken)
+    {
+        var id = idTicketEntete.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (key, (receipt, sale)) in _committed)
+        {
+            if (receipt.PointOfSale == pointOfSale.ToString() && receipt.IdTicketEntete == id)
+            {
+                var body = new Domain.Tickets.VemTicket
+                {
+                    IdTicketEntete = id, NumeroTicket = receipt.NumeroTicket, Date = receipt.Date, VersionLogiciel = "test",
+                    CodeEvenement = sale.Refund is null ? Domain.Tickets.CodeEvenements.Sale : Domain.Tickets.CodeEvenements.Refund,
+                    ListeLignes = [], ListeReglements = [],
+                };
+                var record = new TicketRecord
+                {
+                    PointOfSale = receipt.PointOfSale, IdTicketEntete = id, NumeroTicket = receipt.NumeroTicket, RequestId = key[(key.IndexOf('|') + 1)..],
+                    State = TicketState.Pending, CommittedAt = receipt.Date, Attempts = 0, Ticket = body,
+                };
+                return Task.FromResult<TicketDetail?>(new TicketDetail(record, sale, []));
+            }
+        }
+
+        return Task.FromResult<TicketDetail?>(null);
+    }
 
     public Task<TicketRecord?> GetByRequestIdAsync(PointOfSaleId pointOfSale, string requestId, CancellationToken cancellationToken) => throw new NotSupportedException();
 

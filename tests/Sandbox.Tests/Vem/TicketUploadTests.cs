@@ -58,7 +58,7 @@ public sealed class TicketUploadTests
             IdTicketEntete = "2", NumeroTicket = t.NumeroTicket[..6] + "2",
             ListeLignes = [Line(1, 1201, 1, 2, 7.55m, 8.30m), Line(2, 9001, 1, 2, 1.36m, 1.50m)],
             ListeReglements = [new VemPayment { CodeReglement = CodeReglement.Cb, Montant = 9.80m }],
-            Complementaire = new VemComplement { CodeSocieteClient = 8000, TarifClient = 1, IdTypeDistribution = 2 },
+            Complementaire = new VemComplement { CodeSocieteClient = 8000, TarifClient = 1, IdTypeDistribution = 2, IdLogiciel = 39 },
         };
         using (var r = await h.PostTicketAsync(token, guest))
         {
@@ -70,7 +70,7 @@ public sealed class TicketUploadTests
         {
             IdTicketEntete = "3", NumeroTicket = t.NumeroTicket[..6] + "3",
             ListeReglements = [new VemPayment { CodeReglement = CodeReglement.Izly, Montant = 3.30m, IdTransactionIzly = "700001" }],
-            Complementaire = new VemComplement { CodeClient = "1000001", CodeSocieteClient = 10, TarifClient = 1 },
+            Complementaire = new VemComplement { CodeClient = "1000001", CodeSocieteClient = 10, TarifClient = 1, IdLogiciel = 39 },
         };
         using (var refused = await h.PostTicketAsync(token, online))
         {
@@ -208,7 +208,7 @@ public sealed class TicketUploadTests
             "CB ignores the profile VAT" => t with
             {
                 ListeReglements = [new VemPayment { CodeReglement = 4, Montant = 3.30m }],
-                Complementaire = new VemComplement { CodeSocieteClient = 8000, TarifClient = 1 },
+                Complementaire = new VemComplement { CodeSocieteClient = 8000, TarifClient = 1, IdLogiciel = 39 },
             },
             _ => throw new ArgumentOutOfRangeException(nameof(mutation), mutation, null),
         };

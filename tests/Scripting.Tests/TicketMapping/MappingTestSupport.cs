@@ -19,6 +19,9 @@ internal sealed class CatalogReference(IPriceCatalog catalog) : IReferenceCatalo
     public decimal? VatRate(int codeTva) => catalog.VatRate(codeTva);
 
     public int? ProfileVatCode(int codeSociete, int codeTarif) => catalog.ProfileVatCode(codeSociete, codeTarif);
+
+    /// <summary>As the sandbox's caisse gives it: every ticket needs it.</summary>
+    public int? IdLogiciel => 39;
 }
 
 internal static class MappingSamples

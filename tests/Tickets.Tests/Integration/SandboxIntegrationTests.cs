@@ -166,6 +166,7 @@ public sealed class SandboxIntegrationTests : IAsyncLifetime
         public int? ArticleVatCode(int codeArticle) => extra.ArticleVatCode(codeArticle);
         public decimal? VatRate(int codeTva) => seed.VatRate(codeTva);
         public int? ProfileVatCode(int codeSociete, int codeTarif) => seed.ProfileVatCode(codeSociete, codeTarif);
+        public int? IdLogiciel => seed.IdLogiciel ?? extra.IdLogiciel;
     }
 
     private sealed class MapCoffeeIntoMeal : ITicketMapper

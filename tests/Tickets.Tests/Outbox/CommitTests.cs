@@ -184,8 +184,30 @@ public sealed class BuilderTests
         Assert.False(c.TryGetProperty("adresseMail", out _)); // unknown fields are not sent
     }
 
+    [Theory]
+    [InlineData(CodeReglement.Cb)]
+    [InlineData(CodeReglement.Izly)]
+    public async Task Non_student_profile_takes_its_vat_code_whatever_the_payment(int codeReglement)
+    {
+        await using var f = new TicketFixture();
+        var sale = new TicketSale
+        {
+            Lines = [new SaleLine { CodeArticle = 1201, Quantity = 2, UnitPriceTtc = 3.30m }],
+            Payment = codeReglement == CodeReglement.Cb ? new SalePayment { CodeReglement = CodeReglement.Cb }
+                : new SalePayment { CodeReglement = CodeReglement.Izly, IdTransactionIzly = "t-1", QrCode = "cXI=" },
+            Customer = new SaleCustomer { CodeSociete = 8000, Tarif = 7 },
+            Distribution = Distribution.TakeAway,
+        };
+        await f.CommitAsync("guest", sale);
+        var t = (await f.Service.GetAsync(TicketFixture.Pos1, 1, CancellationToken.None))!.Ticket!;
+        var line = Assert.Single(t.ListeLignes);
+        Assert.Equal((3, 2.75m, 5.50m, 6.60m), (line.CodeTva, line.PrixUnitaireHt, line.TotalHt, line.TotalTtc));
+        Assert.Equal(2, t.Complementaire!.IdTypeDistribution);
+        Assert.Null(t.Complementaire.CumulPointsFidelite);
+    }
+
     [Fact]
-    public async Task Cb_payment_takes_the_profile_vat_code()
+    public async Task Student_profile_paying_by_cb_keeps_the_articles_vat_code()
     {
         await using var f = new TicketFixture();
         var sale = new TicketSale
@@ -193,14 +215,27 @@ public sealed class BuilderTests
             Lines = [new SaleLine { CodeArticle = 1201, Quantity = 2, UnitPriceTtc = 3.30m }],
             Payment = new SalePayment { CodeReglement = CodeReglement.Cb },
             Customer = new SaleCustomer { CodeSociete = 10, Tarif = 7 },
-            Distribution = Distribution.TakeAway,
         };
         await f.CommitAsync("cb", sale);
-        var t = (await f.Service.GetAsync(TicketFixture.Pos1, 1, CancellationToken.None))!.Ticket!;
-        var line = Assert.Single(t.ListeLignes);
-        Assert.Equal((3, 2.75m, 5.50m, 6.60m), (line.CodeTva, line.PrixUnitaireHt, line.TotalHt, line.TotalTtc));
-        Assert.Equal(2, t.Complementaire!.IdTypeDistribution);
-        Assert.Null(t.Complementaire.CumulPointsFidelite);
+        var line = Assert.Single((await f.Service.GetAsync(TicketFixture.Pos1, 1, CancellationToken.None))!.Ticket!.ListeLignes);
+        Assert.Equal((1, 3.00m), (line.CodeTva, line.PrixUnitaireHt));
+    }
+
+    [Fact]
+    public async Task A_priced_vat_code_reaches_the_ticket_and_a_wrong_one_is_refused()
+    {
+        await using var f = new TicketFixture();
+        var guest = new TicketSale
+        {
+            Lines = [new SaleLine { CodeArticle = 1201, UnitPriceTtc = 3.30m, CodeTva = 3 }],
+            Payment = new SalePayment { CodeReglement = CodeReglement.Cb },
+            Customer = new SaleCustomer { CodeSociete = 8000, Tarif = 7 },
+        };
+        await f.CommitAsync("priced", guest);
+        Assert.Equal(3, Assert.Single((await f.Service.GetAsync(TicketFixture.Pos1, 1, CancellationToken.None))!.Ticket!.ListeLignes).CodeTva);
+        var ex = await Assert.ThrowsAsync<MiddlewareException>(() => f.CommitAsync("wrong", guest with { Lines = [guest.Lines[0] with { CodeTva = 1 }] }));
+        Assert.Equal(ErrorCode.TicketInvalid, ex.Code);
+        Assert.Contains(TicketRules.LineVatCode, ex.Message);
     }
 
     [Fact]
