@@ -87,7 +87,7 @@ public sealed class ClosingEndToEndTests
 
     private static async Task<(int Code, string Output)> MwctlAsync(string pipe, params string[] arguments)
     {
-        var info = new ProcessStartInfo(HostProcess.DotnetPath()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(Security.HostProcess.DotnetPath()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "mwctl.dll"), .. arguments, "--pipe", pipe, "--pos", SaleHost.Till.ToString(), "--timeout", "60"])
         {
             info.ArgumentList.Add(a);

@@ -33,6 +33,7 @@ internal sealed class PaymentOpenItems(PaymentJournal journal, SaleStore sales) 
         {
             if (pointOfSale is null || p.PointOfSale == pointOfSale)
             {
+                listed.Add((p.PointOfSale, p.RequestId));
                 items.Add(new OpenItem("refundUnknown", p.PointOfSale, p.RequestId, p.Amount, p.RefundRequestedAt,
                     $"refund of {p.Channel} payment {p.ClientOrderId} asked; its outcome is not recorded"));
             }
@@ -43,6 +44,7 @@ internal sealed class PaymentOpenItems(PaymentJournal journal, SaleStore sales) 
             (SaleState.PaidNoTicket, "paidNoTicket", "paid, its ticket refused before the outbox: fix the cause, then sale.retryTicket"),
             (SaleState.Paid, "paidNoTicket", "paid, its ticket not committed yet (recovery commits it)"),
             (SaleState.Paying, "salePaying", "payment under way or unknown"),
+            (SaleState.Refunding, "refundUnknown", "refund under way, or its ticket not committed yet (recovery finishes it)"),
         })
         {
             foreach (var sale in await sales.ListByStateAsync(state, Limit, cancellationToken).ConfigureAwait(false))
