@@ -16,7 +16,9 @@ public sealed class ClosingEndToEndTests
     [Fact]
     public async Task The_host_day_close_matches_the_sandboxs_records_and_reconciles_with_nothing_to_do()
     {
-        await using var host = await SaleHost.StartAsync();
+        await using var host = await SaleHost.StartAsync(
+            $"--PointsOfSale:1:Id={SecondTill}", "--PointsOfSale:1:Label=RU La Doua - caisse 15", "--PointsOfSale:1:TimeZone=Europe/Paris",
+            "--PointsOfSale:1:ScriptSite=crous-5/ru-9");
         await using var till = await host.ConnectAsync();
         await using var other = await MiddlewareClient.ConnectAsync(new MiddlewareClientOptions
         {
