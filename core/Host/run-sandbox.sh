@@ -78,7 +78,8 @@ $mwctl call sale.setBasket "{\"saleId\":\"$sale\",\"lines\":[{\"codeArticle\":12
 echo "== 5. Identify by QR code -- student price"
 $mwctl call sale.identifyQr "{\"saleId\":\"$sale\",\"qrCode\":\"$qr\"}" --mutating $P | json '"  ", d["customer"]["name"], "balance", d["customer"]["balance"], "total", d["totalTtc"]'
 echo "== 6. Pay by Izly: debit, then the ticket is committed to the outbox"
-$mwctl call sale.pay "{\"saleId\":\"$sale\",\"method\":\"izly\"}" --mutating $P | json '"   sale", d["state"], "| payment", d["payment"]["state"], d["payment"]["idTransactionIzly"], "balance after", d["payment"]["balanceAfter"], "| ticket", d["ticket"]["numeroTicket"]'
+qrpay=$(python3 -c 'import uuid; print(uuid.uuid4())')
+$mwctl call sale.pay "{\"saleId\":\"$sale\",\"method\":\"izly\"}" --request-id "$qrpay" $P | json '"   sale", d["state"], "| payment", d["payment"]["state"], d["payment"]["idTransactionIzly"], "balance after", d["payment"]["balanceAfter"], "| ticket", d["ticket"]["numeroTicket"]'
 sleep 3
 echo "== 7. The outbox sent it to VEM (sandbox)"; $mwctl call outbox.status '{}' $P | json '"   pending", d["pending"], "sent", d["sent"], "dead", d["dead"]'
 
@@ -162,5 +163,18 @@ else
     behaviour '{"payment":"Accepted"}' | json '"   simulated Tetra reset: payment", d["payment"]'
   fi
 fi
+echo "== 18. The student of step 6 changes their mind: the cashier refunds the Izly payment (same day)"
+$mwctl call payment.cancel "{\"paymentRequestId\":\"$qrpay\"}" --mutating $P | json '"   payment", d["state"], "| refund ticket", d["refundTicket"]["numeroTicket"], "(RB, sent to VEM like a sale)"'
+for _ in $(seq 1 30); do [ "$($mwctl call outbox.status '{}' $P | json 'd["pending"]' || true)" = "0" ] && break; sleep 1; done
+curl -s "http://127.0.0.1:5080/_sandbox/tickets?appId=5-1-9-8-14" | json 'next(("   refund ticket %s at VEM: codeEvenement %s, montant %s, refunds ticket %s" % (t["numeroTicket"], t["ticket"]["codeEvenement"], t["ticket"]["listeReglements"][0]["montant"], t["ticket"]["complementaire"].get("numeroTicketOrigine")) for t in reversed(d) if t["ticket"]["codeEvenement"] == "RB"), "   no refund ticket at VEM yet")'
+mkdir -p "$PWD/run"
+echo "== 19. End of service: the manager closes the host's day (final: later sales go to the next closing)"
+$mwctl closing close --scope host --html "$PWD/run/closing.html" $P 2>/dev/null | sed 's/^/   /'
+echo "   printable page: $PWD/run/closing.html (--pdf FILE prints it through chromium)"
+echo "== 20. The day is reconciled with Izly's operations and VEM's answers"
+closing=$($mwctl closing list --scope host --period day --json $P | json 'd[0]["id"]')
+$mwctl closing reconcile "$closing" $P | sed 's/^/   /' || true
+echo "== 21. The sales journal (hash-chained, signed) is verified"
+$mwctl journal verify $P | sed 's/^/   /' || true
 echo "== Demo done. The host keeps running (Ctrl-C to stop); log: $log"
 wait $pid
