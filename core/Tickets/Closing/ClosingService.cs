@@ -225,29 +225,7 @@ public sealed class ClosingService
 
         var zone = TicketNumbering.FindZone(options.TimeZones.TryGetValue(pos, out var z) && !string.IsNullOrWhiteSpace(z) ? z : options.DefaultTimeZone);
         var label = TimeZoneInfo.ConvertTime(firstDate ?? now, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var s = sales.Build();
-        var r = refunds.Build();
-        var report = new ClosingReport
-        {
-            Id = Id("day", pos, (previous?.Number ?? 0) + 1),
-            Period = "day",
-            Scope = pos,
-            Number = (previous?.Number ?? 0) + 1,
-            Label = label,
-            ClosedAt = now,
-            ClosedBy = closedBy,
-            PreviousId = previous?.Id,
-            AfterSeq = afterSeq,
-            ToSeq = toSeq,
-            PeriodStart = previous?.ClosedAt,
-            Sales = s,
-            Refunds = r,
-            NetTtc = s.TotalTtc + r.TotalTtc,
-            GrandTotalTtc = (previous?.GrandTotalTtc ?? 0) + s.TotalTtc + r.TotalTtc,
-            TicketRanges = range is null ? [] : [range],
-            OpenItems = Carry(open, previous),
-            KeyId = writer.Key.KeyId,
-        };
+        var report = Report("day", pos, label, previous, afterSeq, toSeq, sales.Build(), refunds.Build(), range is null ? [] : [range], Carry(open, previous), [], closedBy, now);
         return Append(c, tx, report, now);
     }
 
@@ -285,10 +263,16 @@ public sealed class ClosingService
             .ToList();
         var first = parts.Count > 0 ? parts[0].Label : TimeZoneInfo.ConvertTime(now, TicketNumbering.FindZone(options.DefaultTimeZone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var label = period switch { "day" => first, "month" => first[..7], _ => first[..4] };
-        var s = sales.Build();
-        var r = refunds.Build();
+        var report = Report(period, scope, label, previous, afterSeq, toSeq, sales.Build(), refunds.Build(), ranges, Carry(open, previous), [.. parts.Select(p => p.Id)], closedBy, now);
+        return Append(c, tx, report, now);
+    }
+
+    /// <summary>A closing of <paramref name="scope"/> following <paramref name="previous"/>: numbered after it, its grand total carried on.</summary>
+    private ClosingReport Report(string period, string scope, string label, ClosingReport? previous, long afterSeq, long toSeq, ClosingTotals sales, ClosingTotals refunds,
+        IReadOnlyList<TicketRange> ranges, IReadOnlyList<OpenItem> open, IReadOnlyList<string> parts, string closedBy, DateTimeOffset now)
+    {
         var number = (previous?.Number ?? 0) + 1;
-        var report = new ClosingReport
+        return new ClosingReport
         {
             Id = Id(period, scope, number),
             Period = period,
@@ -301,16 +285,15 @@ public sealed class ClosingService
             AfterSeq = afterSeq,
             ToSeq = toSeq,
             PeriodStart = previous?.ClosedAt,
-            Sales = s,
-            Refunds = r,
-            NetTtc = s.TotalTtc + r.TotalTtc,
-            GrandTotalTtc = (previous?.GrandTotalTtc ?? 0) + s.TotalTtc + r.TotalTtc,
+            Sales = sales,
+            Refunds = refunds,
+            NetTtc = sales.TotalTtc + refunds.TotalTtc,
+            GrandTotalTtc = (previous?.GrandTotalTtc ?? 0) + sales.TotalTtc + refunds.TotalTtc,
             TicketRanges = ranges,
-            OpenItems = Carry(open, previous),
-            Parts = [.. parts.Select(p => p.Id)],
+            OpenItems = open,
+            Parts = parts,
             KeyId = writer.Key.KeyId,
         };
-        return Append(c, tx, report, now);
     }
 
     /// <summary>The points of sale a host day closing closes: every one with tickets since its own last day closing,
