@@ -93,7 +93,7 @@ internal static class JournalCommand
         var output = parse.InvocationConfiguration.Output;
         await output.WriteLineAsync($"{what}: {v.Entries} entries, last {v.LastSeq}, keys {string.Join(", ", v.KeyIds)}: {(v.Intact ? "intact" : $"NOT INTACT, {v.Problems.Count + v.MoreProblems} problem(s)")}");
         var table = new TextTable("PROBLEM", "ENTRY", "DETAIL");
-        foreach (var p in v.Problems.Concat(v.Warnings))
+        foreach (var p in v.Problems)
         {
             table.Add(p.Kind, p.Seq?.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Detail);
         }

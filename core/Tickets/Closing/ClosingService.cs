@@ -54,9 +54,11 @@ public sealed class ClosingService
             throw new MiddlewareException(ErrorCode.InvalidRequest, $"Unknown period '{period}' (day, month, year).");
         }
 
-        if (scope != Host && !PointOfSaleId.TryParse(scope, out _))
+        if (scope != Host)
         {
-            throw new MiddlewareException(ErrorCode.InvalidRequest, $"Unknown scope '{scope}' (a point of sale id, or host).");
+            scope = PointOfSaleId.TryParse(scope, out var id)
+                ? id.ToString() // one spelling per point of sale: "05-1-9-8-14" is 5-1-9-8-14's closing, not a new scope
+                : throw new MiddlewareException(ErrorCode.InvalidRequest, $"Unknown scope '{scope}' (a point of sale id, or host).");
         }
 
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -161,7 +163,7 @@ public sealed class ClosingService
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             SELECT j.seq, j.body, t.state, t.error_code FROM journal j
-            LEFT JOIN tickets t ON t.pos = j.pos AND CAST(t.id AS TEXT) = j.ref
+            LEFT JOIN tickets t ON t.pos = j.pos AND t.id = CAST(j.ref AS INTEGER)
             WHERE j.kind = 'ticket' AND j.pos = $p AND j.at >= $since ORDER BY j.seq LIMIT $l
             """;
         cmd.Parameters.AddWithValue("$p", pointOfSale);
@@ -301,16 +303,32 @@ public sealed class ClosingService
     private IEnumerable<string> PointsOfSaleToClose(SqliteConnection c, SqliteTransaction tx)
     {
         var set = new SortedSet<string>(options.TimeZones.Keys.Where(k => PointOfSaleId.TryParse(k, out _)), StringComparer.Ordinal);
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = """
-            SELECT DISTINCT t.pos FROM journal t
-            WHERE t.kind = 'ticket' AND t.seq > COALESCE((SELECT MAX(seq) FROM journal x WHERE x.kind = 'closing' AND x.pos = t.pos AND x.ref LIKE 'day/%'), 0)
-            """;
-        using var reader = cmd.ExecuteReader();
-        while (reader.Read())
+        // Every point of sale that ever numbered a ticket has a numbering row: a few rows, whatever the journal's length.
+        var numbered = new List<string>();
+        using (var cmd = c.CreateCommand())
         {
-            set.Add(reader.GetString(0));
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT pos FROM pos_sequence";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                numbered.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var pos in numbered.Where(p => !set.Contains(p)))
+        {
+            using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                SELECT EXISTS (SELECT 1 FROM journal WHERE kind = 'ticket' AND pos = $p
+                    AND seq > COALESCE((SELECT MAX(seq) FROM journal WHERE kind = 'closing' AND pos = $p AND ref LIKE 'day/%'), 0))
+                """;
+            cmd.Parameters.AddWithValue("$p", pos);
+            if (Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            {
+                set.Add(pos);
+            }
         }
 
         return set;
@@ -343,8 +361,10 @@ public sealed class ClosingService
 
     private static List<OpenItem> Carry(IEnumerable<OpenItem> open, ClosingReport? previous)
     {
-        var before = previous?.OpenItems.ToDictionary(i => (i.Kind, i.PointOfSale, i.Reference), i => i.CarriedFrom ?? previous.Id) ?? [];
-        return [.. open.Select(i => before.TryGetValue((i.Kind, i.PointOfSale, i.Reference), out var from) ? i with { CarriedFrom = from } : i)];
+        // An item listed twice (read while it changed state) is one item: listed once, never a reason to fail a closing.
+        var before = previous?.OpenItems.GroupBy(i => (i.Kind, i.PointOfSale, i.Reference)).ToDictionary(g => g.Key, g => g.First().CarriedFrom ?? previous.Id) ?? [];
+        return [.. open.DistinctBy(i => (i.Kind, i.PointOfSale, i.Reference))
+            .Select(i => before.TryGetValue((i.Kind, i.PointOfSale, i.Reference), out var from) ? i with { CarriedFrom = from } : i)];
     }
 
     private (ClosingReport, JournalHead) Append(SqliteConnection c, SqliteTransaction tx, ClosingReport report, DateTimeOffset now)

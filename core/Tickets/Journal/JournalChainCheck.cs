@@ -14,11 +14,12 @@ public sealed class JournalChainCheck
     private readonly Dictionary<string, byte[]> keys;
     private readonly List<string> keyOrder = [];
     private readonly List<JournalProblem> problems = [];
-    private readonly List<JournalProblem> warnings = [];
     private readonly bool signatures;
     private long expectedSeq;
     private string expectedPrev;
     private long more;
+    private readonly Dictionary<long, string> anchored = [];
+    private readonly Dictionary<long, string> seenAtAnchor = [];
 
     /// <param name="firstSeq">The number the first entry must have (1 for a whole journal).</param>
     /// <param name="previousHash">The hash before the first entry (zeros for a whole journal).</param>
@@ -39,11 +40,29 @@ public sealed class JournalChainCheck
 
     public string LastHash => expectedPrev;
 
+    /// <summary>The key that signed the last entry seen.</summary>
+    public string? LastKeyId { get; private set; }
+
     public IReadOnlyDictionary<string, byte[]> Keys => keys;
+
+    /// <summary>Heads read before the entries (the head file, and heads kept as evidence): the entry at each one's number
+    /// must have its hash, else the journal was cut there and written again.</summary>
+    public void Anchor(IEnumerable<SignedJournalHead> heads)
+    {
+        foreach (var head in heads)
+        {
+            anchored[head.Seq] = head.Hash;
+        }
+    }
 
     public void Add(JournalEntry entry)
     {
         Entries++;
+        if (anchored.ContainsKey(entry.Seq))
+        {
+            seenAtAnchor[entry.Seq] = entry.Hash;
+        }
+
         if (entry.Seq > expectedSeq)
         {
             Problem(JournalProblemKinds.Deleted, expectedSeq, entry.Seq == expectedSeq + 1
@@ -79,6 +98,7 @@ public sealed class JournalChainCheck
             Problem(JournalProblemKinds.BadSignature, entry.Seq, $"entry {entry.Seq} ({Describe(entry)}) is not signed by key {entry.KeyId}: it was rewritten without the key");
         }
 
+        LastKeyId = entry.KeyId;
         expectedSeq = Math.Max(expectedSeq, entry.Seq + 1);
         expectedPrev = entry.Hash;
     }
@@ -102,17 +122,27 @@ public sealed class JournalChainCheck
             return;
         }
 
+        CheckAnchor(head, "the head file");
+    }
+
+    /// <summary>Checks one signed head (the head file, or one kept as evidence) against the entries seen.</summary>
+    public void CheckAnchor(SignedJournalHead head, string what)
+    {
         if (!keys.TryGetValue(head.KeyId, out var publicKey) || !SignatureValid(publicKey, head))
         {
-            Problem(JournalProblemKinds.HeadInvalid, head.Seq, "the head file is not signed by a key of the journal");
+            Problem(JournalProblemKinds.HeadInvalid, head.Seq, $"{what} is not signed by a key of the journal");
             return;
         }
 
         if (head.Seq > LastSeq)
         {
             Problem(JournalProblemKinds.Truncated, LastSeq + 1, head.Seq == LastSeq + 1
-                ? $"the journal ends at entry {LastSeq}; entry {head.Seq} was written and is gone"
-                : $"the journal ends at entry {LastSeq}; entries {LastSeq + 1} to {head.Seq} were written and are gone");
+                ? $"the journal ends at entry {LastSeq}; entry {head.Seq} was written and is gone ({what})"
+                : $"the journal ends at entry {LastSeq}; entries {LastSeq + 1} to {head.Seq} were written and are gone ({what})");
+        }
+        else if (head.Seq > 0 && seenAtAnchor.TryGetValue(head.Seq, out var hash) && !string.Equals(hash, head.Hash, StringComparison.Ordinal))
+        {
+            Problem(JournalProblemKinds.Truncated, head.Seq, $"entry {head.Seq} is not the one {what} anchored: the journal was cut and written again from there");
         }
     }
 
@@ -135,7 +165,6 @@ public sealed class JournalChainCheck
         LastHash = LastHash,
         KeyIds = keyOrder,
         Problems = problems,
-        Warnings = warnings,
         MoreProblems = more,
         VerifiedAt = at,
     };
@@ -179,9 +208,11 @@ public sealed class JournalChainCheck
 
             if (keys.TryAdd(entry.KeyId, publicKey) || !keyOrder.Contains(entry.KeyId))
             {
-                if (keyOrder.Count > 0 && warnings.Count < MaxProblems)
+                if (keyOrder.Count > 0)
                 {
-                    warnings.Add(new JournalProblem(JournalProblemKinds.KeyChanged, entry.Seq, $"from entry {entry.Seq} the journal is signed by key {entry.KeyId} instead of {keyOrder[^1]}: the key file was replaced"));
+                    // Nothing proves the new key is the host's: a lost key file and a journal re-signed by someone
+                    // else look alike. Either way it is for a person to look at.
+                    Problem(JournalProblemKinds.KeyChanged, entry.Seq, $"from entry {entry.Seq} the journal is signed by key {entry.KeyId} instead of {keyOrder[^1]}, which did not endorse it: the key file was replaced (lost, or someone re-signed the journal)");
                 }
 
                 keyOrder.Add(entry.KeyId);

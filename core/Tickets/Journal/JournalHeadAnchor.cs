@@ -13,6 +13,7 @@ public sealed record SignedJournalHead(
     [property: JsonPropertyName("keyId")] string KeyId,
     [property: JsonPropertyName("signature")] string Signature)
 {
+    [JsonIgnore]
     public JournalHead Head => new(Seq, Hash);
 }
 
@@ -21,13 +22,24 @@ public sealed record SignedJournalHead(
 /// end of the journal (which leave a valid shorter chain) show: the journal is shorter than its head. Written after
 /// each commit (temp file, then rename), never before: a crash leaves the head behind the journal, which is fine.
 /// </summary>
-public sealed class JournalHeadAnchor(string path, JournalSigningKey key, ILogger? logger = null)
+public sealed class JournalHeadAnchor
 {
     private readonly Lock gate = new();
-    private readonly ILogger log = logger ?? NullLogger.Instance;
-    private long written = -1;
+    private readonly JournalSigningKey key;
+    private readonly ILogger log;
+    private long written;
+    private bool behind;
 
-    public string Path { get; } = System.IO.Path.GetFullPath(path);
+    public JournalHeadAnchor(string path, JournalSigningKey key, ILogger? logger = null)
+    {
+        this.key = key;
+        log = logger ?? NullLogger.Instance;
+        Path = System.IO.Path.GetFullPath(path);
+        // The head on disk may be ahead of the journal (rows cut from its end): never write a lower head over it.
+        written = Read(Path).Head?.Seq ?? -1;
+    }
+
+    public string Path { get; }
 
     /// <summary>Records <paramref name="head"/> unless a later head is already written. Never throws: the entries are
     /// already committed, and a head left behind only weakens the truncation check until the next append.</summary>
@@ -37,6 +49,24 @@ public sealed class JournalHeadAnchor(string path, JournalSigningKey key, ILogge
         {
             if (head.Seq <= written)
             {
+                if (!behind && written > 0 && File.Exists(Path))
+                {
+                    // The journal went backwards: keep the head that says so before the journal grows past it again.
+                    behind = true;
+                    var evidence = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Path}.evidence-{written}");
+                    try
+                    {
+                        File.Copy(Path, evidence, overwrite: false);
+                    }
+                    catch (IOException)
+                    {
+                        // Kept at an earlier start.
+                    }
+
+                    log.LogCritical("Sales journal: entry {Seq} is appended while the head file says the journal reached {Head}: entries were cut; the head is kept in {Evidence}",
+                        head.Seq, written, evidence);
+                }
+
                 return;
             }
 
@@ -58,6 +88,19 @@ public sealed class JournalHeadAnchor(string path, JournalSigningKey key, ILogge
                 log.LogWarning(ex, "Journal head {Seq} not written to {Path}; the next append retries", head.Seq, Path);
             }
         }
+    }
+
+    /// <summary>The heads kept as evidence beside <paramref name="path"/> (a journal that went backwards), readable ones only.</summary>
+    public static IReadOnlyList<(string File, SignedJournalHead Head)> ReadEvidence(string path)
+    {
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (folder is null || !Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        return [.. Directory.EnumerateFiles(folder, System.IO.Path.GetFileName(path) + ".evidence-*").Order(StringComparer.Ordinal).Take(100)
+            .Select(f => (f, Read(f).Head)).Where(x => x.Head is not null).Select(x => (x.f, x.Head!))];
     }
 
     /// <summary>The head on disk; null when there is none. A file that does not parse is reported, not thrown.</summary>

@@ -112,17 +112,12 @@ public sealed class JournalService
             var result = await Task.Run(() =>
             {
                 using var c = db.Open(durable: false);
-                return JournalStore.Verify(c, writer.Anchor.Path, signatures, time.GetUtcNow(), cancellationToken);
+                return JournalStore.Verify(c, writer.Anchor.Path, signatures, time.GetUtcNow(), cancellationToken, writer.Key.KeyId);
             }, cancellationToken).ConfigureAwait(false);
             last = result;
             foreach (var problem in result.Problems)
             {
                 log.LogCritical("Sales journal {Kind} at entry {Seq}: {Detail}", problem.Kind, problem.Seq, problem.Detail);
-            }
-
-            foreach (var warning in result.Warnings)
-            {
-                log.LogWarning("Sales journal {Kind} at entry {Seq}: {Detail}", warning.Kind, warning.Seq, warning.Detail);
             }
 
             return result;

@@ -39,20 +39,26 @@ public sealed class JournalSigningKey
     public static JournalSigningKey LoadOrCreate(string path)
     {
         PrivateFolder.CreateMissing(Path.GetDirectoryName(Path.GetFullPath(path)));
-        try
+        if (!File.Exists(path))
         {
+            // Written whole and flushed under another name, then moved: a power cut never leaves an empty key file.
             var seed = RandomNumberGenerator.GetBytes(32);
-            using (var stream = PrivateFolder.CreateFile(path, FileMode.CreateNew))
-            using (var writer = new StreamWriter(stream))
+            var temp = path + ".new-" + Guid.NewGuid().ToString("N");
+            using (var stream = PrivateFolder.CreateFile(temp, FileMode.CreateNew))
             {
-                writer.WriteLine(Convert.ToHexStringLower(seed));
+                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(seed) + "\n"));
+                stream.Flush(flushToDisk: true);
             }
 
-            return FromSeed(seed);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Made at an earlier start: read it below.
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                return FromSeed(seed);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temp); // another start made it first: read theirs below
+            }
         }
 
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)

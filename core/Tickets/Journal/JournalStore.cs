@@ -54,18 +54,31 @@ public static class JournalStore
     /// <paramref name="signatures"/>), the head file, and the outbox against it (each ticket's body is the last one the
     /// journal recorded for it; no ticket is missing on either side).
     /// </summary>
-    public static JournalVerification Verify(SqliteConnection c, string headPath, bool signatures, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks><paramref name="hostKeyId"/>, the host's own key: the journal's last entries must be signed by it (one
+    /// re-signed with another key shows even before the host appends again).</remarks>
+    public static JournalVerification Verify(SqliteConnection c, string headPath, bool signatures, DateTimeOffset now, CancellationToken cancellationToken, string? hostKeyId = null)
     {
         // The head first: it is written after each commit, so entries read after it reach at least as far (reading it
         // last could see an append that the entries read before it missed, and call that a truncation).
         var (head, headError) = JournalHeadAnchor.Read(headPath);
+        var evidence = JournalHeadAnchor.ReadEvidence(headPath);
         var check = new JournalChainCheck(signatures: signatures);
+        check.Anchor(evidence.Select(e => e.Head).Append(head).OfType<SignedJournalHead>());
         foreach (var entry in Read(c, cancellationToken: cancellationToken))
         {
             check.Add(entry);
         }
 
         check.CheckHead(head, headError);
+        if (hostKeyId is not null && check.LastKeyId is { } last && last != hostKeyId)
+        {
+            check.Problem(JournalProblemKinds.KeyChanged, check.LastSeq, $"the journal's last entries are signed by key {last}, not by this host's key {hostKeyId}");
+        }
+
+        foreach (var (file, kept) in evidence)
+        {
+            check.CheckAnchor(kept, $"the head kept in {Path.GetFileName(file)}");
+        }
         CheckOutbox(c, check, cancellationToken);
         return check.Result(now);
     }
@@ -101,7 +114,7 @@ public static class JournalStore
         {
             cmd.CommandText = """
                 SELECT j.seq, j.pos, j.ref FROM journal j
-                WHERE j.kind = 'ticket' AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.pos = j.pos AND CAST(t.id AS TEXT) = j.ref)
+                WHERE j.kind = 'ticket' AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.pos = j.pos AND t.id = CAST(j.ref AS INTEGER))
                 ORDER BY j.seq
                 """;
             using var reader = cmd.ExecuteReader();

@@ -26,9 +26,6 @@ public sealed record JournalVerification
 
     [JsonPropertyName("problems")] public required IReadOnlyList<JournalProblem> Problems { get; init; }
 
-    /// <summary>What deserves a look without being a breach (a replaced key file).</summary>
-    [JsonPropertyName("warnings")] public IReadOnlyList<JournalProblem> Warnings { get; init; } = [];
-
     /// <summary>Problems found beyond the first <see cref="JournalChainCheck.MaxProblems"/> listed.</summary>
     [JsonPropertyName("moreProblems")] public long MoreProblems { get; init; }
 
@@ -59,7 +56,8 @@ public static class JournalProblemKinds
     /// <summary>An entry signed by a key the journal never recorded.</summary>
     public const string UnknownKey = "unknownKey";
 
-    /// <summary>A warning: the journal was signed by more than one key (the key file was replaced or lost).</summary>
+    /// <summary>The journal is signed by a new key from some entry on that the previous key did not endorse (the key file
+    /// was lost or replaced, or someone re-signed the journal), or not by this host's own key.</summary>
     public const string KeyChanged = "keyChanged";
 
     /// <summary>The head file is missing while the journal has entries, unreadable, or not signed by a journal key.</summary>

@@ -115,7 +115,64 @@ public sealed class JournalTamperTests
         var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
         var problem = Assert.Single(result.Problems);
         Assert.Equal(JournalProblemKinds.Truncated, problem.Kind);
-        Assert.Equal("the journal ends at entry 4; entries 5 to 6 were written and are gone", problem.Detail);
+        Assert.Equal("the journal ends at entry 4; entries 5 to 6 were written and are gone (the head file)", problem.Detail);
+    }
+
+    [Fact]
+    public async Task A_journal_cut_then_grown_past_its_old_head_is_still_found()
+    {
+        await using var f = await WithTicketsAsync(5);
+        using (var c = Open(f))
+        {
+            DropTriggers(c);
+            Exec(c, "DELETE FROM journal WHERE seq > 4");
+            Exec(c, "DELETE FROM tickets WHERE id > 3");
+            Exec(c, "UPDATE pos_sequence SET last_id = 3, day_seq = 3");
+        }
+
+        await f.RestartAsync(); // the numbering reloads what the attacker left
+        f.Time.Advance(TimeSpan.FromMinutes(5)); // new sales: other tickets than the ones cut
+        for (var i = 0; i < 4; i++)
+        {
+            await f.CommitAsync($"after-{i}"); // the journal grows to entry 8, past the old head (6)
+        }
+
+        var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
+        var problem = Assert.Single(result.Problems, p => p.Kind != JournalProblemKinds.TicketEdited);
+        Assert.True(problem.Kind == JournalProblemKinds.Truncated, string.Join(" | ", Directory.GetFiles(f.Directory)) + " / " + string.Join(" | ", result.Problems.Select(p => p.Detail)));
+        Assert.Equal(6L, problem.Seq);
+        Assert.Contains("cut and written again", problem.Detail, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(f.Directory, "journal.head.evidence-*"));
+    }
+
+    [Fact]
+    public async Task A_journal_re_signed_with_another_key_is_found_before_the_host_appends_again()
+    {
+        await using var f = await WithTicketsAsync(3);
+        var attacker = JournalSigningKey.FromSeed(new byte[32]);
+        using (var c = Open(f))
+        {
+            var entries = JournalStore.Read(c).Where(e => e.Kind != JournalKinds.Key).ToList();
+            DropTriggers(c);
+            Exec(c, "DELETE FROM journal");
+            var writer = new JournalWriter(attacker, new JournalHeadAnchor(f.JournalOptions.HeadFile! + ".attacker", attacker));
+            using var tx = c.BeginTransaction();
+            JournalHead? head = null;
+            foreach (var e in entries)
+            {
+                head = writer.Append(c, tx, e.Kind, e.PointOfSale, e.Reference, e.Body, DateTimeOffset.Parse(e.At, System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            tx.Commit();
+            writer.Committed(head);
+            File.Copy(f.JournalOptions.HeadFile! + ".attacker", f.JournalOptions.HeadFile!, overwrite: true);
+            Assert.NotNull(head);
+        }
+
+        var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(JournalProblemKinds.KeyChanged, problem.Kind);
+        Assert.Contains($"not by this host's key {f.JournalWriter.Key.KeyId}", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -169,7 +226,7 @@ public sealed class JournalTamperTests
     }
 
     [Fact]
-    public async Task A_replaced_key_file_is_a_warning_and_the_chain_goes_on()
+    public async Task A_replaced_key_file_is_reported_and_the_chain_goes_on()
     {
         await using var f = await WithTicketsAsync(2);
         await f.Service.DisposeAsync();
@@ -177,9 +234,9 @@ public sealed class JournalTamperTests
         await f.RestartAsync();
         await f.CommitAsync("after");
         var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
-        Assert.True(result.Intact, string.Join("; ", result.Problems.Select(p => p.Detail)));
         Assert.Equal(2, result.KeyIds.Count);
-        Assert.Equal(JournalProblemKinds.KeyChanged, Assert.Single(result.Warnings).Kind);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal((JournalProblemKinds.KeyChanged, 4L), (problem.Kind, problem.Seq)); // the new key's entry, after the key and two tickets
     }
 
     [Fact]
