@@ -36,7 +36,10 @@ internal static class ClosingCommand
         var command = new Command("close", "Close the period now (closing.close): sales after it belong to the next closing") { period, scope, requestId };
         command.SetAction((parse, ct) => CliOptions.RunAsync(parse, hello: true, async client =>
         {
-            var result = await client.CallMutatingAsync("closing.close", new { period = parse.GetValue(period), scope = parse.GetValue(scope) }, parse.GetValue(requestId), ct);
+            // Said before the call: when its answer is lost, the same id closes nothing more and answers the closing made.
+            var rid = parse.GetValue(requestId) ?? Guid.NewGuid();
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"closing.close request id {rid} (retry a lost answer with --request-id {rid})");
+            var result = await client.CallMutatingAsync("closing.close", new { period = parse.GetValue(period), scope = parse.GetValue(scope) }, rid, ct);
             await WriteAsync(parse, json, html, pdf, result, ct);
         }, ct));
         return command;

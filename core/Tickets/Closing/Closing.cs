@@ -64,6 +64,9 @@ public sealed record ClosingReport
     /// <summary>The journal key that signed it (print it on the report: the offline check of an archive pins it).</summary>
     [JsonPropertyName("keyId")] public required string KeyId { get; init; }
 
+    /// <summary>The pipe request that made it: a retry of that request answers this closing again.</summary>
+    [JsonPropertyName("requestId")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RequestId { get; init; }
+
     /// <summary>The closing's journal entry (set when read back from the journal).</summary>
     [JsonPropertyName("journalSeq")] public long? JournalSeq { get; init; }
 

@@ -47,7 +47,12 @@ public sealed class ClosingService
 
     /// <summary>Closes <paramref name="period"/> (<c>day</c>, <c>month</c>, <c>year</c>) of <paramref name="scope"/>
     /// (a point of sale id, or <see cref="Host"/>: every point of sale's day is closed first). Returns the new closing.</summary>
-    public async Task<ClosingReport> CloseAsync(string period, string scope, string closedBy, CancellationToken cancellationToken)
+    public async Task<ClosingReport> CloseAsync(string period, string scope, string closedBy, CancellationToken cancellationToken) =>
+        await CloseAsync(period, scope, closedBy, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As <see cref="CloseAsync(string, string, string, CancellationToken)"/>; with <paramref name="requestId"/>, a
+    /// repeat (a retry after a lost answer, even after a restart) answers the closing that request made, and closes nothing.</summary>
+    public async Task<ClosingReport> CloseAsync(string period, string scope, string closedBy, string? requestId, CancellationToken cancellationToken)
     {
         if (period is not ("day" or "month" or "year"))
         {
@@ -65,40 +70,54 @@ public sealed class ClosingService
         try
         {
             var open = payments is null ? [] : await payments.ListAsync(scope == Host ? null : scope, cancellationToken).ConfigureAwait(false);
-            var (report, head) = await Task.Run(() =>
+            var (reports, repeat) = await Task.Run(() =>
             {
                 using var c = db.Open(durable: true);
                 using var tx = c.BeginTransaction(deferred: false);
                 var now = time.GetUtcNow();
                 var outbox = OutboxOpenItems(c, tx, scope == Host ? null : scope);
                 var all = open.Concat(outbox).ToList();
-                JournalHead? last = null;
-                ClosingReport result;
+                if (requestId is not null && FindByRequest(c, tx, requestId) is { } done)
+                {
+                    return (Made: new List<(ClosingReport Report, JournalHead Head)> { (done, JournalStore.Head(c, tx)) }, Repeat: true);
+                }
+
+                var made = new List<(ClosingReport Report, JournalHead Head)>();
                 if (period == "day" && scope == Host)
                 {
                     foreach (var pos in PointsOfSaleToClose(c, tx))
                     {
-                        (_, last) = CloseDay(c, tx, pos, closedBy, now, [.. all.Where(i => i.PointOfSale == pos)]);
+                        made.Add(CloseDay(c, tx, pos, closedBy, now, [.. all.Where(i => i.PointOfSale == pos)], requestId));
                     }
 
-                    (result, last) = CloseFromParts(c, tx, period, Host, closedBy, now, all);
+                    made.Add(CloseHostDay(c, tx, closedBy, now, all, requestId));
                 }
                 else if (period == "day")
                 {
-                    (result, last) = CloseDay(c, tx, scope, closedBy, now, all);
+                    made.Add(CloseDay(c, tx, scope, closedBy, now, all, requestId));
                 }
                 else
                 {
-                    (result, last) = CloseFromParts(c, tx, period, scope, closedBy, now, all);
+                    made.AddRange(CloseCalendar(c, tx, period, scope, closedBy, now, all, requestId));
                 }
 
                 tx.Commit();
-                return (result, last);
+                return (Made: made, Repeat: false);
             }, cancellationToken).ConfigureAwait(false);
-            writer.Committed(head);
-            if (report.Period != "day" && report.Scope == Host && archiveDirectory is not null)
+            if (repeat)
             {
-                report = report with { ArchivePath = Archive(report) };
+                return reports[^1].Report;
+            }
+
+            writer.Committed(reports[^1].Head);
+            var report = reports[^1].Report;
+            foreach (var (made, _) in reports.Where(r => r.Report.Period != "day" && r.Report.Scope == Host && archiveDirectory is not null))
+            {
+                var path = Archive(made);
+                if (made.Id == report.Id)
+                {
+                    report = report with { ArchivePath = path };
+                }
             }
 
             log.LogInformation("Closing {Id} made: {Tickets} tickets, net {Net} EUR, {Open} open items", report.Id, report.Sales.Tickets + report.Refunds.Tickets, report.NetTtc, report.OpenItems.Count);
@@ -191,7 +210,7 @@ public sealed class ClosingService
         return Find(c, null, id);
     }, cancellationToken);
 
-    private (ClosingReport, JournalHead) CloseDay(SqliteConnection c, SqliteTransaction tx, string pos, string closedBy, DateTimeOffset now, IReadOnlyList<OpenItem> open)
+    private (ClosingReport, JournalHead) CloseDay(SqliteConnection c, SqliteTransaction tx, string pos, string closedBy, DateTimeOffset now, IReadOnlyList<OpenItem> open, string? requestId)
     {
         var previous = Last(c, tx, "day", pos);
         var afterSeq = previous?.JournalSeq ?? 0;
@@ -227,31 +246,88 @@ public sealed class ClosingService
 
         var zone = TicketNumbering.FindZone(options.TimeZones.TryGetValue(pos, out var z) && !string.IsNullOrWhiteSpace(z) ? z : options.DefaultTimeZone);
         var label = TimeZoneInfo.ConvertTime(firstDate ?? now, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var report = Report("day", pos, label, previous, afterSeq, toSeq, sales.Build(), refunds.Build(), range is null ? [] : [range], Carry(open, previous), [], closedBy, now);
+        var report = Report("day", pos, label, previous, afterSeq, toSeq, sales.Build(), refunds.Build(), range is null ? [] : [range], Carry(open, previous), [], closedBy, now, requestId);
         return Append(c, tx, report, now);
     }
 
-    private (ClosingReport, JournalHead) CloseFromParts(SqliteConnection c, SqliteTransaction tx, string period, string scope, string closedBy, DateTimeOffset now, IReadOnlyList<OpenItem> open)
+    /// <summary>The host's day: the sum of the points of sale's day closings made since the host's last day closing.</summary>
+    private (ClosingReport, JournalHead) CloseHostDay(SqliteConnection c, SqliteTransaction tx, string closedBy, DateTimeOffset now, IReadOnlyList<OpenItem> open, string? requestId)
     {
-        var previous = Last(c, tx, period, scope);
+        var previous = Last(c, tx, "day", Host);
         var afterSeq = previous?.JournalSeq ?? 0;
         var toSeq = JournalStore.Head(c, tx).Seq;
-        var (partPeriod, partScope) = (period, scope) switch
-        {
-            ("day", _) => ("day", (string?)null), // a host day: the points of sale's day closings
-            ("month", _) => ("day", scope),
-            _ => ("month", scope),
-        };
         var parts = new List<ClosingReport>();
-        foreach (var entry in JournalStore.ReadKind(c, tx, JournalKinds.Closing, partScope, afterSeq, toSeq))
+        foreach (var entry in JournalStore.ReadKind(c, tx, JournalKinds.Closing, null, afterSeq, toSeq))
         {
             var part = Parse(entry.Seq, entry.Body);
-            if (part.Period == partPeriod && (partScope is not null || part.Scope != Host))
+            if (part.Period == "day" && part.Scope != Host)
             {
                 parts.Add(part);
             }
         }
 
+        var label = parts.Count > 0 ? parts.Min(p => p.Label)! : TimeZoneInfo.ConvertTime(now, TicketNumbering.FindZone(options.DefaultTimeZone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return Append(c, tx, Sum("day", Host, label, previous, afterSeq, toSeq, parts, Carry(open, previous), closedBy, now, requestId), now);
+    }
+
+    /// <summary>
+    /// Month or year closings of <paramref name="scope"/>, by the calendar: each complete month not closed yet sums the
+    /// scope's day closings labelled in it (a day closed on the 3rd of the next month still belongs to its own month),
+    /// each complete year its month closings, the year's pending months closed first. The current month or year is never
+    /// closed: it is not over. Returns the closings made, oldest first.
+    /// </summary>
+    private List<(ClosingReport Report, JournalHead Head)> CloseCalendar(SqliteConnection c, SqliteTransaction tx, string period, string scope, string closedBy,
+        DateTimeOffset now, IReadOnlyList<OpenItem> open, string? requestId)
+    {
+        var zone = TicketNumbering.FindZone(scope != Host && options.TimeZones.TryGetValue(scope, out var z) && !string.IsNullOrWhiteSpace(z) ? z : options.DefaultTimeZone);
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+        var made = CloseGroups(c, tx, "month", "day", scope, local.ToString("yyyy-MM", CultureInfo.InvariantCulture), 7, closedBy, now, open, requestId);
+        if (period == "year")
+        {
+            made = CloseGroups(c, tx, "year", "month", scope, local.ToString("yyyy", CultureInfo.InvariantCulture), 4, closedBy, now, open, requestId);
+        }
+
+        return made.Count > 0
+            ? made
+            : throw new MiddlewareException(ErrorCode.InvalidRequest, period == "month"
+                ? $"No complete month to close for {scope}: {local:yyyy-MM} is not over, and every earlier month with sales is closed."
+                : $"No complete year to close for {scope}: {local:yyyy} is not over, and every earlier year with sales is closed.");
+    }
+
+    /// <summary>One <paramref name="period"/> closing per complete period (label before <paramref name="current"/>) not yet
+    /// closed, each the sum of the <paramref name="partPeriod"/> closings labelled in it.</summary>
+    private List<(ClosingReport Report, JournalHead Head)> CloseGroups(SqliteConnection c, SqliteTransaction tx, string period, string partPeriod, string scope,
+        string current, int labelLength, string closedBy, DateTimeOffset now, IReadOnlyList<OpenItem> open, string? requestId)
+    {
+        var previous = Last(c, tx, period, scope);
+        var parts = new List<ClosingReport>();
+        foreach (var entry in JournalStore.ReadKind(c, tx, JournalKinds.Closing, scope, 0))
+        {
+            var part = Parse(entry.Seq, entry.Body);
+            var key = part.Label[..Math.Min(labelLength, part.Label.Length)];
+            if (part.Period == partPeriod && string.CompareOrdinal(key, current) < 0 && (previous is null || string.CompareOrdinal(key, previous.Label) > 0))
+            {
+                parts.Add(part);
+            }
+        }
+
+        var made = new List<(ClosingReport, JournalHead)>();
+        foreach (var group in parts.GroupBy(p => p.Label[..labelLength]).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var afterSeq = previous?.JournalSeq ?? 0;
+            var toSeq = JournalStore.Head(c, tx).Seq;
+            var (report, head) = Append(c, tx, Sum(period, scope, group.Key, previous, afterSeq, toSeq, [.. group], Carry(open, previous), closedBy, now, requestId), now);
+            made.Add((report, head));
+            previous = report;
+        }
+
+        return made;
+    }
+
+    /// <summary>A closing that sums <paramref name="parts"/>.</summary>
+    private ClosingReport Sum(string period, string scope, string label, ClosingReport? previous, long afterSeq, long toSeq, IReadOnlyList<ClosingReport> parts,
+        IReadOnlyList<OpenItem> open, string closedBy, DateTimeOffset now, string? requestId)
+    {
         var sales = new ClosingTotalsBuilder();
         var refunds = new ClosingTotalsBuilder();
         foreach (var part in parts)
@@ -263,15 +339,12 @@ public sealed class ClosingService
         var ranges = parts.SelectMany(p => p.TicketRanges).GroupBy(r => r.PointOfSale)
             .Select(g => new TicketRange(g.Key, g.First().FirstIdTicketEntete, g.First().FirstNumeroTicket, g.Last().LastIdTicketEntete, g.Last().LastNumeroTicket, g.Sum(r => r.Count)))
             .ToList();
-        var first = parts.Count > 0 ? parts[0].Label : TimeZoneInfo.ConvertTime(now, TicketNumbering.FindZone(options.DefaultTimeZone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var label = period switch { "day" => first, "month" => first[..7], _ => first[..4] };
-        var report = Report(period, scope, label, previous, afterSeq, toSeq, sales.Build(), refunds.Build(), ranges, Carry(open, previous), [.. parts.Select(p => p.Id)], closedBy, now);
-        return Append(c, tx, report, now);
+        return Report(period, scope, label, previous, afterSeq, toSeq, sales.Build(), refunds.Build(), ranges, open, [.. parts.Select(p => p.Id)], closedBy, now, requestId);
     }
 
     /// <summary>A closing of <paramref name="scope"/> following <paramref name="previous"/>: numbered after it, its grand total carried on.</summary>
     private ClosingReport Report(string period, string scope, string label, ClosingReport? previous, long afterSeq, long toSeq, ClosingTotals sales, ClosingTotals refunds,
-        IReadOnlyList<TicketRange> ranges, IReadOnlyList<OpenItem> open, IReadOnlyList<string> parts, string closedBy, DateTimeOffset now)
+        IReadOnlyList<TicketRange> ranges, IReadOnlyList<OpenItem> open, IReadOnlyList<string> parts, string closedBy, DateTimeOffset now, string? requestId)
     {
         var number = (previous?.Number ?? 0) + 1;
         return new ClosingReport
@@ -295,6 +368,7 @@ public sealed class ClosingService
             OpenItems = open,
             Parts = parts,
             KeyId = writer.Key.KeyId,
+            RequestId = requestId,
         };
     }
 
@@ -380,6 +454,17 @@ public sealed class ClosingService
         cmd.CommandText = "SELECT seq, body FROM journal WHERE kind = 'closing' AND pos = $s AND ref LIKE $p || '/%' ORDER BY seq DESC LIMIT 1";
         cmd.Parameters.AddWithValue("$s", scope);
         cmd.Parameters.AddWithValue("$p", period);
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? Parse(reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    /// <summary>The last closing made by <paramref name="requestId"/>, or null.</summary>
+    private static ClosingReport? FindByRequest(SqliteConnection c, SqliteTransaction tx, string requestId)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT seq, body FROM journal WHERE kind = 'closing' AND json_extract(body, '$.requestId') = $r ORDER BY seq DESC LIMIT 1";
+        cmd.Parameters.AddWithValue("$r", requestId);
         using var reader = cmd.ExecuteReader();
         return reader.Read() ? Parse(reader.GetInt64(0), reader.GetString(1)) : null;
     }

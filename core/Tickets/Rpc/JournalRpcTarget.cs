@@ -14,7 +14,6 @@ internal sealed class JournalRpcTarget(JournalService journal, ClosingService cl
     [RpcMethod("closing.close", Mutating = true)]
     public Task<ClosingReport> CloseAsync(string requestId, string period = "day", string? scope = null, CancellationToken cancellationToken = default)
     {
-        _ = requestId; // the pipe answers a repeat with the first closing: a lost answer never closes twice
         var till = TillContext.Required;
         var own = till.PointOfSale.ToString();
         scope ??= own;
@@ -23,7 +22,9 @@ internal sealed class JournalRpcTarget(JournalService journal, ClosingService cl
             throw new MiddlewareException(ErrorCode.OperatorOnly, "A till closes its own day only; the host's closings, months and years are an operator's.");
         }
 
-        return closings.CloseAsync(period, scope, till.Peer is { Length: > 0 } peer ? peer : till.TillName, cancellationToken);
+        // The request id is kept in the closing itself: a retry after a lost answer (even past a restart, or past the
+        // pipe's own replay store) answers the same closing and closes nothing.
+        return closings.CloseAsync(period, scope, till.Peer is { Length: > 0 } peer ? peer : till.TillName, $"{own}:{requestId}", cancellationToken);
     }
 
     /// <summary>Closings, newest first: the till's own point of sale's; any scope for an operator.</summary>

@@ -74,6 +74,12 @@ public sealed class ClosingTests
         Assert.Equal(["day/5-1-9-8-14/2"], host2.Parts); // 5-1-9-8-15 had no sale and is not configured
         Assert.Equal(11.20m, host2.GrandTotalTtc);
 
+        // March is not over: nothing to close yet.
+        var early = await Assert.ThrowsAsync<Domain.Errors.MiddlewareException>(() => f.Closings.CloseAsync("month", ClosingService.Host, "op", CancellationToken.None));
+        Assert.Contains("2020-03 is not over", early.Message, StringComparison.Ordinal);
+        f.Time.Advance(TimeSpan.FromDays(20)); // April: a day closed now is April's, March is complete
+        await f.CommitAsync("april", pos: TicketFixture.Pos1);
+        var april = await f.Closings.CloseAsync("day", ClosingService.Host, "op", CancellationToken.None);
         var month = await f.Closings.CloseAsync("month", ClosingService.Host, "op", CancellationToken.None);
         Assert.Equal(("month/host/1", "2020-03"), (month.Id, month.Label));
         Assert.Equal([host1.Id, host2.Id], month.Parts);
@@ -83,13 +89,50 @@ public sealed class ClosingTests
         var archived = JournalArchive.Verify(month.ArchivePath!, f.JournalWriter.Key.KeyId, f.Time.GetUtcNow());
         Assert.True(archived.Intact, string.Join("; ", archived.Problems.Select(p => p.Detail)));
         Assert.Equal(month.JournalSeq, archived.LastSeq);
+        await Assert.ThrowsAsync<Domain.Errors.MiddlewareException>(() => f.Closings.CloseAsync("year", ClosingService.Host, "op", CancellationToken.None));
+        f.Time.Advance(TimeSpan.FromDays(300)); // 2021: the year closes April's month on the way, then 2020
         var year = await f.Closings.CloseAsync("year", ClosingService.Host, "op", CancellationToken.None);
-        Assert.Equal(("2020", 11.20m, 11.20m), (year.Label, year.Sales.TotalTtc, year.GrandTotalTtc));
+        Assert.Equal(("year/host/1", "2020", 14.00m, 14.00m), (year.Id, year.Label, year.Sales.TotalTtc, year.GrandTotalTtc));
+        Assert.Equal(["month/host/1", "month/host/2"], year.Parts);
+        Assert.Equal([april.Id], (await f.Closings.GetAsync("month/host/2", CancellationToken.None))!.Parts);
 
         var listed = await f.Closings.ListAsync(ClosingService.Host, "day", 10, CancellationToken.None);
-        Assert.Equal([host2.Id, host1.Id], listed.Select(c => c.Id));
+        Assert.Equal([april.Id, host2.Id, host1.Id], listed.Select(c => c.Id));
         var read = (await f.Closings.GetAsync(month.Id, CancellationToken.None))!;
         Assert.Equal((month.Id, month.JournalSeq, month.NetTtc, month.GrandTotalTtc, month.Parts.Count), (read.Id, read.JournalSeq, read.NetTtc, read.GrandTotalTtc, read.Parts.Count));
+    }
+
+    [Fact]
+    public async Task A_repeated_request_answers_the_closing_it_made_and_closes_nothing_more_even_after_a_restart()
+    {
+        await using var f = new TicketFixture();
+        await f.CommitAsync("a");
+        var first = await f.Closings.CloseAsync("day", ClosingService.Host, "op", "5-1-9-8-14:req-1", CancellationToken.None);
+        await f.RestartAsync();
+        await f.CommitAsync("b");
+        var again = await f.Closings.CloseAsync("day", ClosingService.Host, "op", "5-1-9-8-14:req-1", CancellationToken.None);
+        Assert.Equal((first.Id, first.JournalSeq, first.NetTtc), (again.Id, again.JournalSeq, again.NetTtc));
+        Assert.Single(await f.Closings.ListAsync(ClosingService.Host, "day", 10, CancellationToken.None));
+        var next = await f.Closings.CloseAsync("day", ClosingService.Host, "op", "5-1-9-8-14:req-2", CancellationToken.None);
+        Assert.Equal(("day/host/2", 1), (next.Id, next.Sales.Tickets));
+    }
+
+    [Fact]
+    public async Task A_month_closed_late_keeps_its_own_days_and_the_next_days_wait_for_their_month()
+    {
+        await using var f = new TicketFixture(); // 2020-03-18
+        await f.CommitAsync("march");
+        await f.Closings.CloseAsync("day", "5-1-9-8-14", "op", CancellationToken.None);
+        f.Time.Advance(TimeSpan.FromDays(15)); // 2 April: a day of April is closed before March's month
+        await f.CommitAsync("april");
+        await f.Closings.CloseAsync("day", "5-1-9-8-14", "op", CancellationToken.None);
+        var march = await f.Closings.CloseAsync("month", "5-1-9-8-14", "op", CancellationToken.None);
+        Assert.Equal(("2020-03", 1), (march.Label, march.Sales.Tickets));
+        Assert.Equal(["day/5-1-9-8-14/1"], march.Parts);
+        f.Time.Advance(TimeSpan.FromDays(30)); // May
+        var april = await f.Closings.CloseAsync("month", "5-1-9-8-14", "op", CancellationToken.None);
+        Assert.Equal(("2020-04", 5.60m), (april.Label, april.GrandTotalTtc));
+        Assert.Equal(["day/5-1-9-8-14/2"], april.Parts);
     }
 
     [Fact]
