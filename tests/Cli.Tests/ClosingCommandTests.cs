@@ -70,11 +70,12 @@ public sealed class ClosingCommandTests : IAsyncLifetime
         var offline = await mw.RunAsync("journal", "verify", "--archive", path, "--key-id", keyId);
         Assert.True(offline.ExitCode == 0, offline.ToString());
 
-        var archive = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
-        var entry = archive["entries"]![1]!;
+        var lines = await File.ReadAllLinesAsync(path); // header, entries, signed head
+        var entry = JsonNode.Parse(lines[2])!;
         entry["body"] = ((string)entry["body"]!).Replace("\"quantite\":1", "\"quantite\":9", StringComparison.Ordinal);
+        lines[2] = entry.ToJsonString();
         var edited = Path.Combine(mw.Directory, "edited.json");
-        await File.WriteAllTextAsync(edited, archive.ToJsonString());
+        await File.WriteAllLinesAsync(edited, lines);
         var bad = await mw.RunAsync("journal", "verify", "--archive", edited, "--json");
         Assert.Equal(1, bad.ExitCode);
         var problem = bad.Json().GetProperty("problems").EnumerateArray().First();

@@ -270,6 +270,21 @@ public sealed class PaymentJournal
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    /// <summary>Payments of <paramref name="pointOfSale"/> whose Izly transaction is one of <paramref name="idTransactions"/>.</summary>
+    public async Task<IReadOnlyList<PaymentRecord>> ListByTransactionsAsync(string pointOfSale, IReadOnlyCollection<string> idTransactions, CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        var found = new List<PaymentRecord>();
+        foreach (var chunk in idTransactions.Chunk(500))
+        {
+            var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+                "SELECT * FROM payments WHERE pos=@pos AND id_transaction IN @ids", new { pos = pointOfSale, ids = chunk }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            found.AddRange(rows.Select(r => r.ToRecord()));
+        }
+
+        return found;
+    }
+
     /// <summary>Payments whose outcome is still open (Pending or Unknown): what recovery settles.</summary>
     public async Task<IReadOnlyList<PaymentRecord>> ListOpenAsync(CancellationToken cancellationToken)
     {

@@ -154,7 +154,8 @@ public sealed class ReconciliationService
         var taken = operations.Where(o => o.Status is IzlyOperationStatus.Completed or IzlyOperationStatus.Refunded or IzlyOperationStatus.Cancelled).ToList();
         var byTransaction = taken.ToDictionary(o => o.IdTransactionIzly, StringComparer.Ordinal);
         var inPeriod = taken.Where(o => o.CreatedAt >= from && o.CreatedAt < to).ToList();
-        var refunded = inPeriod.Where(o => o.Status is not IzlyOperationStatus.Completed).ToList();
+        // Refunds made in the period, whenever their payment was: a back-office refund days later belongs here.
+        var refunded = taken.Where(o => o.Status is not IzlyOperationStatus.Completed && (o.RefundedAt ?? o.UpdatedAt) is var at && at >= from && at < to).ToList();
         side = side with
         {
             IzlyOperations = inPeriod.Count,
@@ -182,12 +183,38 @@ public sealed class ReconciliationService
                 mismatches.Add(new Mismatch("amountMismatch", pos, op.IdTransactionIzly, op.Amount,
                     $"Izly took {op.Amount} EUR; ticket {ticket.Closed.Ticket.NumeroTicket} says {ticket.Payment.Montant}", "ask Izly support; the ticket is final"));
             }
+        }
 
-            if (op.Status is not IzlyOperationStatus.Completed && !refundTickets.Contains(op.IdTransactionIzly))
+        foreach (var op in refunded.Where(o => !refundTickets.Contains(o.IdTransactionIzly)))
+        {
+            mismatches.Add(new Mismatch("refundNotSent", pos, op.IdTransactionIzly, -op.Amount,
+                $"Izly refunded {op.Amount} EUR (order {op.ClientOrderId}) and VEM has no refund ticket for it",
+                "payment.cancel again with the same requestId commits the refund ticket"));
+        }
+
+        // A ticket committed long after its payment (a sale.retryTicket the next day, a refund finished by recovery):
+        // its operation is older than the list read; ask Izly for the days of those payments before calling it unpaid.
+        var unmatched = vt.Concat(Izly(inClosing, "RB")).Select(t => t.Payment.IdTransactionIzly!).Where(id => !byTransaction.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
+        if (unmatched.Count > 0)
+        {
+            var older = await payments.ListByTransactionsAsync(pos, unmatched, cancellationToken).ConfigureAwait(false);
+            if (older.Count > 0 && older.Min(p => p.CreatedAt) - Margin is var since && since < reach)
             {
-                mismatches.Add(new Mismatch("refundNotSent", pos, op.IdTransactionIzly, -op.Amount,
-                    $"Izly refunded {op.Amount} EUR (order {op.ClientOrderId}) and VEM has no refund ticket for it",
-                    "payment.cancel again with the same requestId commits the refund ticket"));
+                since = since < to - TimeSpan.FromDays(31) ? to - TimeSpan.FromDays(31) : since;
+                try
+                {
+                    foreach (var op in await izly.ListOperationsAsync(PointOfSaleId.Parse(pos), since, reach, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (op.Status is IzlyOperationStatus.Completed or IzlyOperationStatus.Refunded or IzlyOperationStatus.Cancelled)
+                        {
+                            byTransaction.TryAdd(op.IdTransactionIzly, op);
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is IzlyUnavailableException or IzlyRefusedException or ArgumentException)
+                {
+                    mismatches.Add(new Mismatch("izlyUnavailable", pos, closing.Id, null, $"Izly's list of the older payments could not be read: {ex.Message}", "reconcile again later"));
+                }
             }
         }
 

@@ -145,7 +145,7 @@ public sealed class ClosingService
             log.LogInformation("Closing {Id} archived its journal entries to {Path}", report.Id, path);
             return path;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or ArgumentException)
         {
             log.LogError(ex, "Closing {Id}: its journal archive {Path} could not be written; run journal.export", report.Id, path);
             return null;
@@ -229,9 +229,12 @@ public sealed class ClosingService
             // No reference data yet: rates are left out, amounts are the tickets' own.
         }
 
+        // A ticket rebuilt before the close (outbox.replay --remap) counts as VEM got it: its last body up to the close.
+        var remapped = JournalStore.ReadKind(c, tx, JournalKinds.TicketRemapped, pos, afterSeq, toSeq)
+            .GroupBy(e => e.Reference ?? "").ToDictionary(g => g.Key, g => g.Last().Body, StringComparer.Ordinal);
         foreach (var entry in JournalStore.ReadKind(c, tx, JournalKinds.Ticket, pos, afterSeq, toSeq))
         {
-            var ticket = ClosingTotalsBuilder.ParseTicket(entry.Body);
+            var ticket = ClosingTotalsBuilder.ParseTicket(remapped.GetValueOrDefault(entry.Reference ?? "", entry.Body));
             if (ticket is null)
             {
                 continue;

@@ -23,8 +23,11 @@ public sealed class JournalArchiveTests
         var b = JournalArchive.Verify(second.Path, f.JournalWriter.Key.KeyId, f.Time.GetUtcNow());
         Assert.True(a.Intact, string.Join("; ", a.Problems.Select(p => p.Detail)));
         Assert.True(b.Intact, string.Join("; ", b.Problems.Select(p => p.Detail)));
-        var bJson = JsonNode.Parse(File.ReadAllText(second.Path))!;
-        Assert.Equal(a.LastHash, (string)bJson["previousHash"]!);
+        var bHeader = JsonNode.Parse(File.ReadLines(second.Path).First())!;
+        Assert.Equal(a.LastHash, (string)bHeader["previousHash"]!);
+        // An archive is never overwritten.
+        var again = await Assert.ThrowsAsync<Domain.Errors.MiddlewareException>(() => f.Journal.ExportAsync(1, 3, "a.json", CancellationToken.None));
+        Assert.Contains("never overwritten", again.Message, StringComparison.Ordinal);
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(first.Path));
@@ -41,24 +44,29 @@ public sealed class JournalArchiveTests
         }
 
         var export = await f.Journal.ExportAsync(1, long.MaxValue, "all.json", CancellationToken.None);
-        var json = JsonNode.Parse(File.ReadAllText(export.Path))!;
+        var lines = File.ReadAllLines(export.Path); // header, entries 1 to 4, head
 
-        var edited = json.DeepClone();
-        var body = (string)edited["entries"]![2]!["body"]!;
-        edited["entries"]![2]!["body"] = body.Replace("\"montant\":2.80", "\"montant\":0.01", StringComparison.Ordinal);
+        var edited = (string[])lines.Clone();
+        var entry = JsonNode.Parse(edited[3])!;
+        entry["body"] = ((string)entry["body"]!).Replace("\"montant\":2.80", "\"montant\":0.01", StringComparison.Ordinal);
+        edited[3] = entry.ToJsonString();
         var editedResult = Verify(f, edited);
         Assert.Contains(editedResult.Problems, p => p.Kind == JournalProblemKinds.Edited && p.Seq == 3);
 
-        var cut = json.DeepClone();
-        cut["entries"]!.AsArray().RemoveAt(3);
+        var cut = lines.Where((_, i) => i != 4).ToArray();
         var cutResult = Verify(f, cut);
         Assert.Contains(cutResult.Problems, p => p.Kind == JournalProblemKinds.Truncated);
+
+        var headless = lines[..^1];
+        Assert.Contains(Verify(f, headless).Problems, p => p.Kind == JournalProblemKinds.HeadInvalid);
 
         var wrongKey = JournalArchive.Verify(export.Path, "0123456789abcdef", f.Time.GetUtcNow());
         Assert.Contains(wrongKey.Problems, p => p.Kind == JournalProblemKinds.UnknownKey);
 
         var path = Path.Combine(f.Directory, "junk.json");
         File.WriteAllText(path, "{\"format\":\"nope\"}");
+        Assert.False(JournalArchive.Verify(path, null, f.Time.GetUtcNow()).Intact);
+        File.WriteAllText(path, new string('x', JournalArchive.MaxLineChars + 10));
         Assert.False(JournalArchive.Verify(path, null, f.Time.GetUtcNow()).Intact);
     }
 
@@ -71,10 +79,10 @@ public sealed class JournalArchiveTests
         Assert.Equal(Domain.Errors.ErrorCode.InvalidRequest, ex.Code);
     }
 
-    private static JournalVerification Verify(TicketFixture f, JsonNode archive)
+    private static JournalVerification Verify(TicketFixture f, string[] lines)
     {
         var path = Path.Combine(f.Directory, Guid.NewGuid().ToString("N") + ".json");
-        File.WriteAllText(path, archive.ToJsonString());
+        File.WriteAllLines(path, lines);
         return JournalArchive.Verify(path, null, f.Time.GetUtcNow());
     }
 }

@@ -223,6 +223,9 @@ public sealed class JournalTamperTests
         Assert.Contains("\"codeTva\":2", entries[1].Body, StringComparison.Ordinal);
         var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
         Assert.True(result.Intact, string.Join("; ", result.Problems.Select(p => p.Detail)));
+        // The day's closing counts the ticket as VEM got it: the rebuilt body's VAT code.
+        var day = await f.Closings.CloseAsync("day", "5-1-9-8-14", "op", CancellationToken.None);
+        Assert.Equal([1, 2], day.Sales.ByVat.Select(v => v.CodeTva)); // the meal rebuilt at 2; its entry fee and subsidy stay 1
     }
 
     [Fact]
