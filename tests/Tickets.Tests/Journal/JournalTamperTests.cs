@@ -48,11 +48,7 @@ public sealed class JournalTamperTests
     public async Task An_edited_row_is_found_and_named()
     {
         await using var f = await WithTicketsAsync(4);
-        using (var c = Open(f))
-        {
-            DropTriggers(c);
-            Exec(c, "UPDATE journal SET body = replace(body, '\"montant\":2.80', '\"montant\":0.80') WHERE seq = 3");
-        }
+        Tamper(f, "UPDATE journal SET body = replace(body, '\"montant\":2.80', '\"montant\":0.80') WHERE seq = 3");
 
         var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
         var problem = Assert.Single(result.Problems, p => p.Kind == JournalProblemKinds.Edited);
@@ -88,11 +84,7 @@ public sealed class JournalTamperTests
     public async Task A_deleted_row_is_found_and_named()
     {
         await using var f = await WithTicketsAsync(5);
-        using (var c = Open(f))
-        {
-            DropTriggers(c);
-            Exec(c, "DELETE FROM journal WHERE seq = 3");
-        }
+        Tamper(f, "DELETE FROM journal WHERE seq = 3");
 
         var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
         var problem = Assert.Single(result.Problems, p => p.Kind == JournalProblemKinds.Deleted);
@@ -105,12 +97,7 @@ public sealed class JournalTamperTests
     public async Task A_truncated_journal_is_found_against_its_head()
     {
         await using var f = await WithTicketsAsync(5);
-        using (var c = Open(f))
-        {
-            DropTriggers(c);
-            Exec(c, "DELETE FROM journal WHERE seq > 4");
-            Exec(c, "DELETE FROM tickets WHERE id > 3"); // the attacker cleans the outbox too
-        }
+        Tamper(f, "DELETE FROM journal WHERE seq > 4", "DELETE FROM tickets WHERE id > 3");
 
         var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
         var problem = Assert.Single(result.Problems);
@@ -122,13 +109,7 @@ public sealed class JournalTamperTests
     public async Task A_journal_cut_then_grown_past_its_old_head_is_still_found()
     {
         await using var f = await WithTicketsAsync(5);
-        using (var c = Open(f))
-        {
-            DropTriggers(c);
-            Exec(c, "DELETE FROM journal WHERE seq > 4");
-            Exec(c, "DELETE FROM tickets WHERE id > 3");
-            Exec(c, "UPDATE pos_sequence SET last_id = 3, day_seq = 3");
-        }
+        Tamper(f, "DELETE FROM journal WHERE seq > 4", "DELETE FROM tickets WHERE id > 3", "UPDATE pos_sequence SET last_id = 3, day_seq = 3");
 
         await f.RestartAsync(); // the numbering reloads what the attacker left
         f.Time.Advance(TimeSpan.FromMinutes(5)); // new sales: other tickets than the ones cut
@@ -179,11 +160,7 @@ public sealed class JournalTamperTests
     public async Task A_journal_emptied_with_its_head_file_deleted_is_still_found_by_the_outbox()
     {
         await using var f = await WithTicketsAsync(2);
-        using (var c = Open(f))
-        {
-            DropTriggers(c);
-            Exec(c, "DELETE FROM journal");
-        }
+        Tamper(f, "DELETE FROM journal");
 
         File.Delete(f.JournalOptions.HeadFile!);
         var result = await f.Journal.VerifyAsync(true, CancellationToken.None);
@@ -246,11 +223,7 @@ public sealed class JournalTamperTests
     public async Task Tickets_of_an_older_version_are_adopted_once()
     {
         await using var f = await WithTicketsAsync(2);
-        using (var c = Open(f))
-        {
-            DropTriggers(c);
-            Exec(c, "DELETE FROM journal");
-        }
+        Tamper(f, "DELETE FROM journal");
 
         File.Delete(f.JournalOptions.HeadFile!);
         await f.RestartAsync(); // the upgrade: a new version starts on the old store
@@ -264,11 +237,7 @@ public sealed class JournalTamperTests
     public async Task A_tampered_journal_is_reported_by_the_start_up_check()
     {
         await using var f = await WithTicketsAsync(3);
-        using (var c = Open(f))
-        {
-            DropTriggers(c);
-            Exec(c, "DELETE FROM journal WHERE seq = 2");
-        }
+        Tamper(f, "DELETE FROM journal WHERE seq = 2");
 
         var check = new JournalStartupCheck(f.Journal, Microsoft.Extensions.Logging.Abstractions.NullLogger<JournalStartupCheck>.Instance);
         await check.StartAsync(CancellationToken.None);
@@ -303,6 +272,17 @@ public sealed class JournalTamperTests
         var c = new SqliteConnection($"Data Source={f.Options.DatabasePath};Pooling=False");
         c.Open();
         return c;
+    }
+
+    /// <summary>What an attacker with the file does: drops the append-only triggers, then runs <paramref name="sql"/>.</summary>
+    private static void Tamper(TicketFixture f, params string[] sql)
+    {
+        using var c = Open(f);
+        DropTriggers(c);
+        foreach (var statement in sql)
+        {
+            Exec(c, statement);
+        }
     }
 
     private static void DropTriggers(SqliteConnection c)
