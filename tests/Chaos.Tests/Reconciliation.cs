@@ -54,7 +54,7 @@ internal static class Reconciliation
             return new VemTicket(t.GetProperty("appId").GetString()!, long.Parse(t.GetProperty("idTicketEntete").GetString()!, CultureInfo.InvariantCulture),
                 t.GetProperty("numeroTicket").GetString()!, payment.GetProperty("codeReglement").GetInt32(),
                 payment.TryGetProperty("idTransactionIzly", out var tx) ? tx.GetString() : null, payment.GetProperty("montant").GetDecimal(),
-                body.GetProperty("codeEvenement").GetString()!,
+                body.TryGetProperty("codeEvenement", out var e) ? e.GetString()! : "VT",
                 body.TryGetProperty("complementaire", out var c) && c.TryGetProperty("idTicketEnteteOrigine", out var o) ? o.GetString() : null);
         }).ToList();
         // Refund tickets (RB, issue 16) share their sale's Izly transaction and give its amount back: matched apart.
@@ -167,7 +167,12 @@ internal static class Reconciliation
         var cancelledAtIzly = izly.Where(t => t.Status == Cancelled).Select(t => t.ClientOrderId).ToHashSet(StringComparer.Ordinal);
         Row("refunds the tills got (payment.cancel answered Cancelled)", refunded.Select(s => s.SaleId!), mismatch: false);
         var refundTickets = vem.Where(t => t.Event == "RB").ToLookup(t => (t.AppId, t.Origin));
-        Row("refunds the tills got without a refund ticket (RB) at VEM", refunded.Where(s => !refundTickets.Contains((s.PointOfSale, s.IdTicketEntete))).Select(s => $"{s.PointOfSale}/{s.IdTicketEntete} sale {s.SaleId}"));
+        // A sale whose ticket VEM refused (injected) cannot have its refund ticket accepted either (VEM has no origin for
+        // it): the host holds that RB dead too, and the day close lists it (its rows above check that).
+        bool OfRefusedSale(SaleRecord s) => refusedTicketIds.Contains((s.PointOfSale, long.Parse(s.IdTicketEntete!, CultureInfo.InvariantCulture)));
+        Row("refunds of a sale whose ticket VEM refused (injected): VEM cannot take their RB either", refunded.Where(s => OfRefusedSale(s) && !refundTickets.Contains((s.PointOfSale, s.IdTicketEntete)))
+            .Select(s => $"{s.PointOfSale}/{s.IdTicketEntete} sale {s.SaleId}"), mismatch: false, keep: int.MaxValue);
+        Row("refunds the tills got without a refund ticket (RB) at VEM", refunded.Where(s => !OfRefusedSale(s) && !refundTickets.Contains((s.PointOfSale, s.IdTicketEntete))).Select(s => $"{s.PointOfSale}/{s.IdTicketEntete} sale {s.SaleId}"));
         Row("refund tickets at VEM that do not give back their sale's amount, or more than one per sale", refundTickets.Where(g => g.Count() > 1
                 || !vemByKey.TryGetValue((g.Key.AppId, long.Parse(g.Key.Origin ?? "0", CultureInfo.InvariantCulture)), out var origin) || g.Single().Montant != -origin.Montant)
             .Select(g => $"{g.Key.AppId}/{g.Key.Origin}: {string.Join(", ", g.Select(t => $"{t.Id} {t.Montant} €"))}"));

@@ -47,6 +47,11 @@ public sealed class ReconciliationService
     /// <summary>Reconciles the closing <paramref name="closingId"/> (a host closing: each point of sale's part).</summary>
     public async Task<ReconciliationReport> RunAsync(string closingId, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrWhiteSpace(closingId) || closingId.Length > 200)
+        {
+            throw new MiddlewareException(ErrorCode.InvalidRequest, "Give a day closing's id (day/host/12).");
+        }
+
         var closing = await closings.GetAsync(closingId, cancellationToken).ConfigureAwait(false)
             ?? throw new MiddlewareException(ErrorCode.InvalidRequest, $"No closing '{closingId}'.");
         if (closing.Period != "day")

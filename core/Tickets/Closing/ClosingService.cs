@@ -153,7 +153,22 @@ public sealed class ClosingService
     }
 
     /// <summary>Closings, newest first, of one scope and period kind when given.</summary>
-    public Task<IReadOnlyList<ClosingReport>> ListAsync(string? scope, string? period, int limit, CancellationToken cancellationToken) => Task.Run<IReadOnlyList<ClosingReport>>(() =>
+    public Task<IReadOnlyList<ClosingReport>> ListAsync(string? scope, string? period, int limit, CancellationToken cancellationToken)
+    {
+        if (period is not (null or "day" or "month" or "year"))
+        {
+            throw new MiddlewareException(ErrorCode.InvalidRequest, "period is day, month or year.");
+        }
+
+        if (scope is not null && scope != Host)
+        {
+            scope = PointOfSaleId.TryParse(scope, out var id) ? id.ToString() : throw new MiddlewareException(ErrorCode.InvalidRequest, "scope is a point of sale id or host.");
+        }
+
+        return ListValidatedAsync(scope, period, limit, cancellationToken);
+    }
+
+    private Task<IReadOnlyList<ClosingReport>> ListValidatedAsync(string? scope, string? period, int limit, CancellationToken cancellationToken) => Task.Run<IReadOnlyList<ClosingReport>>(() =>
     {
         using var c = db.Open(durable: false);
         using var cmd = c.CreateCommand();

@@ -42,6 +42,11 @@ internal sealed class JournalRpcTarget(JournalService journal, ClosingService cl
     public async Task<ClosingReport> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         var till = TillContext.Required;
+        if (string.IsNullOrWhiteSpace(id) || id.Length > 200)
+        {
+            throw new MiddlewareException(ErrorCode.InvalidRequest, "Give the closing's id (day/5-1-9-8-14/3).");
+        }
+
         var report = await closings.GetAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new MiddlewareException(ErrorCode.InvalidRequest, $"No closing '{id}'.");
         Own(till, report.Scope);
