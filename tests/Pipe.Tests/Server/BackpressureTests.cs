@@ -9,6 +9,7 @@ namespace Middleware.Pipe.Tests.Server;
 /// Pipe:MaxInFlightPerConnection calls in flight and Pipe:MaxPendingOutputBytes of unread answers (460,000 such calls took
 /// the host from 248 to 1,820 MiB when it read and answered them without limit).
 /// </summary>
+[Collection(MemoryMeasuredCollection.Name)]
 public sealed class BackpressureTests(ITestOutputHelper output)
 {
     private const string Hello = """{"jsonrpc":"2.0","id":"h","method":"hello","params":{"pointOfSale":"1-1-1-1-1"}}""";
