@@ -9,6 +9,7 @@ using Microsoft.Data.Sqlite;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Tickets;
 using Middleware.Tickets;
+using Middleware.Tickets.Journal;
 using Middleware.Tickets.Mapping;
 using Middleware.Tickets.Storage;
 
@@ -24,6 +25,7 @@ namespace Middleware.Benchmarks.Tickets;
 /// per-ticket 99th percentile. <c>Commit8Tills</c>: 8 tills committing at once (group commit), per-ticket figures =
 /// the column values / 8. Count fsyncs per commit with
 /// <c>strace -f -c -e trace=fsync,fdatasync</c> around a run filtered to <c>*TicketCommitBenchmark.Commit</c>.
+/// <c>CommitJournaled</c>: the same commit with the signed sales journal (issue 16); <c>SignEntry</c>: its Ed25519 signature alone.
 /// Run: <c>dotnet run -c Release --project tests/Benchmarks -- --filter *TicketCommitBenchmark*</c>
 /// </summary>
 [Config(typeof(Config))]
@@ -32,6 +34,8 @@ public class TicketCommitBenchmark
     private static readonly PointOfSaleId Pos = PointOfSaleId.Parse("5-1-9-8-14");
     private string dir = "";
     private TicketService service = null!;
+    private TicketService journaled = null!;
+    private JournalSigningKey key = null!;
     private SqliteConnection raw = null!;
     private SqliteCommand rawInsert = null!;
     private int n;
@@ -58,6 +62,12 @@ public class TicketCommitBenchmark
         Directory.CreateDirectory(dir);
         var options = new TicketsOptions { DatabasePath = Path.Combine(dir, "tickets.db"), VersionLogiciel = "bench", UnknownNumberingOrigin = UnknownNumberingOrigin.StartAtOne };
         service = new TicketService(new TicketDatabase(options.DatabasePath), options, DefaultTicketMapper.Instance, new FixedReferenceCatalogSource(new BenchCatalog()), TimeProvider.System, new OutboxSignal());
+
+        // The same commit with the signed sales journal appended in its transaction (issue 16), as the host runs it.
+        key = JournalSigningKey.LoadOrCreate(Path.Combine(dir, "journal.key"));
+        journaled = new TicketService(new TicketDatabase(Path.Combine(dir, "journaled.db")), new TicketsOptions { DatabasePath = Path.Combine(dir, "journaled.db"), VersionLogiciel = "bench", UnknownNumberingOrigin = UnknownNumberingOrigin.StartAtOne },
+            DefaultTicketMapper.Instance, new FixedReferenceCatalogSource(new BenchCatalog()), TimeProvider.System, new OutboxSignal(),
+            journal: new JournalWriter(key, new JournalHeadAnchor(Path.Combine(dir, "journaled.db.head"), key)));
 
         // The raw baseline: the same table shape and row, one transaction per insert, WAL + synchronous=FULL.
         var rawDb = new TicketDatabase(Path.Combine(dir, "raw.db"));
@@ -142,6 +152,18 @@ public class TicketCommitBenchmark
         return service.CommitAsync(Pos, "req-" + i, BenchSales.Sale(i), CancellationToken.None);
     }
 
+    /// <summary>The commit with its journal entry: hash, Ed25519 signature, insert, and the head file after the commit.</summary>
+    [Benchmark]
+    public Task<TicketReceipt> CommitJournaled()
+    {
+        var i = Interlocked.Increment(ref n);
+        return journaled.CommitAsync(Pos, "req-" + i, BenchSales.Sale(i), CancellationToken.None);
+    }
+
+    /// <summary>The Ed25519 signature of one entry's hash alone (BouncyCastle).</summary>
+    [Benchmark]
+    public byte[] SignEntry() => key.Sign(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(Interlocked.Increment(ref n))));
+
     [Benchmark(OperationsPerInvoke = 8)]
     public Task Commit8Tills()
     {
@@ -162,6 +184,7 @@ public class TicketCommitBenchmark
         raw.Dispose();
         writer.Dispose();
         service.Dispose();
+        journaled.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(dir, recursive: true);
     }
