@@ -6,6 +6,7 @@ using Middleware.Cards.Pcsc;
 using Middleware.Cards.Sam;
 using Middleware.Contracts.Channels;
 using Middleware.Contracts.Readers;
+using Middleware.Host.Operator;
 using Middleware.PluginHost.Pcsc;
 using Middleware.Payments;
 using Middleware.Pipe;
@@ -58,6 +59,9 @@ internal static class Composition
 
         // Till protocol: named-pipe JSON-RPC server (sections "Pipe" and "PointsOfSale").
         services.AddPipeServer(configuration);
+
+        // The operator web server (section "OperatorWeb", off unless enabled): status page, health, metrics.
+        services.AddOperatorWeb(configuration);
         return services;
     }
 

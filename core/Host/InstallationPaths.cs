@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Middleware.Api.Reference;
 using Middleware.Api.Secrets;
 using Middleware.Cards.Sam;
+using Middleware.Host.Operator;
 using Middleware.Host.Security;
 using Middleware.Payments.Journal;
 using Middleware.Payments.Sales;
@@ -38,6 +39,10 @@ internal static class InstallationPaths
         (JournalOptions.SectionName + ":SigningKeyFile", new JournalOptions().SigningKeyFile),
         (JournalOptions.SectionName + ":HeadFile", null),
         (JournalOptions.SectionName + ":ArchiveDirectory", new JournalOptions().ArchiveDirectory),
+        // The operator web server's access key and its https certificate.
+        (OperatorWebOptions.SectionName + ":AccessKeyFile", new OperatorWebOptions().AccessKeyFile),
+        (OperatorWebOptions.SectionName + ":CertificateFile", null),
+        (OperatorWebOptions.SectionName + ":CertificateKeyFile", null),
     ];
 
     private const string SecretsFileSetting = "CrousApis:Secrets:File";
@@ -49,6 +54,7 @@ internal static class InstallationPaths
         SoftwareSamOptions.SectionName + ":KeyFile", SecretsFileSetting,
         ScriptingOptions.SectionName + ":CacheDirectory", ScriptingOptions.SectionName + ":CacheKeyFile",
         JournalOptions.SectionName + ":SigningKeyFile",
+        OperatorWebOptions.SectionName + ":AccessKeyFile", OperatorWebOptions.SectionName + ":CertificateKeyFile",
     ];
 
     /// <summary>Rewrites each relative file setting as an absolute path under <paramref name="installation"/>.</summary>
