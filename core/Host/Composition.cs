@@ -7,6 +7,7 @@ using Middleware.Cards.Sam;
 using Middleware.Contracts.Channels;
 using Middleware.Contracts.Readers;
 using Middleware.Host.Operator;
+using Middleware.Host.Status;
 using Middleware.PluginHost.Pcsc;
 using Middleware.Payments;
 using Middleware.Pipe;
@@ -62,6 +63,7 @@ internal static class Composition
 
         // The operator web server (section "OperatorWeb", off unless enabled): status page, health, metrics.
         services.AddOperatorWeb(configuration);
+        services.AddOperatorStatus(); // its status page and /status.json, and status.get, readers.seen on the pipe
         return services;
     }
 

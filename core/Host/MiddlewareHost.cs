@@ -87,7 +87,7 @@ internal static class MiddlewareHost
         // Relative log paths are relative to the content root, not to the working directory (a service's is not its own).
         HostLogging.PrepareFileSinks(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddSerilog((services, logger) =>
-            HostLogging.Configure(logger, builder.Configuration, TimeProvider.System).ReadFrom.Services(services));
+            HostLogging.Configure(logger, builder.Configuration, TimeProvider.System, services.GetService<Status.RecentLogEvents>()).ReadFrom.Services(services));
     }
 
     /// <summary>plugins.json: the <c>PluginsFile</c> setting if given, else <c>plugins.json</c> in the working

@@ -65,6 +65,8 @@ public static class TicketsServiceCollectionExtensions
             sp.GetService<IReferenceCatalogSource>() ?? new FixedReferenceCatalogSource(sp.GetRequiredService<IReferenceCatalog>()),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<IClosingOpenItemsSource>(), sp.GetService<ILogger<ClosingService>>(),
             sp.GetRequiredService<JournalOptions>().ArchiveDirectory));
+        // Today's totals so far, read-only (the operator status page).
+        services.TryAddSingleton(sp => new DayTotalsPreview(sp.GetRequiredService<TicketDatabase>(), sp.GetRequiredService<TicketsOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new TicketService(
             sp.GetRequiredService<TicketDatabase>(),
             sp.GetRequiredService<TicketsOptions>(),

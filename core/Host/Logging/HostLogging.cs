@@ -63,7 +63,8 @@ internal static class HostLogging
 
     /// <summary>Configures <paramref name="logger"/>: levels and enrichers of the section, the repeat limiter, and
     /// behind it the section's sinks and the compact-JSON file.</summary>
-    public static LoggerConfiguration Configure(LoggerConfiguration logger, IConfiguration configuration, TimeProvider timeProvider)
+    /// <remarks><c>recentErrors</c>, when set, also gets the Warning-and-above events behind the limiter (the status page's ring).</remarks>
+    public static LoggerConfiguration Configure(LoggerConfiguration logger, IConfiguration configuration, TimeProvider timeProvider, Serilog.Core.ILogEventSink? recentErrors = null)
     {
         var all = configuration.GetSection(Section).AsEnumerable().Where(p => p.Value is not null).ToList();
         // Two halves of the one section: everything but the sinks in front of the limiter, the sinks (and the assemblies
@@ -81,6 +82,11 @@ internal static class HostLogging
                 fileSizeLimitBytes: configuration.GetValue("HostLogging:CompactJsonFileSizeLimitBytes", DefaultFileSizeLimitBytes),
                 rollOnFileSizeLimit: true,
                 retainedFileCountLimit: configuration.GetValue("HostLogging:CompactJsonRetainedFileCountLimit", DefaultRetainedFileCount));
+        }
+
+        if (recentErrors is not null)
+        {
+            writers.WriteTo.Sink(recentErrors, LogEventLevel.Warning);
         }
 
         var perSecond = configuration.GetValue("HostLogging:RepeatLimitPerSecond", DefaultRepeatLimitPerSecond);
