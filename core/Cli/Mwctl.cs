@@ -18,6 +18,7 @@ internal static class Mwctl
         root.Add(HelloCommand.Create());
         root.Add(PluginsCommand.Create());
         root.Add(ReadersCommand.Create());
+        root.Add(StatusCommand.Create());
         root.Add(WatchCommand.Create());
         root.Add(OutboxCommand.Create());
         root.Add(ClosingCommand.Create());

@@ -42,8 +42,32 @@ internal static class ReadersCommand
 {
     public static Command Create()
     {
-        var command = new Command("readers", "Print the readers of the point of sale --pos (readers.list)");
-        command.SetAction((parse, ct) => CliOptions.RunAsync(parse, hello: true, async client => await CliOptions.PrintAsync(parse, await client.ListReadersAsync(ct)), ct));
+        var all = new Option<bool>("--all") { Description = "Every reader, terminal and serial port the host sees, configured or not, with its points of sale (readers.seen, operator)" };
+        var json = new Option<bool>("--json") { Description = "With --all: print the JSON instead of a table" };
+        var command = new Command("readers", "Print the readers of the point of sale --pos (readers.list), or every reader seen (--all)") { all, json };
+        command.SetAction((parse, ct) => CliOptions.RunAsync(parse, hello: true, async client =>
+        {
+            if (!parse.GetValue(all))
+            {
+                await CliOptions.PrintAsync(parse, await client.ListReadersAsync(ct));
+                return;
+            }
+
+            var seen = await client.CallAsync("readers.seen", null, ct);
+            if (parse.GetValue(json))
+            {
+                await CliOptions.PrintAsync(parse, seen);
+                return;
+            }
+
+            var table = new TextTable(StatusCommand.ReaderHeaders);
+            foreach (var reader in seen.EnumerateArray())
+            {
+                table.Add(StatusCommand.ReaderCells(reader));
+            }
+
+            await parse.InvocationConfiguration.Output.WriteAsync(table.Count == 0 ? "No reader seen.\n" : table.ToString());
+        }, ct));
         return command;
     }
 }

@@ -10,9 +10,11 @@ internal sealed class StatusEndpoints(StatusSnapshotService snapshots) : IOperat
 {
     public void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", async (HttpContext context) =>
-            Results.Content(StatusPageHtml.Render(await snapshots.GetAsync(context.RequestAborted).ConfigureAwait(false)), "text/html; charset=utf-8"));
-        endpoints.MapGet("/status.json", async (HttpContext context) =>
-            Results.Json(await snapshots.GetAsync(context.RequestAborted).ConfigureAwait(false), StatusJson.Options));
+        // A CancellationToken parameter (the request's), not HttpContext: a lambda of HttpContext alone binds as a
+        // RequestDelegate, whose result is dropped (an empty 200).
+        endpoints.MapGet("/", async (CancellationToken cancellationToken) =>
+            Results.Content(StatusPageHtml.Render(await snapshots.GetAsync(cancellationToken).ConfigureAwait(false)), "text/html; charset=utf-8"));
+        endpoints.MapGet("/status.json", async (CancellationToken cancellationToken) =>
+            Results.Json(await snapshots.GetAsync(cancellationToken).ConfigureAwait(false), StatusJson.Options));
     }
 }
