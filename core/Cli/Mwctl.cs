@@ -20,6 +20,7 @@ internal static class Mwctl
         root.Add(ReadersCommand.Create());
         root.Add(WatchCommand.Create());
         root.Add(OutboxCommand.Create());
+        root.Add(ReferenceCommand.Create());
         root.Add(ClosingCommand.Create());
         root.Add(JournalCommand.Create());
         root.Add(ScriptTestCommand.Create());

@@ -26,6 +26,9 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
 {
     public const string Pos = "5-1-9-8-14";
 
+    /// <summary>A second till of the same host (the bulk replay of every point of sale).</summary>
+    public const string OtherPos = "5-1-9-8-15";
+
     /// <summary>An article the middleware's reference data knows but the sandbox's VEM does not: VEM refuses (422).</summary>
     public const int ArticleUnknownToVem = 7777;
 
@@ -74,6 +77,9 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
             ["PointsOfSale:0:Id"] = Pos,
             ["PointsOfSale:0:Label"] = "RU 9 caisse 14 (cli tests)",
             ["PointsOfSale:0:TimeZone"] = "Europe/Paris",
+            ["PointsOfSale:1:Id"] = OtherPos,
+            ["PointsOfSale:1:Label"] = "RU 9 caisse 15 (cli tests)",
+            ["PointsOfSale:1:TimeZone"] = "Europe/Paris",
             ["Pipe:PipeName"] = pipeName,
             ["Pipe:IdempotencyDatabasePath"] = Path.Combine(dir, "idempotency.db"),
             ["Tickets:DatabasePath"] = Path.Combine(dir, "tickets.db"),
@@ -131,18 +137,18 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
         Distribution = Distribution.OnSite,
     };
 
-    public Task<TicketReceipt> CommitAsync(string requestId, TicketSale sale) =>
-        Tickets.CommitAsync(PointOfSaleId.Parse(Pos), requestId, sale, CancellationToken.None);
+    public Task<TicketReceipt> CommitAsync(string requestId, TicketSale sale, string pointOfSale = Pos) =>
+        Tickets.CommitAsync(PointOfSaleId.Parse(pointOfSale), requestId, sale, CancellationToken.None);
 
     /// <summary>Waits (60 s at most) until the sender has brought ticket <paramref name="id"/> to <paramref name="state"/>
     /// with at least <paramref name="attempts"/> uploads.</summary>
-    public async Task<TicketRecord> WaitForAsync(long id, TicketState state, int attempts = 1)
+    public async Task<TicketRecord> WaitForAsync(long id, TicketState state, int attempts = 1, string pointOfSale = Pos, int replays = 0)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var record = await Tickets.GetAsync(PointOfSaleId.Parse(Pos), id, CancellationToken.None);
-            if (record is not null && record.State == state && record.Attempts >= attempts)
+            var record = await Tickets.GetAsync(PointOfSaleId.Parse(pointOfSale), id, CancellationToken.None);
+            if (record is not null && record.State == state && record.Attempts >= attempts && record.Replays >= replays)
             {
                 return record;
             }
