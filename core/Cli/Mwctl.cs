@@ -24,6 +24,7 @@ internal static class Mwctl
         root.Add(ClosingCommand.Create());
         root.Add(JournalCommand.Create());
         root.Add(ScriptTestCommand.Create());
+        root.Add(ScriptsCommand.Create());
         return root;
     }
 
