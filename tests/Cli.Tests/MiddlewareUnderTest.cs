@@ -52,7 +52,8 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
 
     public ITicketService Tickets { get; }
 
-    public static async Task<MiddlewareUnderTest> StartAsync()
+    /// <param name="withEchoPlugin">Also load the test plugin <c>test.echo</c> (tests/TestPlugins/EchoV1), enabled.</param>
+    public static async Task<MiddlewareUnderTest> StartAsync(bool withEchoPlugin = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "mw-cli-tests-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(dir);
@@ -68,8 +69,15 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
         }
 
         var pluginsFile = Path.Combine(dir, "plugins.json");
-        await File.WriteAllTextAsync(pluginsFile, """
-            { "plugins": [ { "id": "reader.calypso", "folder": "plugins/Calypso/bin", "assembly": "Middleware.Plugins.Calypso.dll", "enabled": false, "settings": {} } ] }
+        var echo = "";
+        if (withEchoPlugin)
+        {
+            CopyEchoPlugin(Path.Combine(dir, "plugins", "echo"));
+            echo = """, { "id": "test.echo", "folder": "plugins/echo", "assembly": "TestPlugin.Echo.dll", "enabled": true, "settings": {} }""";
+        }
+
+        await File.WriteAllTextAsync(pluginsFile, $$"""
+            { "plugins": [ { "id": "reader.calypso", "folder": "plugins/Calypso/bin", "assembly": "Middleware.Plugins.Calypso.dll", "enabled": false, "settings": {} }{{echo}} ] }
             """);
         var pipeName = "mwctl-" + Guid.NewGuid().ToString("N")[..12];
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -109,6 +117,19 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
         }
 
         return middleware;
+    }
+
+    /// <summary>The EchoV1 test plugin's build output (beside this project's under the artifacts folder), copied.</summary>
+    private static void CopyEchoPlugin(string target)
+    {
+        // .artifacts/<slot>/bin/Middleware.Cli.Tests/<pivot>/ -> .artifacts/<slot>/bin/TestPlugin.EchoV1/<pivot>/
+        var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var source = Path.Combine(own.Parent!.Parent!.FullName, "TestPlugin.EchoV1", own.Name);
+        System.IO.Directory.CreateDirectory(target);
+        foreach (var file in System.IO.Directory.GetFiles(source))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
     }
 
     /// <summary>Runs mwctl in-process on this middleware's pipe and point of sale; what it printed and its exit code.</summary>
