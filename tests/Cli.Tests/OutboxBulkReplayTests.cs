@@ -111,6 +111,22 @@ public sealed class OutboxBulkReplayTests : IAsyncLifetime
         Assert.Contains("0 of 0 dead ticket(s) replayed, 0 failed", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_run_past_its_timeout_stops_says_what_was_not_tried_and_exits_3()
+    {
+        await mw.CommitAsync("r-1", MiddlewareUnderTest.Sale(1, unknownToVem: true));
+        await mw.WaitForAsync(1, TicketState.Dead);
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await Mwctl.InvokeAsync(["outbox", "replay", "--all-dead", "--pipe", mw.PipeName, "--pos", MiddlewareUnderTest.Pos, "--timeout", "0.001"], output, error);
+
+        Assert.True(code == 3, $"exit {code}\n{output}\n{error}");
+        Assert.Contains("Not finished", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Run the same command again", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await mw.Tickets.GetAsync(PointOfSaleId.Parse(MiddlewareUnderTest.Pos), 1, CancellationToken.None))!.Replays);
+    }
+
     [Theory]
     [InlineData("Give either one idTicketEntete or --all-dead", "outbox", "replay", "3", "--all-dead")]
     [InlineData("--all-pos goes with --all-dead", "outbox", "replay", "3", "--all-pos")]
