@@ -40,10 +40,14 @@ internal static class CliOptions
     }
 
     public static Task<MiddlewareClient> ConnectAsync(ParseResult parse, bool hello, CancellationToken cancellationToken) =>
+        ConnectAsync(parse, hello ? parse.GetValue(PointOfSale) : null, cancellationToken);
+
+    /// <summary>Connects and says hello as <paramref name="pointOfSale"/> (null: no hello), whatever --pos says.</summary>
+    public static Task<MiddlewareClient> ConnectAsync(ParseResult parse, string? pointOfSale, CancellationToken cancellationToken) =>
         MiddlewareClient.ConnectAsync(new MiddlewareClientOptions
         {
             PipeName = parse.GetValue(Pipe)!,
-            PointOfSale = hello ? parse.GetValue(PointOfSale) : null,
+            PointOfSale = pointOfSale,
             TillName = "mwctl",
             ConnectTimeout = TimeSpan.FromSeconds(parse.GetValue(Timeout)),
             CallTimeout = TimeSpan.FromSeconds(parse.GetValue(Timeout)),
@@ -51,14 +55,22 @@ internal static class CliOptions
 
     /// <summary>Runs <paramref name="action"/> with a connected client; errors print the code and the French message
     /// on stderr and give a non-zero exit code (2 for a middleware error, 3 for a connection problem).</summary>
-    public static async Task<int> RunAsync(ParseResult parse, bool hello, Func<MiddlewareClient, Task> action, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(ParseResult parse, bool hello, Func<MiddlewareClient, Task> action, CancellationToken cancellationToken) =>
+        RunAsync(parse, hello, async client =>
+        {
+            await action(client);
+            return 0;
+        }, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(ParseResult, bool, Func{MiddlewareClient, Task}, CancellationToken)"/>
+    /// <remarks>The action chooses the exit code when the call itself went through.</remarks>
+    public static async Task<int> RunAsync(ParseResult parse, bool hello, Func<MiddlewareClient, Task<int>> action, CancellationToken cancellationToken)
     {
         var error = parse.InvocationConfiguration.Error;
         try
         {
             await using var client = await ConnectAsync(parse, hello, cancellationToken);
-            await action(client);
-            return 0;
+            return await action(client);
         }
         catch (MiddlewareRpcException ex)
         {

@@ -21,9 +21,11 @@ internal static class Mwctl
         root.Add(StatusCommand.Create());
         root.Add(WatchCommand.Create());
         root.Add(OutboxCommand.Create());
+        root.Add(ReferenceCommand.Create());
         root.Add(ClosingCommand.Create());
         root.Add(JournalCommand.Create());
         root.Add(ScriptTestCommand.Create());
+        root.Add(ScriptsCommand.Create());
         return root;
     }
 

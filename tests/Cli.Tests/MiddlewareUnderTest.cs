@@ -26,6 +26,9 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
 {
     public const string Pos = "5-1-9-8-14";
 
+    /// <summary>A second till of the same host (the bulk replay of every point of sale).</summary>
+    public const string OtherPos = "5-1-9-8-15";
+
     /// <summary>An article the middleware's reference data knows but the sandbox's VEM does not: VEM refuses (422).</summary>
     public const int ArticleUnknownToVem = 7777;
 
@@ -49,7 +52,8 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
 
     public ITicketService Tickets { get; }
 
-    public static async Task<MiddlewareUnderTest> StartAsync()
+    /// <param name="withEchoPlugin">Also load the test plugin <c>test.echo</c> (tests/TestPlugins/EchoV1), enabled.</param>
+    public static async Task<MiddlewareUnderTest> StartAsync(bool withEchoPlugin = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "mw-cli-tests-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(dir);
@@ -65,8 +69,15 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
         }
 
         var pluginsFile = Path.Combine(dir, "plugins.json");
-        await File.WriteAllTextAsync(pluginsFile, """
-            { "plugins": [ { "id": "reader.calypso", "folder": "plugins/Calypso/bin", "assembly": "Middleware.Plugins.Calypso.dll", "enabled": false, "settings": {} } ] }
+        var echo = "";
+        if (withEchoPlugin)
+        {
+            CopyEchoPlugin(Path.Combine(dir, "plugins", "echo"));
+            echo = """, { "id": "test.echo", "folder": "plugins/echo", "assembly": "TestPlugin.Echo.dll", "enabled": true, "settings": {} }""";
+        }
+
+        await File.WriteAllTextAsync(pluginsFile, $$"""
+            { "plugins": [ { "id": "reader.calypso", "folder": "plugins/Calypso/bin", "assembly": "Middleware.Plugins.Calypso.dll", "enabled": false, "settings": {} }{{echo}} ] }
             """);
         var pipeName = "mwctl-" + Guid.NewGuid().ToString("N")[..12];
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -74,6 +85,9 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
             ["PointsOfSale:0:Id"] = Pos,
             ["PointsOfSale:0:Label"] = "RU 9 caisse 14 (cli tests)",
             ["PointsOfSale:0:TimeZone"] = "Europe/Paris",
+            ["PointsOfSale:1:Id"] = OtherPos,
+            ["PointsOfSale:1:Label"] = "RU 9 caisse 15 (cli tests)",
+            ["PointsOfSale:1:TimeZone"] = "Europe/Paris",
             ["Pipe:PipeName"] = pipeName,
             ["Pipe:IdempotencyDatabasePath"] = Path.Combine(dir, "idempotency.db"),
             ["Tickets:DatabasePath"] = Path.Combine(dir, "tickets.db"),
@@ -105,6 +119,19 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
         return middleware;
     }
 
+    /// <summary>The EchoV1 test plugin's build output (beside this project's under the artifacts folder), copied.</summary>
+    private static void CopyEchoPlugin(string target)
+    {
+        // .artifacts/<slot>/bin/Middleware.Cli.Tests/<pivot>/ -> .artifacts/<slot>/bin/TestPlugin.EchoV1/<pivot>/
+        var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var source = Path.Combine(own.Parent!.Parent!.FullName, "TestPlugin.EchoV1", own.Name);
+        System.IO.Directory.CreateDirectory(target);
+        foreach (var file in System.IO.Directory.GetFiles(source))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+    }
+
     /// <summary>Runs mwctl in-process on this middleware's pipe and point of sale; what it printed and its exit code.</summary>
     public Task<CliRun> RunAsync(params string[] args) => RunOnPipeAsync(PipeName, args);
 
@@ -131,18 +158,18 @@ internal sealed class MiddlewareUnderTest : IAsyncDisposable
         Distribution = Distribution.OnSite,
     };
 
-    public Task<TicketReceipt> CommitAsync(string requestId, TicketSale sale) =>
-        Tickets.CommitAsync(PointOfSaleId.Parse(Pos), requestId, sale, CancellationToken.None);
+    public Task<TicketReceipt> CommitAsync(string requestId, TicketSale sale, string pointOfSale = Pos) =>
+        Tickets.CommitAsync(PointOfSaleId.Parse(pointOfSale), requestId, sale, CancellationToken.None);
 
     /// <summary>Waits (60 s at most) until the sender has brought ticket <paramref name="id"/> to <paramref name="state"/>
     /// with at least <paramref name="attempts"/> uploads.</summary>
-    public async Task<TicketRecord> WaitForAsync(long id, TicketState state, int attempts = 1)
+    public async Task<TicketRecord> WaitForAsync(long id, TicketState state, int attempts = 1, string pointOfSale = Pos, int replays = 0)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var record = await Tickets.GetAsync(PointOfSaleId.Parse(Pos), id, CancellationToken.None);
-            if (record is not null && record.State == state && record.Attempts >= attempts)
+            var record = await Tickets.GetAsync(PointOfSaleId.Parse(pointOfSale), id, CancellationToken.None);
+            if (record is not null && record.State == state && record.Attempts >= attempts && record.Replays >= replays)
             {
                 return record;
             }

@@ -14,9 +14,12 @@ internal static class OutboxCommand
 {
     private static readonly string[] States = ["Pending", "Sent", "Dead"];
 
+    /// <summary>--json, shared with the bulk replay (<see cref="OutboxBulkReplay"/>).</summary>
+    internal static readonly Option<bool> Json = new("--json") { Description = "Print the middleware's JSON answer instead of a table", Recursive = true };
+
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "Print the middleware's JSON answer instead of a table", Recursive = true };
+        var json = Json;
         return new Command("outbox", "The ticket outbox of the point of sale --pos: counts, tickets, one ticket's history, replays.")
         {
             json, Status(json), List(json), Show(json), Replay(json),
@@ -96,17 +99,39 @@ internal static class OutboxCommand
     private static Command Replay(Option<bool> json)
     {
         var id = IdArgument();
+        id.Arity = ArgumentArity.ZeroOrOne;
         var remap = new Option<bool>("--remap") { Description = "Rebuild the ticket from its sale with the current mapping (after a fix) instead of resending it as-is" };
         var requestId = new Option<Guid?>("--request-id") { Description = "Request id to reuse when retrying a replay whose answer was lost" };
-        var command = new Command("replay", "Queue a dead ticket again, same numbers (outbox.replay)") { id, remap, requestId };
-        command.SetAction((parse, ct) => CliOptions.RunAsync(parse, hello: true, async client =>
+        var allDead = new Option<bool>("--all-dead") { Description = "Replay every dead ticket of --pos (progress on stderr, a summary; bounded by --timeout; safe to run again)" };
+        var allPos = new Option<bool>("--all-pos") { Description = "With --all-dead: of every point of sale of the host's outbox, not only --pos" };
+        var command = new Command("replay", "Queue a dead ticket again, same numbers (outbox.replay); --all-dead: every dead ticket") { id, remap, requestId, allDead, allPos };
+        command.Validators.Add(r =>
         {
-            var result = await client.CallMutatingAsync("outbox.replay",
-                new { idTicketEntete = parse.GetValue(id).ToString(CultureInfo.InvariantCulture), remap = parse.GetValue(remap) }, parse.GetValue(requestId), ct);
-            await WriteAsync(parse, json, result, () =>
-                $"Ticket {result.Text("idTicketEntete")} ({result.Text("numeroTicket")}) of {result.Text("pointOfSale")} queued again: state {result.Text("state")}, "
-                + $"replay {result.Text("replays")}{(parse.GetValue(remap) ? ", rebuilt with the current mapping" : ", resent as it was")}.");
-        }, ct));
+            var hasId = r.GetResult(id) is { Tokens.Count: > 0 };
+            var bulk = r.GetValue(allDead);
+            if (hasId == bulk)
+            {
+                r.AddError("Give either one idTicketEntete or --all-dead.");
+            }
+            else if (r.GetValue(allPos) && !bulk)
+            {
+                r.AddError("--all-pos goes with --all-dead.");
+            }
+            else if (bulk && r.GetResult(requestId) is { Tokens.Count: > 0 })
+            {
+                r.AddError("--request-id is for one ticket: --all-dead derives a stable request id for each ticket.");
+            }
+        });
+        command.SetAction((parse, ct) => parse.GetValue(allDead)
+            ? new OutboxBulkReplay(parse, parse.GetValue(remap), parse.GetValue(allPos), TimeProvider.System).RunAsync(ct)
+            : CliOptions.RunAsync(parse, hello: true, async client =>
+            {
+                var result = await client.CallMutatingAsync("outbox.replay",
+                    new { idTicketEntete = parse.GetValue(id).ToString(CultureInfo.InvariantCulture), remap = parse.GetValue(remap) }, parse.GetValue(requestId), ct);
+                await WriteAsync(parse, json, result, () =>
+                    $"Ticket {result.Text("idTicketEntete")} ({result.Text("numeroTicket")}) of {result.Text("pointOfSale")} queued again: state {result.Text("state")}, "
+                    + $"replay {result.Text("replays")}{(parse.GetValue(remap) ? ", rebuilt with the current mapping" : ", resent as it was")}.");
+            }, ct));
         return command;
     }
 

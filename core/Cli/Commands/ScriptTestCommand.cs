@@ -18,11 +18,11 @@ internal static class ScriptTestCommand
         };
         var cases = new Argument<string>("cases.json")
         {
-            Description = "The test cases: baskets, customers and times with the expected lines and totals.",
+            Description = "The test cases: baskets, customers and times with the expected lines and totals (pricing), or, with \"kind\": \"mapping\", sales with the expected VEM ticket (mapping).",
         };
         var noCache = new Option<bool>("--no-cache") { Description = "Compile the script even if a compiled copy is cached." };
 
-        var test = new Command("test", "Run a pricing script against test cases and show what differs.") { target, cases, noCache };
+        var test = new Command("test", "Run a pricing or mapping script against test cases and show what differs (a mapped ticket is also checked with VEM's rules).") { target, cases, noCache };
         test.SetAction(parse =>
             ScriptTestRunner.Run(parse.GetRequiredValue(target), parse.GetRequiredValue(cases), parse.InvocationConfiguration.Output, parse.GetValue(noCache) ? "" : null).ExitCode);
 

@@ -15,7 +15,8 @@ namespace Middleware.Scripting.Testing;
 public sealed record ScriptTestReport(int Passed, int Failed, int ExitCode);
 
 /// <summary>
-/// Runs a pricing script against a cases file, locally (no host, no VEM): what <c>mwctl script test</c> does.
+/// Runs a pricing script against a cases file, locally (no host, no VEM): what <c>mwctl script test</c> does. A cases
+/// file with <c>"kind": "mapping"</c> tests the ticket mapping instead (<see cref="MappingTestRunner"/>).
 /// Output is written for regional IT staff: what differs, where, and what to do.
 /// </summary>
 public static class ScriptTestRunner
@@ -52,6 +53,12 @@ public static class ScriptTestRunner
     private static ScriptTestReport RunCore(string target, string casesFile, TextWriter output, string? cacheDirectory)
     {
         var targetPath = Path.GetFullPath(target);
+        if (File.Exists(targetPath) && ScriptEngine.KindOf(targetPath) == Compilation.ScriptKind.Mapping)
+        {
+            // A mapping.csx given: its site folder (the mapping runs as the host runs it, on the site's priced sale).
+            targetPath = Path.GetDirectoryName(targetPath)!;
+        }
+
         var isFile = File.Exists(targetPath);
         if (!isFile && !Directory.Exists(targetPath))
         {
@@ -66,9 +73,23 @@ public static class ScriptTestRunner
         }
 
         ScriptTestFile cases;
+        MappingTestFile? mapping = null;
         try
         {
-            cases = JsonSerializer.Deserialize<ScriptTestFile>(File.ReadAllText(casesFile), Json) ?? new ScriptTestFile();
+            var text = File.ReadAllText(casesFile);
+            using (var document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
+            {
+                // "kind": "mapping" makes it a mapping cases file (sales and the expected VEM tickets).
+                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("kind", out var kind)
+                    && string.Equals(kind.GetString(), "mapping", StringComparison.OrdinalIgnoreCase))
+                {
+                    mapping = JsonSerializer.Deserialize<MappingTestFile>(text, Json) ?? new MappingTestFile();
+                }
+            }
+
+            cases = mapping is null
+                ? JsonSerializer.Deserialize<ScriptTestFile>(text, Json) ?? new ScriptTestFile()
+                : new ScriptTestFile { Catalog = mapping.Catalog, TimeZone = mapping.TimeZone };
         }
         catch (JsonException ex)
         {
@@ -108,6 +129,25 @@ public static class ScriptTestRunner
             }
 
             return new ScriptTestReport(0, 0, ExitError);
+        }
+
+        if (mapping is not null)
+        {
+            var mappingPath = SiteLayout.Nearest(SiteLayout.Chain(root, site), SiteLayout.MappingFile)
+                ?? throw new IOException($"No {SiteLayout.MappingFile} for '{target}' or its parent folders.");
+            var mappingHandle = engine.HandleFor(mappingPath);
+            if (!engine.Reload(mappingHandle))
+            {
+                output.WriteLine($"ERROR  the mapping script {mappingPath} was refused; fix these and run again:");
+                foreach (var e in mappingHandle.Errors)
+                {
+                    output.WriteLine($"  {e}");
+                }
+
+                return new ScriptTestReport(0, 0, ExitError);
+            }
+
+            return MappingTestRunner.Run(engine, site, mapping, catalog, output);
         }
 
         output.WriteLine();

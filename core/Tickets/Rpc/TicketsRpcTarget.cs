@@ -26,18 +26,33 @@ internal sealed class TicketsRpcTarget(ITicketService tickets, WhizQueue whiz, I
     }
 
     /// <summary>Pending/sent/dead counts, the age of the oldest pending ticket, and the paid sales without a ticket, of the
-    /// till's point of sale.</summary>
+    /// till's point of sale; with <paramref name="allPointsOfSale"/> (an operator only), of every point of sale of the
+    /// outbox (<c>mwctl outbox replay --all-dead --all-pos</c> finds the points of sale with dead tickets this way).</summary>
     [RpcMethod("outbox.status")]
-    public async Task<OutboxStatus> OutboxStatusAsync(CancellationToken cancellationToken)
+    public async Task<OutboxStatus> OutboxStatusAsync(bool allPointsOfSale = false, CancellationToken cancellationToken = default)
     {
-        var pos = TillContext.Required.PointOfSale.ToString();
-        var status = await tickets.GetOutboxStatusAsync(TillContext.Required.PointOfSale, cancellationToken).ConfigureAwait(false);
+        var till = TillContext.Required;
+        if (allPointsOfSale && !till.IsOperator)
+        {
+            throw new MiddlewareException(ErrorCode.OperatorOnly, "allPointsOfSale is for operator accounts: a till sees its own point of sale only.");
+        }
+
+        var pos = till.PointOfSale.ToString();
+        var status = await tickets.GetOutboxStatusAsync(allPointsOfSale ? null : till.PointOfSale, cancellationToken).ConfigureAwait(false);
         if (unticketed is null)
         {
             return status;
         }
 
         var counts = await unticketed.CountByPointOfSaleAsync(cancellationToken).ConfigureAwait(false);
+        if (allPointsOfSale)
+        {
+            var all = status.PointsOfSale.Select(p => p with { PaidNoTicket = counts.TryGetValue(p.PointOfSale, out var c) ? c : 0 }).ToList();
+            all.AddRange(counts.Where(c => c.Value > 0 && all.All(p => p.PointOfSale != c.Key))
+                .Select(c => new PointOfSaleOutboxStatus(c.Key, 0, 0, 0, null, null, null) { PaidNoTicket = c.Value }));
+            return status with { PointsOfSale = all, PaidNoTicket = all.Sum(p => p.PaidNoTicket) };
+        }
+
         var mine = counts.TryGetValue(pos, out var n) ? n : 0;
         var rows = status.PointsOfSale.Select(p => p.PointOfSale == pos ? p with { PaidNoTicket = mine } : p).ToList();
         if (mine > 0 && rows.All(p => p.PointOfSale != pos))
