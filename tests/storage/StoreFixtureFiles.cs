@@ -65,9 +65,10 @@ internal static class StoreFixtureFiles
         return cmd.ExecuteScalar() as long?;
     }
 
+    /// <summary>Deletes the folder (pooled connections still open on Linux do not stop it). Never clears every pool: that
+    /// would close other tests' connections and checkpoint their WALs under them.</summary>
     public static void Delete(string dir)
     {
-        SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(dir, recursive: true);

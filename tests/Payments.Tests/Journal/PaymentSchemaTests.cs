@@ -17,7 +17,11 @@ public sealed class PaymentSchemaTests : IDisposable
 
     private string DbPath => Path.Combine(_dir, "payments.db");
 
-    public void Dispose() => StoreFixtureFiles.Delete(_dir);
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools(); // as the other tests of this project (SaleStoreTests) do
+        StoreFixtureFiles.Delete(_dir);
+    }
 
     [Fact]
     public async Task A_v010_journal_and_its_sales_are_migrated_and_every_row_reads_as_before()

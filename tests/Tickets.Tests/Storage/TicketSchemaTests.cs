@@ -15,7 +15,11 @@ public sealed class TicketSchemaTests : IDisposable
 
     private string DbPath => Path.Combine(dir, "tickets.db");
 
-    public void Dispose() => StoreFixtureFiles.Delete(dir);
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools(); // as the other tests of this project (TicketFixture) do
+        StoreFixtureFiles.Delete(dir);
+    }
 
     [Fact]
     public async Task A_v010_store_is_recognised_migrated_and_keeps_its_tickets_and_its_journal_verifies()
