@@ -36,8 +36,9 @@ public sealed class PaymentJournal
         _time = time;
         DatabasePath = databasePath;
         _checkpointer = new WalCheckpointer(databasePath, time);
-        // Before anything else opens the file: a journal a newer version wrote is refused untouched.
-        StoreSchemaMigrator.Migrate(databasePath, PaymentSchema.Schema, logger, time);
+        // Before anything else opens the file: a journal a newer version wrote is refused untouched, and so are sales a
+        // newer version wrote in it (the default), before this store creates or migrates anything there.
+        StoreSchemaMigrator.Migrate(databasePath, PaymentSchema.Schema, logger, time, sharing: [Sales.SaleSchema.Schema]);
         using var connection = Open();
         connection.Execute("PRAGMA journal_mode=WAL;");
     }

@@ -28,8 +28,10 @@ internal static class StoreSchemaMigrator
     /// <summary>The table of the versions, one row per store of the file.</summary>
     public const string VersionTable = "schema_version";
 
-    /// <summary>Migrates the <paramref name="schema"/> store of <paramref name="path"/>; returns the version it is at.</summary>
-    public static int Migrate(string path, StoreSchema schema, ILogger? logger = null, TimeProvider? time = null)
+    /// <summary>Migrates the <paramref name="schema"/> store of <paramref name="path"/>; returns the version it is at.
+    /// <paramref name="sharing"/>: the stores that may live in the same file (the sales in the payment journal's), each
+    /// refused when newer than this build knows before this store writes anything, so the file stays untouched.</summary>
+    public static int Migrate(string path, StoreSchema schema, ILogger? logger = null, TimeProvider? time = null, IReadOnlyList<StoreSchema>? sharing = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(schema);
@@ -52,6 +54,11 @@ internal static class StoreSchemaMigrator
                 var started = time.GetTimestamp();
                 // IMMEDIATE: a second process migrating the same file waits here, then sees the version this one wrote.
                 using var tx = c.BeginTransaction(deferred: false);
+                foreach (var other in sharing ?? [])
+                {
+                    ReadVersion(c, tx, other, file);
+                }
+
                 var current = ReadVersion(c, tx, schema, file);
                 if (current == schema.Latest)
                 {
