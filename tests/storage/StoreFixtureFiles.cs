@@ -23,7 +23,13 @@ internal static class StoreFixtureFiles
         Directory.CreateDirectory(dir);
         foreach (var file in files)
         {
-            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            var copy = Path.Combine(dir, Path.GetFileName(file));
+            File.Copy(file, copy);
+            if (!OperatingSystem.IsWindows())
+            {
+                // A clone has them 0644; the host keeps its stores and the journal key 0600 and refuses a key others may read.
+                File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
 
         return dir;
