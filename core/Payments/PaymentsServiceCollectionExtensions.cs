@@ -33,13 +33,14 @@ public static class PaymentsServiceCollectionExtensions
         services.Configure<ChaosOptions>(configuration.GetSection("Chaos"));
         services.AddSingleton<CrashPoints>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new PaymentJournal(sp.GetRequiredService<IOptions<PaymentOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new PaymentJournal(sp.GetRequiredService<IOptions<PaymentOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<PaymentJournal>>()));
         services.AddSingleton(sp =>
         {
             var journal = sp.GetRequiredService<PaymentJournal>();
             var salesPath = sp.GetRequiredService<IOptions<SalesOptions>>().Value.DatabasePath ?? journal.DatabasePath;
             var sharesJournalFile = string.Equals(Path.GetFullPath(salesPath), Path.GetFullPath(journal.DatabasePath), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-            return sharesJournalFile ? new SaleStore(journal) : new SaleStore(salesPath, sp.GetRequiredService<TimeProvider>());
+            var logger = sp.GetService<ILogger<SaleStore>>();
+            return sharesJournalFile ? new SaleStore(journal, logger) : new SaleStore(salesPath, sp.GetRequiredService<TimeProvider>(), logger);
         });
         services.AddSingleton<PaymentProcessor>();
         services.AddSingleton<Terminals.TerminalPayments>();

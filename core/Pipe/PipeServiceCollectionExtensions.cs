@@ -40,7 +40,7 @@ public static class PipeServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var path = sp.GetRequiredService<IOptions<PipeServerOptions>>().Value.IdempotencyDatabasePath;
-            return new IdempotencyStore(Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path), sp.GetRequiredService<TimeProvider>());
+            return new IdempotencyStore(Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<IdempotencyStore>>());
         });
         services.TryAddSingleton(sp => new IdempotencyGate(
             sp.GetRequiredService<IdempotencyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IdempotencyGate>>()));

@@ -21,7 +21,7 @@ internal sealed class SandboxState : IDisposable
         Zone = FindZone(options.TimeZoneId);
         LoggerFactory = loggerFactory;
         Seed = SandboxSeed.Create(Time.GetUtcNow(), Zone);
-        Db = new SandboxDb(options.DatabasePath);
+        Db = new SandboxDb(options.DatabasePath, loggerFactory.CreateLogger<SandboxDb>(), Time);
         Db.Initialise(Seed);
 
         using var c = Db.Read();

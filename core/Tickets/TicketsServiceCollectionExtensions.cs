@@ -42,7 +42,7 @@ public static class TicketsServiceCollectionExtensions
         });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITicketMapper>(DefaultTicketMapper.Instance);
-        services.TryAddSingleton(sp => new TicketDatabase(sp.GetRequiredService<IOptions<TicketsOptions>>().Value.DatabasePath));
+        services.TryAddSingleton(sp => new TicketDatabase(sp.GetRequiredService<IOptions<TicketsOptions>>().Value.DatabasePath, sp.GetService<ILogger<TicketDatabase>>()));
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TicketsOptions>>().Value);
         services.AddOptions<JournalOptions>().Bind(configuration.GetSection(JournalOptions.SectionName))

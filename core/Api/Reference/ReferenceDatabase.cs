@@ -1,8 +1,10 @@
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Middleware.Api.Vem;
 using Middleware.Domain.PointsOfSale;
+using Middleware.Storage;
 
 namespace Middleware.Api.Reference;
 
@@ -17,46 +19,23 @@ internal sealed record SyncState(DateTimeOffset? LastSuccessUtc, DateTimeOffset?
 /// </summary>
 internal sealed class ReferenceDatabase
 {
-    private const int SchemaVersion = 1;
     private readonly string connectionString;
 
-    public ReferenceDatabase(string path)
+    /// <summary>Opens the store, migrated to this build's schema first: a file a newer version wrote is refused untouched.</summary>
+    public ReferenceDatabase(string path, ILogger? logger = null, TimeProvider? time = null)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         connectionString = new SqliteConnectionStringBuilder { DataSource = full, Pooling = true, DefaultTimeout = 30 }.ToString();
         Path_ = full;
+        // v0.1.0 kept PRAGMA user_version = 1 here; the version is now in schema_version, as for every store, and a
+        // v0.1.0 file is recognised by its tables.
+        StoreSchemaMigrator.Migrate(full, ReferenceSchema.Schema, logger, time);
         using var c = Open();
         c.Execute("PRAGMA journal_mode=WAL;");
-        var version = c.ExecuteScalar<long>("PRAGMA user_version;");
-        if (version < SchemaVersion)
-        {
-            using var tx = c.BeginTransaction();
-            c.Execute(Schema, transaction: tx);
-            c.Execute($"PRAGMA user_version={SchemaVersion};", transaction: tx);
-            tx.Commit();
-        }
     }
 
     public string Path_ { get; }
-
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS ref_caisse(pos TEXT PRIMARY KEY, idCrous INTEGER, idUg INTEGER, idRu INTEGER, idUd INTEGER, idCaisse INTEGER, libelle TEXT, idLogiciel INTEGER);
-        CREATE TABLE IF NOT EXISTS ref_tva(pos TEXT NOT NULL, codeTva INTEGER NOT NULL, taux TEXT NOT NULL, libelle TEXT);
-        CREATE TABLE IF NOT EXISTS ref_articles(pos TEXT NOT NULL, codeArticle INTEGER NOT NULL, libelle TEXT, codeTva INTEGER NOT NULL, codeFamille INTEGER, actif INTEGER NOT NULL, versBornesPrepaiement INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS ref_societes(pos TEXT NOT NULL, codeSociete INTEGER NOT NULL, libelle TEXT);
-        CREATE TABLE IF NOT EXISTS ref_societes_tarifs(pos TEXT NOT NULL, codeSociete INTEGER NOT NULL, codeTarif INTEGER NOT NULL, libelle TEXT, codeTva INTEGER);
-        CREATE TABLE IF NOT EXISTS ref_periodes(pos TEXT NOT NULL, idPeriode INTEGER NOT NULL, dateDebut TEXT NOT NULL, dateFin TEXT);
-        CREATE TABLE IF NOT EXISTS ref_societes_tarifs_periode(pos TEXT NOT NULL, codeSociete INTEGER NOT NULL, codeTarif INTEGER NOT NULL, idPeriode INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS ref_prix(pos TEXT NOT NULL, codeArticle INTEGER NOT NULL, codeSociete INTEGER NOT NULL, codeTarif INTEGER NOT NULL, idPeriode INTEGER NOT NULL, prixTtc TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS ref_kiosk_articles(pos TEXT NOT NULL, codeArticle INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS ref_droits_entree_types(pos TEXT NOT NULL, codeType INTEGER NOT NULL, libelle TEXT);
-        CREATE TABLE IF NOT EXISTS ref_droits_entree(pos TEXT NOT NULL, codeSociete INTEGER NOT NULL, codeTarif INTEGER NOT NULL, codeType INTEGER NOT NULL, montantTtc TEXT NOT NULL, codeArticle INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS ref_subventions(pos TEXT NOT NULL, codeSociete INTEGER NOT NULL, codeTarif INTEGER NOT NULL, codeArticle INTEGER NOT NULL, montant TEXT NOT NULL, libelle TEXT);
-        CREATE TABLE IF NOT EXISTS ref_sync(pos TEXT PRIMARY KEY, lastSuccessUtc TEXT, lastAttemptUtc TEXT, lastError TEXT, consecutiveFailures INTEGER NOT NULL DEFAULT 0, lastDurationMs INTEGER NOT NULL DEFAULT 0);
-        CREATE INDEX IF NOT EXISTS ix_ref_prix_pos ON ref_prix(pos);
-        CREATE INDEX IF NOT EXISTS ix_ref_articles_pos ON ref_articles(pos);
-        """;
 
     private static readonly string[] DataTables =
     [

@@ -90,7 +90,7 @@ internal sealed class ReferenceStore : IReferenceStore
         this.options = options;
         this.time = time;
         this.logger = logger;
-        database = new ReferenceDatabase(options.DatabasePath);
+        database = new ReferenceDatabase(options.DatabasePath, logger, time);
         PointsOfSale = [.. pointsOfSale.Select(p => p.ParsedId)];
         var zones = pointsOfSale.ToDictionary(p => p.ParsedId, p => p.TimeZone);
         timeZoneOf = pos => FindZone(zones.TryGetValue(pos, out var id) ? id : "Europe/Paris");

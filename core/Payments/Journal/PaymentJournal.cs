@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Middleware.Storage;
 
 namespace Middleware.Payments.Journal;
@@ -22,7 +23,7 @@ public sealed class PaymentJournal
     private readonly TimeProvider _time;
     private readonly WalCheckpointer _checkpointer;
 
-    public PaymentJournal(string databasePath, TimeProvider time)
+    public PaymentJournal(string databasePath, TimeProvider time, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
@@ -35,46 +36,11 @@ public sealed class PaymentJournal
         _time = time;
         DatabasePath = databasePath;
         _checkpointer = new WalCheckpointer(databasePath, time);
+        // Before anything else opens the file: a journal a newer version wrote is refused untouched, and so are sales a
+        // newer version wrote in it (the default), before this store creates or migrates anything there.
+        StoreSchemaMigrator.Migrate(databasePath, PaymentSchema.Schema, logger, time, sharing: [Sales.SaleSchema.Schema]);
         using var connection = Open();
-        connection.Execute("""
-            PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS payments (
-                pos TEXT NOT NULL,
-                request_id TEXT NOT NULL,
-                client_order_id TEXT NOT NULL UNIQUE,
-                sale_id TEXT,
-                channel TEXT NOT NULL,
-                amount TEXT NOT NULL,
-                medium_json TEXT,
-                state TEXT NOT NULL,
-                id_transaction TEXT,
-                balance_after TEXT,
-                error_code INTEGER,
-                error_detail TEXT,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                last_attempt_at TEXT,
-                PRIMARY KEY (pos, request_id));
-            CREATE INDEX IF NOT EXISTS payments_open ON payments(state) WHERE state IN ('Pending','Unknown');
-            CREATE INDEX IF NOT EXISTS payments_sale ON payments(sale_id);
-            """);
-        // Added after the first release: a journal written by an older host gets the column on its first start.
-        if (!connection.Query<string>("SELECT name FROM pragma_table_info('payments')").Contains("refund_requested_at"))
-        {
-            connection.Execute("ALTER TABLE payments ADD COLUMN refund_requested_at TEXT");
-        }
-
-        // Added with terminal (CB) payments: the terminal's report, and who settled a payment by hand.
-        var columns = connection.Query<string>("SELECT name FROM pragma_table_info('payments')").ToHashSet(StringComparer.Ordinal);
-        foreach (var column in new[] { "terminal_report", "resolved_by" })
-        {
-            if (!columns.Contains(column))
-            {
-                connection.Execute($"ALTER TABLE payments ADD COLUMN {column} TEXT");
-            }
-        }
-
-        connection.Execute("CREATE INDEX IF NOT EXISTS payments_refunding ON payments(refund_requested_at) WHERE refund_requested_at IS NOT NULL");
+        connection.Execute("PRAGMA journal_mode=WAL;");
     }
 
     /// <summary>The journal's SQLite file, as configured.</summary>

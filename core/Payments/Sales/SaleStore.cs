@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Middleware.Storage;
 
 namespace Middleware.Payments.Sales;
@@ -29,19 +30,19 @@ public sealed class SaleStore
     private readonly WalCheckpointer _checkpointer;
 
     /// <summary>Sales in a file of their own.</summary>
-    public SaleStore(string databasePath, TimeProvider time)
-        : this(databasePath, new WalCheckpointer(databasePath, time), payingFlushedByJournal: false)
+    public SaleStore(string databasePath, TimeProvider time, ILogger? logger = null)
+        : this(databasePath, new WalCheckpointer(databasePath, time), payingFlushedByJournal: false, logger)
     {
     }
 
     /// <summary>Sales in the payment journal's file: its checkpointer serves both, and its intent's FULL commit flushes
     /// the move to Paying.</summary>
-    internal SaleStore(Journal.PaymentJournal journal)
-        : this(journal.DatabasePath, journal.Checkpointer, payingFlushedByJournal: true)
+    internal SaleStore(Journal.PaymentJournal journal, ILogger? logger = null)
+        : this(journal.DatabasePath, journal.Checkpointer, payingFlushedByJournal: true, logger)
     {
     }
 
-    private SaleStore(string databasePath, WalCheckpointer checkpointer, bool payingFlushedByJournal)
+    private SaleStore(string databasePath, WalCheckpointer checkpointer, bool payingFlushedByJournal, ILogger? logger)
     {
         _payingFlushedByJournal = payingFlushedByJournal;
         _checkpointer = checkpointer;
@@ -53,28 +54,10 @@ public sealed class SaleStore
         }
 
         _connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = true }.ToString();
+        // Before anything else opens the file: sales a newer version wrote are refused untouched.
+        StoreSchemaMigrator.Migrate(databasePath, SaleSchema.Schema, logger);
         using var connection = Open();
-        connection.Execute("""
-            PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS sales (
-                id TEXT PRIMARY KEY,
-                pos TEXT NOT NULL,
-                open_request_id TEXT NOT NULL,
-                state TEXT NOT NULL,
-                payment_request_id TEXT,
-                body TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                UNIQUE (pos, open_request_id));
-            CREATE INDEX IF NOT EXISTS sales_unfinished ON sales(state) WHERE state IN ('Paying','Paid');
-            CREATE INDEX IF NOT EXISTS sales_unticketed ON sales(state) WHERE state = 'PaidNoTicket';
-            CREATE INDEX IF NOT EXISTS sales_refunding ON sales(state) WHERE state = 'Refunding';
-            CREATE UNIQUE INDEX IF NOT EXISTS sales_payment ON sales(pos, payment_request_id) WHERE payment_request_id IS NOT NULL;
-            """);
-        // Added after the first release: sales written by an older host start at version 0, as their bodies say.
-        if (!connection.Query<string>("SELECT name FROM pragma_table_info('sales')").Contains("version"))
-        {
-            connection.Execute("ALTER TABLE sales ADD COLUMN version INTEGER NOT NULL DEFAULT 0");
-        }
+        connection.Execute("PRAGMA journal_mode=WAL;");
     }
 
     /// <summary>Stores a new sale, or returns the sale already opened with this request id.</summary>

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Middleware.Storage;
 
 namespace Middleware.Pipe.Idempotency;
@@ -22,9 +23,13 @@ internal sealed class IdempotencyStore
 {
     private readonly string connectionString;
     private readonly WalCheckpointer checkpointer;
+    private readonly TimeProvider time;
+    private readonly ILogger? logger;
 
-    public IdempotencyStore(string databasePath, TimeProvider time)
+    public IdempotencyStore(string databasePath, TimeProvider time, ILogger? logger = null)
     {
+        this.time = time;
+        this.logger = logger;
         DatabasePath = Path.GetFullPath(databasePath);
         checkpointer = new WalCheckpointer(DatabasePath, time);
         connectionString = new SqliteConnectionStringBuilder
@@ -46,23 +51,10 @@ internal sealed class IdempotencyStore
             Directory.CreateDirectory(folder);
         }
 
+        // Before anything else opens the file: answers a newer version wrote are refused untouched.
+        StoreSchemaMigrator.Migrate(DatabasePath, IdempotencySchema.Schema, logger, time);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            CREATE TABLE IF NOT EXISTS idempotency (
-                point_of_sale TEXT NOT NULL,
-                request_id TEXT NOT NULL,
-                method TEXT NOT NULL,
-                params_hash TEXT NOT NULL,
-                is_error INTEGER NOT NULL,
-                answer_json TEXT NOT NULL,
-                created_at_ms INTEGER NOT NULL,
-                PRIMARY KEY (point_of_sale, request_id)
-            );
-            CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency(created_at_ms);
-            """,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<StoredAnswer?> FindAsync(string pointOfSale, string requestId, CancellationToken cancellationToken)

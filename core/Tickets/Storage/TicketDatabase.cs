@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Middleware.Storage;
 
 namespace Middleware.Tickets.Storage;
 
@@ -42,7 +44,9 @@ internal sealed class TicketDatabase
 {
     private readonly string connectionString;
 
-    public TicketDatabase(string path)
+    /// <summary>Opens the outbox file, migrated to this build's schema first (<see cref="StoreSchemaMigrator"/>): a file
+    /// a newer version wrote, or that is not the outbox's, is refused before anything else touches it.</summary>
+    public TicketDatabase(string path, ILogger? logger = null)
     {
         Path = System.IO.Path.GetFullPath(path);
         var dir = System.IO.Path.GetDirectoryName(Path);
@@ -58,8 +62,10 @@ internal sealed class TicketDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        StoreSchemaMigrator.Migrate(Path, TicketSchema.Schema, logger);
         using var c = Open(durable: true);
-        Execute(c, Schema);
+        // As v0.1.0 did at every start: a guard dropped by hand (the tamper tests' attacker) is back after a restart.
+        Execute(c, TicketSchema.AppendOnlyTriggers);
     }
 
     public string Path { get; }
@@ -83,72 +89,4 @@ internal sealed class TicketDatabase
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
-
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS pos_sequence (
-            pos TEXT PRIMARY KEY, last_id INTEGER NOT NULL, day TEXT NOT NULL, day_seq INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS tickets (
-            pos TEXT NOT NULL,
-            id INTEGER NOT NULL,
-            numero TEXT NOT NULL,
-            request_id TEXT NOT NULL,
-            committed_at TEXT NOT NULL,
-            online INTEGER NOT NULL,
-            body TEXT NOT NULL,
-            sale TEXT NOT NULL,
-            state INTEGER NOT NULL DEFAULT 0,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT NULL,
-            error_code TEXT NULL,
-            sent_at TEXT NULL,
-            replays INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (pos, id)) WITHOUT ROWID;
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_tickets_request ON tickets (pos, request_id);
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_tickets_numero ON tickets (pos, numero);
-        CREATE INDEX IF NOT EXISTS ix_tickets_state ON tickets (state, pos, id);
-        CREATE TABLE IF NOT EXISTS ticket_events (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            pos TEXT NOT NULL,
-            id INTEGER NOT NULL,
-            at TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            code TEXT NULL,
-            message TEXT NULL);
-        CREATE INDEX IF NOT EXISTS ix_ticket_events ON ticket_events (pos, id, seq);
-        CREATE TABLE IF NOT EXISTS whiz_orders (
-            pos TEXT NOT NULL,
-            id_ticket INTEGER NOT NULL,
-            body TEXT NOT NULL,
-            state INTEGER NOT NULL DEFAULT 0,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            id_commande TEXT NULL,
-            numero_appel TEXT NULL,
-            last_error TEXT NULL,
-            PRIMARY KEY (pos, id_ticket)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS whiz_updates (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            pos TEXT NOT NULL,
-            id_ticket INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            state INTEGER NOT NULL DEFAULT 0,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT NULL);
-        CREATE TABLE IF NOT EXISTS journal (
-            seq INTEGER PRIMARY KEY,
-            at TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            pos TEXT NULL,
-            ref TEXT NULL,
-            body TEXT NOT NULL,
-            prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL,
-            signature TEXT NOT NULL,
-            key_id TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_journal_ref ON journal (pos, ref, seq);
-        CREATE INDEX IF NOT EXISTS ix_journal_kind ON journal (kind, pos, seq);
-        CREATE TRIGGER IF NOT EXISTS journal_append_only_update BEFORE UPDATE ON journal
-            BEGIN SELECT RAISE(ABORT, 'the sales journal is append-only'); END;
-        CREATE TRIGGER IF NOT EXISTS journal_append_only_delete BEFORE DELETE ON journal
-            BEGIN SELECT RAISE(ABORT, 'the sales journal is append-only'); END;
-        """;
 }
