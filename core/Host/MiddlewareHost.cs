@@ -51,8 +51,14 @@ internal static class MiddlewareHost
             case HostMode.WindowsService:
                 builder.Services.AddWindowsService(o => o.ServiceName = ServiceName);
                 break;
-            case HostMode.Systemd:
+            case HostMode.Systemd when SystemdHelpers.IsSystemdService():
                 builder.Services.AddSystemd();
+                break;
+            case HostMode.Systemd:
+                // AddSystemd does nothing unless systemd is the parent process; Host:Mode=systemd asks for its lifetime
+                // anyway (a wrapper between systemd and the host, a test reading NOTIFY_SOCKET): READY=1, STOPPING=1, SIGTERM.
+                builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+                builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
                 break;
         }
 
