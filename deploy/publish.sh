@@ -8,7 +8,8 @@
 #   plugins.json appsettings.json appsettings.Production.json VERSION
 # Usage: bash deploy/publish.sh [--rid linux-x64|win-x64] [--framework-dependent] [--version TEXT] [--out DIR]
 #   --rid                  default linux-x64; self-contained (no .NET needed on the site) unless --framework-dependent
-#   --framework-dependent  smaller and faster to build; the site then needs the .NET 10 runtime
+#   --framework-dependent  smaller, and reuses the Release build; the site then needs the .NET 10 runtime (and the
+#                          win-x64 layout then has no Middleware.Host.exe: build it on Windows or publish self-contained)
 #   --version              written to VERSION; default the project version and the git commit
 #   --out                  default .artifacts/publish/<rid>; emptied first
 set -euo pipefail
@@ -38,13 +39,18 @@ rm -rf "$out"
 mkdir -p "$out/bin" "$out/plugins"
 
 # The three executables share bin/ (central package versions: their common assemblies are the same files).
-# The publish profile (Properties/PublishProfiles/<rid>.pubxml) makes them self-contained; framework-dependent overrides it.
+# Self-contained: the publish profile (core/*/Properties/PublishProfiles/<rid>.pubxml), a build of its own for that
+# runtime. Framework-dependent: the portable Release build (what `dotnet build -c Release` made), copied, not rebuilt.
 for project in core/Host core/Cli core/VirtualCards.Tool; do
-  echo "== publish $project ($rid, self-contained: $selfcontained)"
-  dotnet publish "$repo/$project" -c Release -p:PublishProfile="$rid" -p:SelfContained="$selfcontained" -o "$out/bin" -nologo -v q
+  echo "== publish $project ($rid, self-contained: $selfcontained) [${SECONDS}s]"
+  if [ "$selfcontained" = true ]; then
+    dotnet publish "$repo/$project" -c Release -p:PublishProfile="$rid" -o "$out/bin" -nologo -v q
+  else
+    dotnet publish "$repo/$project" -c Release -o "$out/bin" -nologo -v q
+  fi
 done
 
-echo "== build the plugins"
+echo "== build the plugins [${SECONDS}s]"
 dotnet build "$repo/deploy/plugins.proj" -nologo -v q
 for csproj in "$repo"/plugins/*/*.csproj; do
   name="$(basename "$(dirname "$csproj")")"
@@ -57,11 +63,11 @@ for csproj in "$repo"/plugins/*/*.csproj; do
   find "$out/plugins/$name/bin" -name '*.pdb' -delete
 done
 
-echo "== settings, scripts, VERSION"
+echo "== settings, scripts, VERSION [${SECONDS}s]"
 # The settings live beside plugins.json, not in bin/: an upgrade replaces bin/ and keeps appsettings.Production.json.
 mv "$out/bin/appsettings.json" "$out/bin/appsettings.Production.json" "$out/"
 cp "$repo/plugins.json" "$out/plugins.json"
 cp -r "$repo/scripts" "$out/scripts"
 mkdir -m 0700 "$out/data" "$out/logs"
 printf '%s\n' "$version" > "$out/VERSION"
-echo "== $out ($version, $(du -sh "$out" | cut -f1))"
+echo "== $out ($version, $(du -sh "$out" | cut -f1), ${SECONDS}s)"

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Middleware.Client;
 using Middleware.Sandbox;
 using Middleware.Sandbox.Seed;
+using Xunit.Abstractions;
 
 namespace Middleware.Host.Tests.Install;
 
@@ -13,7 +14,7 @@ namespace Middleware.Host.Tests.Install;
 /// The publish is framework-dependent here (a self-contained one adds the runtime, ~100 MB, and minutes); Izly and VEM are
 /// a sandbox in this test process, outside the host as on a site.
 /// </summary>
-public sealed class InstallUpgradeTests
+public sealed class InstallUpgradeTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan PublishBudget = TimeSpan.FromMinutes(10);
 
@@ -36,6 +37,7 @@ public sealed class InstallUpgradeTests
             repo, PublishBudget);
         Assert.True(publish.Code == 0, $"publish.sh failed:\n{publish.Output}");
         var published = clock.Elapsed;
+        output.WriteLine($"publish.sh --framework-dependent: {published.TotalSeconds:F1} s");
         foreach (var expected in new[] { "bin/Middleware.Host", "bin/mwctl", "bin/izly-vcard", "plugins/Desfire/bin/Middleware.Plugins.Desfire.dll",
                      "plugins/QrChannel/bin/Middleware.Plugins.QrChannel.dll", "scripts/sites/crous-5/ru-9", "plugins.json", "appsettings.json",
                      "appsettings.Production.json", "VERSION", "data", "logs" })
@@ -49,6 +51,7 @@ public sealed class InstallUpgradeTests
         // First install.
         var install = await InstallAsync(repo, root, prefix, layout);
         Assert.True(install.Code == 0, $"install.sh failed:\n{install.Output}");
+        output.WriteLine($"install.sh (first install): done at {clock.Elapsed.TotalSeconds:F1} s\n{install.Output}");
         Assert.Equal("install-test-1", (await File.ReadAllTextAsync(Path.Combine(prefix, "VERSION"))).Trim());
         Assert.False(Directory.Exists(Path.Combine(prefix, "bin.previous")));
 
@@ -78,7 +81,9 @@ public sealed class InstallUpgradeTests
             Assert.Equal("Committed", paid.GetProperty("state").GetString());
             ticketId = paid.GetProperty("ticket").GetProperty("idTicketEntete").GetString()!;
             await TillSteps.WaitForAsync(() => TicketStateAsync(till, ticketId), s => s == "Sent", TimeSpan.FromSeconds(60), "the ticket sent to VEM");
+            output.WriteLine($"first start, sale, ticket Sent: done at {clock.Elapsed.TotalSeconds:F1} s");
             await StopAsync(host);
+            output.WriteLine($"SIGTERM, exit 0: done at {clock.Elapsed.TotalSeconds:F1} s");
             Assert.Contains("(Production)", host.Output, StringComparison.Ordinal);
         }
 
@@ -91,6 +96,7 @@ public sealed class InstallUpgradeTests
         await File.WriteAllTextAsync(Path.Combine(newer, "bin", "build-2.txt"), "the newer build\n");
         var upgrade = await InstallAsync(repo, root, prefix, newer);
         Assert.True(upgrade.Code == 0, $"install.sh (upgrade) failed:\n{upgrade.Output}");
+        output.WriteLine($"install.sh (upgrade): done at {clock.Elapsed.TotalSeconds:F1} s\n{upgrade.Output}");
         Assert.Equal("install-test-2", (await File.ReadAllTextAsync(Path.Combine(prefix, "VERSION"))).Trim());
         Assert.True(File.Exists(Path.Combine(prefix, "bin", "build-2.txt")));
         Assert.True(File.Exists(Path.Combine(prefix, "bin.previous", "Middleware.Host")), "the previous binaries are kept for a rollback");
@@ -107,6 +113,7 @@ public sealed class InstallUpgradeTests
             var listed = await till.CallAsync("outbox.list", new { });
             Assert.Contains(listed.EnumerateArray(), t => t.GetProperty("idTicketEntete").GetString() == ticketId);
             await StopAsync(host);
+            output.WriteLine($"second start, ticket {ticketId} still Sent, stop: done at {clock.Elapsed.TotalSeconds:F1} s");
         }
 
         // VEM got the ticket once, across the upgrade.
