@@ -16,7 +16,8 @@ namespace Middleware.Host.Tests.Install;
 /// </summary>
 public sealed class InstallUpgradeTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan PublishBudget = TimeSpan.FromMinutes(10);
+    // publish.sh takes about a minute on an idle machine; on this project's shared 2-core machine it took 3 to 10 min.
+    private static readonly TimeSpan PublishBudget = TimeSpan.FromMinutes(15);
 
     [Fact]
     [Trait("Category", "Install")]
@@ -33,9 +34,20 @@ public sealed class InstallUpgradeTests(ITestOutputHelper output)
         var prefix = Path.Combine(root, "opt", "izly-middleware");
         var clock = Stopwatch.StartNew();
 
-        var publish = await ChildProcess.RunAsync("bash", [Path.Combine(repo, "deploy", "publish.sh"), "--framework-dependent", "--out", layout, "--version", "install-test-1"],
-            repo, PublishBudget);
-        Assert.True(publish.Code == 0, $"publish.sh failed:\n{publish.Output}");
+        // MW_INSTALL_LAYOUT: a publish.sh output of this build to reuse (a quick rerun); by default this test publishes.
+        if (Environment.GetEnvironmentVariable("MW_INSTALL_LAYOUT") is { Length: > 0 } given)
+        {
+            Assert.Equal(0, (await ChildProcess.RunAsync("cp", ["-a", given, layout], root, TimeSpan.FromSeconds(120))).Code);
+            await File.WriteAllTextAsync(Path.Combine(layout, "VERSION"), "install-test-1\n");
+        }
+        else
+        {
+            var publish = await ChildProcess.RunAsync("bash", [Path.Combine(repo, "deploy", "publish.sh"), "--framework-dependent", "--out", layout, "--version", "install-test-1"],
+                repo, PublishBudget);
+            Assert.True(publish.Code == 0, $"publish.sh failed:\n{publish.Output}");
+            output.WriteLine(publish.Output);
+        }
+
         var published = clock.Elapsed;
         output.WriteLine($"publish.sh --framework-dependent: {published.TotalSeconds:F1} s");
         foreach (var expected in new[] { "bin/Middleware.Host", "bin/mwctl", "bin/izly-vcard", "plugins/Desfire/bin/Middleware.Plugins.Desfire.dll",
