@@ -49,7 +49,7 @@ public sealed class InstallUpgradeTests(ITestOutputHelper output)
         }
 
         var published = clock.Elapsed;
-        output.WriteLine($"publish.sh --framework-dependent: {published.TotalSeconds:F1} s");
+        output.WriteLine($"layout ready (publish.sh --framework-dependent, or MW_INSTALL_LAYOUT copied): {published.TotalSeconds:F1} s");
         foreach (var expected in new[] { "bin/Middleware.Host", "bin/mwctl", "bin/izly-vcard", "plugins/Desfire/bin/Middleware.Plugins.Desfire.dll",
                      "plugins/QrChannel/bin/Middleware.Plugins.QrChannel.dll", "scripts/sites/crous-5/ru-9", "plugins.json", "appsettings.json",
                      "appsettings.Production.json", "VERSION", "data", "logs" })
