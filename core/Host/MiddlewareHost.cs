@@ -20,8 +20,9 @@ internal static class MiddlewareHost
     public const string ServiceName = "IzlyMiddleware";
 
     /// <param name="args">Command line; <c>--Section:Key=value</c> overrides any setting.</param>
-    /// <param name="contentRoot">Where appsettings.json is; default: the executable's folder (a service's working
-    /// directory is not its own).</param>
+    /// <param name="contentRoot">Where appsettings.json is; default: <c>--contentRoot</c> of the command line (an
+    /// installation keeps its settings beside plugins.json, its executables in bin/), else the executable's folder (a
+    /// service's working directory is not its own).</param>
     public static HostApplicationBuilder CreateBuilder(string[] args, string? contentRoot = null)
     {
         // Before anything is created: every file and folder of this process is private to its account (#18).
@@ -29,7 +30,7 @@ internal static class MiddlewareHost
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
-            ContentRootPath = contentRoot ?? AppContext.BaseDirectory,
+            ContentRootPath = contentRoot ?? ContentRootArgument(args) ?? AppContext.BaseDirectory,
             ApplicationName = "Middleware.Host",
         });
 
@@ -50,8 +51,14 @@ internal static class MiddlewareHost
             case HostMode.WindowsService:
                 builder.Services.AddWindowsService(o => o.ServiceName = ServiceName);
                 break;
-            case HostMode.Systemd:
+            case HostMode.Systemd when SystemdHelpers.IsSystemdService():
                 builder.Services.AddSystemd();
+                break;
+            case HostMode.Systemd:
+                // AddSystemd does nothing unless systemd is the parent process; Host:Mode=systemd asks for its lifetime
+                // anyway (a wrapper between systemd and the host, a test reading NOTIFY_SOCKET): READY=1, STOPPING=1, SIGTERM.
+                builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+                builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
                 break;
         }
 
@@ -89,6 +96,11 @@ internal static class MiddlewareHost
         builder.Services.AddSerilog((services, logger) =>
             HostLogging.Configure(logger, builder.Configuration, TimeProvider.System, services.GetService<Status.RecentLogEvents>()).ReadFrom.Services(services));
     }
+
+    /// <summary>The <c>--contentRoot</c> of the command line as a full path, or null. The settings object would hide it
+    /// (its content root wins over the command line), so it is read here.</summary>
+    private static string? ContentRootArgument(string[] args) =>
+        new ConfigurationBuilder().AddCommandLine(args).Build()[HostDefaults.ContentRootKey] is { Length: > 0 } root ? Path.GetFullPath(root) : null;
 
     /// <summary>plugins.json: the <c>PluginsFile</c> setting if given, else <c>plugins.json</c> in the working
     /// directory (running from the repository), else in the content root.</summary>

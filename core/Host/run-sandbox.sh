@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The embedded sandbox is refused in Production (the host's default environment, appsettings.Production.json).
+export DOTNET_ENVIRONMENT=Development
 demo=0
 [ "${1:-}" = "--demo" ] && demo=1
 

@@ -103,6 +103,8 @@ internal sealed class HostProcess : IAsyncDisposable
         }
 
         start.Environment["MW_SECRETS_FILE"] = _secretsFile;
+        // The embedded sandbox is refused in Production (the default environment): tests run the host as Development.
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start the host.");
         var n = Interlocked.Increment(ref _starts);
         var console = new StreamWriter(Path.Combine(_root, $"host-{n:D3}.out")) { AutoFlush = true };

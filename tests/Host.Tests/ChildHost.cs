@@ -69,6 +69,8 @@ internal sealed class ChildHost : IDisposable
 
         var key = SandboxSeed.Create(DateTimeOffset.UtcNow).PointOfSale(SandboxSeed.MainTill).InstallationKey;
         start.Environment["MW_VEM_INSTALLATION_KEY_5_1_9_8_14"] = key;
+        // The embedded sandbox is refused in Production (the default environment): tests run the host as Development.
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var child = new ChildHost(process);
         process.OutputDataReceived += (_, e) => child.Append(e.Data);

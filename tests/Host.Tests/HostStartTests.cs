@@ -48,6 +48,8 @@ public sealed class HostStartTests
         listener.Stop();
         var url = $"http://127.0.0.1:{port}";
         return [
+            // The embedded sandbox is refused in Production (the default environment): tests are Development.
+            "--environment=Development",
             $"--Sandbox:Port={port}", $"--Sandbox:DatabasePath={Path.Combine(root, "sandbox.db")}",
             $"--CrousApis:Vem:BaseUrl={url}", $"--CrousApis:Izly:BaseUrl={url}",
             $"--CrousApis:Reference:DatabasePath={Path.Combine(root, "reference.db")}",

@@ -50,7 +50,8 @@ for pair in "5-1-9-8-15 attack/doubling" "5-1-9-8-16 attack/alloc" "5-1-9-8-17 a
   i=$((i + 1))
 done
 
-( umask 022; unset XDG_RUNTIME_DIR RUNTIME_DIRECTORY; exec dotnet "$host_dll" \
+# Development: the embedded sandbox is refused in Production (the default environment).
+( umask 022; unset XDG_RUNTIME_DIR RUNTIME_DIRECTORY; export DOTNET_ENVIRONMENT=Development; exec dotnet "$host_dll" \
     "--PluginsFile=$inst/plugins.json" --Host:Mode=console --Pipe:PipeName=mw-rerun "--Pipe:SocketDirectory=$inst/run" \
     "--Sandbox:Port=$port" "--CrousApis:Vem:BaseUrl=$url" "--CrousApis:Izly:BaseUrl=$url" \
     "--Serilog:WriteTo:1:Args:path=$inst/logs/middleware-.log" "${pos_args[@]}" ${MW_RERUN_HOST_ARGS:-} ) > "$inst/host.out" 2>&1 &

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Middleware.VirtualTerminals.Tetra;
 
 namespace Middleware.Sandbox.Hosting;
@@ -9,8 +11,12 @@ namespace Middleware.Sandbox.Hosting;
 /// <summary>Settings of the embedded sandbox (configuration section <c>Sandbox</c>).</summary>
 public sealed class EmbeddedSandboxSettings
 {
-    /// <summary>Start the sandbox with the host. Default true (the sandbox is the embedded default).</summary>
+    /// <summary>Start the sandbox with the host. Default true (the sandbox is the embedded default); refused in the
+    /// Production environment unless <see cref="AllowInProduction"/> (<see cref="SandboxProductionRule"/>).</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Lets the sandbox run in the Production environment (a demo machine); it then logs a Warning. Default false.</summary>
+    public bool AllowInProduction { get; set; }
 
     /// <summary>Loopback port; 0 picks a free one. Default 5080.</summary>
     public int Port { get; set; } = 5080;
@@ -38,7 +44,7 @@ public sealed class EmbeddedSandbox
     internal void SetFailed(Exception e) => _started.TrySetException(e);
 }
 
-internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, EmbeddedSandbox holder, ILoggerFactory loggerFactory, TimeProvider? time = null) : IHostedService, IAsyncDisposable
+internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, EmbeddedSandbox holder, ILoggerFactory loggerFactory, IHostEnvironment environment, TimeProvider? time = null) : IHostedService, IAsyncDisposable
 {
     private SandboxServer? _server;
     private TetraSimulator? _tetra;
@@ -48,6 +54,14 @@ internal sealed class EmbeddedSandboxService(EmbeddedSandboxSettings settings, E
         if (!settings.Enabled)
         {
             return;
+        }
+
+        if (environment.IsProduction())
+        {
+            // Only reachable with Sandbox:AllowInProduction=true (SandboxProductionRule): say it loudly, it is a demo machine.
+            loggerFactory.CreateLogger<EmbeddedSandboxService>().LogWarning(
+                "SANDBOX IN PRODUCTION: the embedded sandbox (fake Izly and VEM, no real payment, no ticket reaches the Crous) runs in the {Environment} environment because Sandbox:AllowInProduction is true. Never on a site till.",
+                environment.EnvironmentName);
         }
 
         try
@@ -107,9 +121,12 @@ public static class SandboxServiceCollectionExtensions
         var settings = new EmbeddedSandboxSettings();
         configuration.GetSection("Sandbox").Bind(settings);
         services.AddSingleton(settings);
+        // Checked when the host starts, before any hosted service (the sandbox's Production rule).
+        services.AddOptions<EmbeddedSandboxSettings>().Bind(configuration.GetSection("Sandbox")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmbeddedSandboxSettings>, SandboxProductionRule>());
         services.AddSingleton<EmbeddedSandbox>();
         services.AddHostedService(sp => new EmbeddedSandboxService(settings, sp.GetRequiredService<EmbeddedSandbox>(),
-            sp.GetRequiredService<ILoggerFactory>(), sp.GetService<TimeProvider>()));
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostEnvironment>(), sp.GetService<TimeProvider>()));
         return services;
     }
 }

@@ -358,6 +358,8 @@ public static class SaleLoadGenerator
         }
 
         start.Environment["MW_SECRETS_FILE"] = secrets;
+        // The embedded sandbox is refused in Production (the default environment): tests run the host as Development.
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         // Drain the console (the host logs to it): a full pipe would block the host.
         process.OutputDataReceived += (_, _) => { };

@@ -87,6 +87,8 @@ internal sealed class HostProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
 
+        // The embedded sandbox is refused in Production (the default environment): tests run the host as Development.
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var host = new HostProcess(process, pipeName, root);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);

@@ -74,6 +74,8 @@ internal sealed partial class HostProcess : IAsyncDisposable
         info.Environment.Remove("XDG_RUNTIME_DIR");
         info.Environment.Remove("RUNTIME_DIRECTORY");
         info.Environment["DOTNET_NOLOGO"] = "1";
+        // The embedded sandbox is refused in Production (the default environment): tests run the host as Development.
+        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
         if (home is not null)
         {
             info.Environment["HOME"] = home;

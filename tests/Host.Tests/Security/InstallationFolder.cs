@@ -33,7 +33,8 @@ internal sealed class InstallationFolder
         var url = $"http://127.0.0.1:{port}";
         return
         [
-            $"--PluginsFile={Path.Combine(Root, "plugins.json")}", "--Host:Mode=console",
+            // The embedded sandbox is refused in Production (the default environment): tests are Development.
+            $"--PluginsFile={Path.Combine(Root, "plugins.json")}", "--Host:Mode=console", "--environment=Development",
             $"--Pipe:PipeName={PipeName}", $"--Pipe:SocketDirectory={SocketDirectory}",
             $"--Sandbox:Port={port}", $"--CrousApis:Vem:BaseUrl={url}", $"--CrousApis:Izly:BaseUrl={url}",
             // The shipped appsettings.json's file sink is WriteTo:1; its relative path would land beside the executable.

@@ -110,7 +110,8 @@ public sealed class EmbeddedSandboxTetraTests
             values[key] = value;
         }
 
-        var builder = Host.CreateApplicationBuilder();
+        // Development: the embedded sandbox is refused in Production, the default environment (SandboxProductionRule).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Services.AddSandbox(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         return builder.Build();
     }

@@ -18,7 +18,8 @@ public sealed class EmbeddedSandboxTests
             ["Sandbox:Port"] = "0",
             ["Sandbox:DatabasePath"] = Path.Combine(dir, "embedded.db"),
         }).Build();
-        var builder = Host.CreateApplicationBuilder();
+        // Development: the embedded sandbox is refused in Production, the default environment (SandboxProductionRule).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Services.AddSandbox(config);
         using var host = builder.Build();
         await host.StartAsync();
