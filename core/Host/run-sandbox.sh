@@ -31,8 +31,11 @@ if [ -z "$keys" ]; then
   [ -f "$keys" ] || $vcard demo-sam-keys "$keys"
   export MIDDLEWARE_Cards__SoftwareSam__KeyFile="$keys"
 fi
+# The operator status page (read-only, behind the access key the host writes to data/operator.key at first start).
+web=(--OperatorWeb:Enabled=true --OperatorWeb:Url=http://127.0.0.1:5090)
 if [ "$demo" = "0" ]; then
-  exec dotnet "$host"
+  echo "== Status page: http://127.0.0.1:5090/login?key=\$(cat $PWD/data/operator.key) once the host runs"
+  exec dotnet "$host" "${web[@]}"
 fi
 
 # The Tetra steps: the embedded sandbox runs a simulated Tetra (Sandbox:Tetra, a socat pty pair in run/tetra of the
@@ -60,7 +63,7 @@ PY
 fi
 
 log=$(mktemp)
-dotnet "$host" "${hostargs[@]}" >"$log" 2>&1 &
+dotnet "$host" "${web[@]}" "${hostargs[@]}" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 echo "== Host started (pid $pid, log $log); waiting for the till pipe ..."
@@ -178,5 +181,8 @@ closing=$($mwctl closing list --scope host --period day --json $P | json 'd[0]["
 $mwctl closing reconcile "$closing" $P | sed 's/^/   /' || true
 echo "== 21. The sales journal (hash-chained, signed) is verified"
 $mwctl journal verify $P | sed 's/^/   /' || true
+echo "== 22. What the support person sees: mwctl status (the status page's content; the page itself below)"
+$mwctl status $P 2>/dev/null | sed -n '1,40p' | sed 's/^/   /' || true
+echo "   status page: open http://127.0.0.1:5090/login?key=\$(cat $PWD/data/operator.key) (the key is the operator's: not printed)"
 echo "== Demo done. The host keeps running (Ctrl-C to stop); log: $log"
 wait $pid
