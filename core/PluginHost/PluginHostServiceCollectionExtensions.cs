@@ -72,6 +72,11 @@ public static class PluginHostServiceCollectionExtensions
         services.AddSingleton<IHostedService>(sp => sp.GetService<PcscCardWatcher>() is { } watcher
             ? new PcscWatchService(watcher)
             : new NoWatchService());
+        // A configured reader PC/SC does not see at start is a warning (it may be plugged in later), never a refusal.
+        services.AddSingleton<IHostedService>(sp => sp.GetService<ISmartCardSystem>() is { } pcsc && sp.GetRequiredService<IOptions<CardReaderOptions>>().Value.Enabled
+            ? new ConfiguredReadersCheck(pcsc, sp.GetRequiredService<IOptions<List<Domain.PointsOfSale.PointOfSaleOptions>>>(),
+                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<ConfiguredReadersCheck>())
+            : new NoWatchService());
         return services;
     }
 

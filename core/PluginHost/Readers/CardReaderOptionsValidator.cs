@@ -22,11 +22,6 @@ internal sealed class CardReaderOptionsValidator : IValidateOptions<CardReaderOp
             failures.Add($"{Section}:Debounce: '{options.Debounce}' must be from 0 to 1 s.");
         }
 
-        if (options.ClaimTimeout > options.ReadBudget && options.ReadBudget > TimeSpan.Zero)
-        {
-            failures.Add($"{Section}:ClaimTimeout: '{options.ClaimTimeout}' must fit in {Section}:ReadBudget ({options.ReadBudget}).");
-        }
-
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
