@@ -12,7 +12,22 @@ namespace Middleware.Host;
 /// </summary>
 internal sealed class ConfigurationStartupCheck : IHostedService
 {
-    public ConfigurationStartupCheck(IStartupValidator? validator = null) => validator?.Validate();
+    /// <summary>How the configuration binder starts the message of a value it cannot convert (it names the path and the
+    /// value: "Failed to convert configuration value 'abc' at 'Payments:DebitTimeout' to type 'System.TimeSpan'.").</summary>
+    internal const string BinderFailurePrefix = "Failed to convert configuration value ";
+
+    public ConfigurationStartupCheck(IStartupValidator? validator = null)
+    {
+        try
+        {
+            validator?.Validate();
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith(BinderFailurePrefix, StringComparison.Ordinal))
+        {
+            // A value that does not even bind (a word for a duration): a refused setting like the others, not a crash.
+            throw new OptionsValidationException("Configuration", typeof(ConfigurationStartupCheck), [ex.Message]);
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
