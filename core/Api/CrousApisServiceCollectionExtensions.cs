@@ -32,10 +32,16 @@ public static class CrousApisServiceCollectionExtensions
     public static IServiceCollection AddCrousApis(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<VemOptions>().Bind(configuration.GetSection(VemOptions.Section));
-        services.AddOptions<IzlyOptions>().Bind(configuration.GetSection(IzlyOptions.Section));
-        services.AddOptions<ReferenceOptions>().Bind(configuration.GetSection(ReferenceOptions.Section));
-        services.AddOptions<SecretsOptions>().Bind(configuration.GetSection("CrousApis:Secrets"));
+        // Plain http beyond loopback is allowed only beside the embedded sandbox (a demo or test set-up).
+        var sandbox = configuration.GetValue("Sandbox:Enabled", true);
+        services.AddOptions<VemOptions>().Bind(configuration.GetSection(VemOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VemOptions>>(new VemOptionsValidator(sandbox)));
+        services.AddOptions<IzlyOptions>().Bind(configuration.GetSection(IzlyOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IzlyOptions>>(new IzlyOptionsValidator(sandbox)));
+        services.AddOptions<ReferenceOptions>().Bind(configuration.GetSection(ReferenceOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReferenceOptions>, ReferenceOptionsValidator>());
+        services.AddOptions<SecretsOptions>().Bind(configuration.GetSection("CrousApis:Secrets")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecretsOptions>>(new SecretsOptionsValidator(Environment.GetEnvironmentVariable)));
 
         services.TryAddSingleton(sp => new SecretStore(sp.GetRequiredService<IOptions<SecretsOptions>>().Value));
         services.TryAddSingleton(sp => new VemClient(

@@ -78,7 +78,9 @@ internal static class MiddlewareHost
             builder.Configuration["Pipe:SocketDirectory"] = PipeAddress.DefaultSocketDirectory(Path.Combine(installation, "run"));
         }
 
-        // First hosted service: no store is opened before the check that others cannot write it.
+        // First hosted services: every setting is checked (all errors at once), then no store is opened before the check
+        // that others cannot write it.
+        builder.Services.AddHostedService<ConfigurationStartupCheck>();
         builder.Services.AddHostedService<PrivateFilesStartupCheck>();
         builder.Services.AddMiddlewareFeatures(builder.Configuration);
         builder.Services.AddSingleton(new HostStartInfo(mode, warning, pluginsFile));

@@ -29,7 +29,8 @@ public static class PaymentsServiceCollectionExtensions
         services.AddOptions<SalesOptions>().Bind(configuration.GetSection("Sales"))
             .Validate(o => o.AllowedProfiles() is not null, "Sales:ProfilesWithoutIdentification: every entry is societe/tarif, e.g. 8000/1.")
             .ValidateOnStart();
-        services.Configure<List<PointOfSaleOptions>>(configuration.GetSection("PointsOfSale"));
+        services.AddOptions<List<PointOfSaleOptions>>().Bind(configuration.GetSection(PointsOfSaleValidator.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<List<PointOfSaleOptions>>, PointsOfSaleValidator>());
         services.Configure<ChaosOptions>(configuration.GetSection("Chaos"));
         services.AddSingleton<CrashPoints>();
         services.TryAddSingleton(TimeProvider.System);

@@ -22,19 +22,8 @@ public static class PipeServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddPipeServer(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PipeServerOptions>()
-            .Bind(configuration.GetSection(PipeServerOptions.SectionName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.PipeName), "Pipe:PipeName must not be empty.")
-            .Validate(o => o.MaxMessageBytes >= 1024, "Pipe:MaxMessageBytes must be at least 1024.")
-            .Validate(o => o.IdempotencyRetention >= TimeSpan.FromDays(7), "Pipe:IdempotencyRetention must be at least 7 days (protocol rule).")
-            .Validate(o => o.IdempotencyPurgeInterval > TimeSpan.Zero, "Pipe:IdempotencyPurgeInterval must be positive.")
-            .Validate(o => o.MaxConnections > 0 && o.ListenerCount > 0, "Pipe:MaxConnections and Pipe:ListenerCount must be positive.")
-            .Validate(o => o.MaxConnectionsBeforeHello > 0, "Pipe:MaxConnectionsBeforeHello must be positive.")
-            .Validate(o => o.HelloTimeout > TimeSpan.Zero && o.IdleTimeout >= o.HelloTimeout, "Pipe:HelloTimeout must be positive and Pipe:IdleTimeout at least as long.")
-            .Validate(o => o.MaxInFlightPerConnection > 0, "Pipe:MaxInFlightPerConnection must be positive.")
-            .Validate(o => o.MaxPendingOutputBytes >= 4096, "Pipe:MaxPendingOutputBytes must be at least 4096.")
-            .Validate(o => o.WriteTimeout > TimeSpan.Zero, "Pipe:WriteTimeout must be positive.")
-            .Validate(o => o.MaxLogEntriesPerConnectionPerMinute > 0, "Pipe:MaxLogEntriesPerConnectionPerMinute must be positive.");
+        services.AddOptions<PipeServerOptions>().Bind(configuration.GetSection(PipeServerOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PipeServerOptions>>(PipeServerOptionsValidator.ForCurrentPlatform()));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new PointOfSaleDirectory(configuration));
         services.TryAddSingleton(sp =>

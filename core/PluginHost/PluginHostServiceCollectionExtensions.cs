@@ -25,9 +25,8 @@ public static class PluginHostServiceCollectionExtensions
     public static IServiceCollection AddPluginHost(this IServiceCollection services, IConfiguration configuration, Action<PluginHostOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = services.AddOptions<PluginHostOptions>().Bind(configuration.GetSection(PluginHostOptions.SectionName))
-            .Validate(o => o.MaxBlockedThreads >= 1, "PluginHost:MaxBlockedThreads must be at least 1.")
-            .ValidateOnStart();
+        var options = services.AddOptions<PluginHostOptions>().Bind(configuration.GetSection(PluginHostOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PluginHostOptions>, PluginHostOptionsValidator>());
         if (configure is not null)
         {
             options.Configure(configure);
@@ -53,9 +52,8 @@ public static class PluginHostServiceCollectionExtensions
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PluginHostService>()));
 
         // The PC/SC readers are the host's: it watches them and hands each card to the card plugin that claims it.
-        services.AddOptions<CardReaderOptions>().Bind(configuration.GetSection(CardReaderOptions.SectionName))
-            .Validate(o => o.Validate() is null, "CardReaders: every delay must be positive, Debounce at most 1 s.")
-            .ValidateOnStart();
+        services.AddOptions<CardReaderOptions>().Bind(configuration.GetSection(CardReaderOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CardReaderOptions>, CardReaderOptionsValidator>());
         services.TryAddSingleton(sp => sp.GetService<ISmartCardSystem>() is { } pcsc && sp.GetRequiredService<IOptions<CardReaderOptions>>().Value.Enabled
             ? new PcscCardWatcher(
                 pcsc,
@@ -73,6 +71,11 @@ public static class PluginHostServiceCollectionExtensions
             sp.GetRequiredService<IOptions<CardReaderOptions>>().Value));
         services.AddSingleton<IHostedService>(sp => sp.GetService<PcscCardWatcher>() is { } watcher
             ? new PcscWatchService(watcher)
+            : new NoWatchService());
+        // A configured reader PC/SC does not see at start is a warning (it may be plugged in later), never a refusal.
+        services.AddSingleton<IHostedService>(sp => sp.GetService<ISmartCardSystem>() is { } pcsc && sp.GetRequiredService<IOptions<CardReaderOptions>>().Value.Enabled
+            ? new ConfiguredReadersCheck(pcsc, sp.GetRequiredService<IOptions<List<Domain.PointsOfSale.PointOfSaleOptions>>>(),
+                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<ConfiguredReadersCheck>())
             : new NoWatchService());
         return services;
     }

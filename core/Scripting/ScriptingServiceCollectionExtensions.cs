@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Rpc;
 using Middleware.Scripting.Engine;
@@ -23,7 +24,11 @@ public static class ScriptingServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddScripting(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ScriptingOptions>().Bind(configuration.GetSection(ScriptingOptions.SectionName));
+        services.AddOptions<ScriptingOptions>().Bind(configuration.GetSection(ScriptingOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScriptingOptions>, ScriptingOptionsValidator>());
+        // The points of sale are bound by their owner (AddPayments); here only their script sites are checked at start.
+        services.AddOptions<List<PointOfSaleOptions>>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<List<PointOfSaleOptions>>, ScriptSitesValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ScriptEngine>();
         services.TryAddSingleton<IScriptEngine>(sp => sp.GetRequiredService<ScriptEngine>());

@@ -39,7 +39,8 @@ public static class TicketsServiceCollectionExtensions
                     o.TimeZones[pos.Id] = pos.TimeZone;
                 }
             }
-        });
+        }).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TicketsOptions>, TicketsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITicketMapper>(DefaultTicketMapper.Instance);
         services.TryAddSingleton(sp => new TicketDatabase(sp.GetRequiredService<IOptions<TicketsOptions>>().Value.DatabasePath, sp.GetService<ILogger<TicketDatabase>>()));

@@ -25,9 +25,14 @@ internal sealed class ChildHost : IDisposable
         }
     }
 
-    public static ChildHost Start(string root, string pipeName, SandboxServer sandbox, string? crashPoint, string? pluginsFile = null, params string[] extraArguments)
+    public static ChildHost Start(string root, string pipeName, SandboxServer sandbox, string? crashPoint, string? pluginsFile = null, params string[] extraArguments) =>
+        Start(root, pipeName, sandbox.BaseUrl, crashPoint, pluginsFile, extraArguments);
+
+    /// <summary>The host with its Izly and VEM clients pointed at <paramref name="apiUrl"/> (a host refused at start
+    /// never calls them).</summary>
+    public static ChildHost Start(string root, string pipeName, Uri apiUrl, string? crashPoint, string? pluginsFile = null, params string[] extraArguments)
     {
-        var url = sandbox.BaseUrl.ToString().TrimEnd('/');
+        var url = apiUrl.ToString().TrimEnd('/');
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = root,

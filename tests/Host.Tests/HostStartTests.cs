@@ -60,6 +60,8 @@ public sealed class HostStartTests
             // The virtual readers are shared by every PC/SC test of the machine, which take PcscTestLock: a host that
             // does not hold it must leave them alone (CardHostHarness turns the watch back on, under the lock).
             "--CardReaders:Enabled=false",
+            // The shipped point of sale's script site (crous-5/ru-9) is checked at start: the repository's scripts.
+            $"--Scripting:ScriptsRoot={Path.Combine(SaleHost.RepositoryRoot(), "scripts")}",
         ];
     }
 

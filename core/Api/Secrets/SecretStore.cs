@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Middleware.Domain.PointsOfSale;
+using Middleware.Shared.Files;
 
 namespace Middleware.Api.Secrets;
 
@@ -27,10 +28,6 @@ public sealed class SecretStore
     public const string InstallationKeyVariable = "MW_VEM_INSTALLATION_KEY";
     public const string OAuthClientSecretVariable = "MW_VEM_OAUTH_CLIENT_SECRET";
     public const string SecretsFileVariable = "MW_SECRETS_FILE";
-
-    private const UnixFileMode GroupOrOthers =
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
-        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     private static readonly JsonSerializerOptions FileJson = new(JsonSerializerDefaults.Web);
 
@@ -92,20 +89,10 @@ public sealed class SecretStore
             return null;
         }
 
-        if (!File.Exists(filePath))
+        if (SecretFileRule.Problem(filePath) is { } problem)
         {
-            throw new InvalidOperationException($"The secrets file '{filePath}' does not exist.");
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            var mode = File.GetUnixFileMode(filePath);
-            if ((mode & GroupOrOthers) != 0)
-            {
-                // A key readable by other accounts is a leaked key: refuse rather than use it.
-                throw new InvalidOperationException(
-                    $"The secrets file '{filePath}' is readable or writable by group or others (mode {Convert.ToString((int)mode, 8)}); run 'chmod 600' on it.");
-            }
+            // A key readable by other accounts is a leaked key: refuse rather than use it.
+            throw new InvalidOperationException($"The secrets file '{filePath}' {problem}");
         }
 
         try

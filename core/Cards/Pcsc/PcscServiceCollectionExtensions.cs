@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Middleware.Cards.Pcsc;
 
@@ -20,8 +21,10 @@ public static class PcscServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = ReadOptions(configuration.GetSection(PcscOptions.SectionName));
-        services.TryAddSingleton(options);
+        // Options pattern, checked at start: a bad value used to be ignored silently (the default taken instead).
+        services.AddOptions<PcscOptions>().Bind(configuration.GetSection(PcscOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PcscOptions>, PcscOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PcscOptions>>().Value);
         services.TryAddSingleton<ISmartCardSystem>(provider => new PcscSmartCardSystem(
             PcscApi.ForCurrentPlatform(),
             provider.GetRequiredService<PcscOptions>(),
@@ -33,24 +36,6 @@ public static class PcscServiceCollectionExtensions
     public static ISmartCardSystem CreateSmartCardSystem(PcscOptions? options = null, ILogger? logger = null) =>
         new PcscSmartCardSystem(PcscApi.ForCurrentPlatform(), options ?? new PcscOptions(), logger as ILogger<PcscSmartCardSystem>);
 
-    internal static PcscOptions ReadOptions(IConfiguration section)
-    {
-        var options = new PcscOptions();
-        if (Enum.TryParse<PcscScope>(section[nameof(PcscOptions.Scope)], ignoreCase: true, out var scope))
-        {
-            options.Scope = scope;
-        }
-
-        if (int.TryParse(section[nameof(PcscOptions.MaxIdleContexts)], out var idle) && idle >= 0)
-        {
-            options.MaxIdleContexts = idle;
-        }
-
-        if (int.TryParse(section[nameof(PcscOptions.ReceiveBufferSize)], out var size) && size >= 258)
-        {
-            options.ReceiveBufferSize = size;
-        }
-
-        return options;
-    }
+    /// <summary>The options of a <c>Pcsc</c> section, bound as the host binds them (tools and tests); not checked.</summary>
+    internal static PcscOptions ReadOptions(IConfiguration section) => section.Get<PcscOptions>() ?? new PcscOptions();
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Middleware.Contracts.Readers;
+using Middleware.Shared.Files;
 
 namespace Middleware.Cards.Sam;
 
@@ -75,22 +76,9 @@ internal sealed class SamKeyFile : IDisposable
     /// message naming the problem (never a key).</summary>
     public static SamKeyFile Load(string path)
     {
-        if (!File.Exists(path))
+        if (SecretFileRule.Problem(path) is { } problem)
         {
-            throw new SamException(SamError.Unavailable, $"The SAM key file '{path}' does not exist.");
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            var mode = File.GetUnixFileMode(path);
-            const UnixFileMode groupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-            if ((mode & groupOrOthers) != 0)
-            {
-                throw new SamException(
-                    SamError.Unavailable,
-                    $"The SAM key file '{path}' is accessible by group or others (mode {Convert.ToString((int)mode, 8)}); restrict it to the service account (chmod 600).");
-            }
+            throw new SamException(SamError.Unavailable, $"The SAM key file '{path}' {problem}");
         }
 
         byte[] bytes;

@@ -35,16 +35,4 @@ public sealed class CardReaderOptions
     /// terminal's protocol steps and retries (the Tetra's default handshake alone may take 12 s of retries before it
     /// gives up). Default 20 s.</summary>
     public TimeSpan TerminalMargin { get; set; } = TimeSpan.FromSeconds(20);
-
-    /// <summary>The error, or null when the options hold together.</summary>
-    public string? Validate()
-    {
-        if (StatusWaitTimeout <= TimeSpan.Zero || ServiceRetryDelay <= TimeSpan.Zero || ClaimTimeout <= TimeSpan.Zero
-            || ReadBudget <= TimeSpan.Zero || RemovalCheck <= TimeSpan.Zero || TerminalMargin <= TimeSpan.Zero || Debounce < TimeSpan.Zero)
-        {
-            return "CardReaders: every delay must be positive (Debounce may be 0).";
-        }
-
-        return Debounce > TimeSpan.FromSeconds(1) ? "CardReaders:Debounce must be at most 1 s." : null;
-    }
 }

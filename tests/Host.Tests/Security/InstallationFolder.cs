@@ -41,6 +41,8 @@ internal sealed class InstallationFolder
             $"--Serilog:WriteTo:1:Args:path={Path.Combine(Root, "logs", "middleware-.log")}",
             // The virtual readers belong to the PC/SC tests (PcscTestLock): a host watching them would read their cards.
             "--CardReaders:Enabled=false",
+            // The shipped point of sale's script site is checked at start: the repository's scripts serve it.
+            $"--Scripting:ScriptsRoot={Path.Combine(SaleHost.RepositoryRoot(), "scripts")}",
             .. more,
         ];
     }

@@ -66,7 +66,7 @@ public sealed class AccessTests
         await using var harness = await PipeServerHarness.StartAsync(s =>
         {
             s["Pipe:AllowCurrentUser"] = "false";
-            s["Pipe:AllowedUsers:0"] = "somebody-else";
+            s["Pipe:AllowedUsers:0"] = "nobody"; // another account of the system (unknown names are refused at start)
             s["Pipe:AllowedUsers:1"] = entry;
         });
 
