@@ -28,12 +28,16 @@ public sealed class TicketQueueDepth
     private readonly TicketDatabase _db;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
+    private readonly IReadOnlyList<string> _pointsOfSale;
     private TicketQueueSnapshot? _last;
 
-    internal TicketQueueDepth(TicketDatabase db, TimeProvider time)
+    // Each point of sale the host serves is listed, with zeros when its queue is empty: a gauge series that vanishes
+    // when the queue drains reads as "no data" in a collector, not as 0.
+    internal TicketQueueDepth(TicketDatabase db, TimeProvider time, IEnumerable<string> pointsOfSale)
     {
         _db = db;
         _time = time;
+        _pointsOfSale = [.. pointsOfSale];
     }
 
     /// <summary>The queue now, or the reading of less than a second ago.</summary>
@@ -61,6 +65,11 @@ public sealed class TicketQueueDepth
             WHERE state IN (0, 2) GROUP BY state, pos
             """;
         var byPos = new SortedDictionary<string, TicketQueueEntry>(StringComparer.Ordinal);
+        foreach (var pos in _pointsOfSale)
+        {
+            byPos[pos] = new TicketQueueEntry(pos, 0, 0, null);
+        }
+
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {

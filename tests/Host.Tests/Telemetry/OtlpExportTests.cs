@@ -22,6 +22,8 @@ public sealed class OtlpExportTests
         var spans = await TillSteps.WaitForAsync(() => Task.FromResult(receiver.Spans()), s => s.Any(x => x.Name == "ticket.upload"),
             TimeSpan.FromSeconds(60), "the ticket.upload span at the OTLP receiver");
 
+        var names = string.Join(", ", spans.Select(s => $"{s.Name} ({s.TraceId[..6]}/{s.SpanId[..6]}<-{(s.ParentId.Length > 0 ? s.ParentId[..6] : "root")})"));
+        Assert.True(spans.Count(s => s.Name == "sale.pay") == 1, names);
         var pipe = Assert.Single(spans, s => s.Name == "pipe sale.pay");
         var step = Assert.Single(spans, s => s.Name == "sale.pay");
         var debit = Assert.Single(spans, s => s.Name == "izly debit");
