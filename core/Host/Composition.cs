@@ -6,8 +6,10 @@ using Middleware.Cards.Pcsc;
 using Middleware.Cards.Sam;
 using Middleware.Contracts.Channels;
 using Middleware.Contracts.Readers;
+using Middleware.Host.Health;
 using Middleware.Host.Operator;
 using Middleware.Host.Status;
+using Middleware.Host.Telemetry;
 using Middleware.PluginHost.Pcsc;
 using Middleware.Payments;
 using Middleware.Pipe;
@@ -64,6 +66,10 @@ internal static class Composition
         // The operator web server (section "OperatorWeb", off unless enabled): status page, health, metrics.
         services.AddOperatorWeb(configuration);
         services.AddOperatorStatus(); // its status page and /status.json, and status.get, readers.seen on the pipe
+
+        // Health checks (GET /health) and metrics/traces export (section "Telemetry", off unless enabled; GET /metrics).
+        services.AddHostHealth(configuration);
+        services.AddHostTelemetry(configuration);
         return services;
     }
 

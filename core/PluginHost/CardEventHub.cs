@@ -24,10 +24,18 @@ public sealed class CardEventHub : IReaderEventSink, ICardEventSource
     }
 
     /// <inheritdoc />
-    public void CardTapped(CardTapped tapped) => Publish(nameof(CardTapped), o => o.CardTapped(tapped));
+    public void CardTapped(CardTapped tapped)
+    {
+        Readers.CardReadMetrics.Read(tapped);
+        Publish(nameof(CardTapped), o => o.CardTapped(tapped));
+    }
 
     /// <inheritdoc />
-    public void CardReadFailed(CardReadFailed failed) => Publish(nameof(CardReadFailed), o => o.CardReadFailed(failed));
+    public void CardReadFailed(CardReadFailed failed)
+    {
+        Readers.CardReadMetrics.Failed(failed);
+        Publish(nameof(CardReadFailed), o => o.CardReadFailed(failed));
+    }
 
     /// <inheritdoc />
     public void CardRemoved(CardRemoved removed) => Publish(nameof(CardRemoved), o => o.CardRemoved(removed));

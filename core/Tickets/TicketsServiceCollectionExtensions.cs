@@ -45,6 +45,8 @@ public static class TicketsServiceCollectionExtensions
         services.TryAddSingleton<ITicketMapper>(DefaultTicketMapper.Instance);
         services.TryAddSingleton(sp => new TicketDatabase(sp.GetRequiredService<IOptions<TicketsOptions>>().Value.DatabasePath, sp.GetService<ILogger<TicketDatabase>>()));
         services.TryAddSingleton<OutboxSignal>();
+        services.TryAddSingleton(sp => new TicketQueueDepth(sp.GetRequiredService<TicketDatabase>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<TicketsOptions>>().Value.TimeZones.Keys));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TicketsOptions>>().Value);
         services.AddOptions<JournalOptions>().Bind(configuration.GetSection(JournalOptions.SectionName))
             .PostConfigure<IOptions<TicketsOptions>>((o, tickets) => o.HeadFile ??= tickets.Value.DatabasePath + ".head")

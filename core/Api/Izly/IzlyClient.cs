@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -5,6 +6,7 @@ using Middleware.Api.Http;
 using Middleware.Api.Vem;
 using Middleware.Contracts.Channels;
 using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Telemetry;
 using RestSharp;
 
 namespace Middleware.Api.Izly;
@@ -268,7 +270,27 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
     private async Task<ApiResponse> SendAsync(PointOfSaleId pos, Func<RestRequest> build, CallSafety safety, string what, CancellationToken cancellationToken) =>
         (await SendCoreAsync(pos, build, safety, what, false, null, cancellationToken).ConfigureAwait(false))!;
 
+    // Every Izly call is timed and traced here; "what" is one of this class's literal operation names (bounded).
     private async Task<ApiResponse?> SendCoreAsync(PointOfSaleId pos, Func<RestRequest> build, CallSafety safety, string what, bool notFoundIsNull, string? outcomeUnknownOnFailure, CancellationToken cancellationToken)
+    {
+        using var span = MiddlewareTelemetry.Source.StartActivity("izly " + what, ActivityKind.Client);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await SendUnmeasuredAsync(pos, build, safety, what, notFoundIsNull, outcomeUnknownOnFailure, cancellationToken).ConfigureAwait(false);
+            IzlyMetrics.Called(what, response is null ? "not_found" : "ok", Stopwatch.GetElapsedTime(started));
+            return response;
+        }
+        catch (Exception ex)
+        {
+            var result = IzlyMetrics.ResultOf(ex);
+            IzlyMetrics.Called(what, result, Stopwatch.GetElapsedTime(started));
+            span?.SetStatus(ActivityStatusCode.Error, result);
+            throw;
+        }
+    }
+
+    private async Task<ApiResponse?> SendUnmeasuredAsync(PointOfSaleId pos, Func<RestRequest> build, CallSafety safety, string what, bool notFoundIsNull, string? outcomeUnknownOnFailure, CancellationToken cancellationToken)
     {
         var sender = safety == CallSafety.SendOnce ? onceTransport : transport;
         string key;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Telemetry;
 using Middleware.Domain.Tickets;
 
 namespace Middleware.Payments.Sales;
@@ -24,7 +25,9 @@ internal sealed class SaleCheckout(
     /// </summary>
     public async Task<PayOutcome> PayAsync(PointOfSaleId pointOfSale, string saleId, Guid requestId, string method, decimal? amount, CancellationToken cancellationToken)
     {
+        using var span = MiddlewareTelemetry.Source.StartActivity("sale.pay");
         var sale = await transitions.GetAsync(pointOfSale, saleId, cancellationToken).ConfigureAwait(false);
+        span?.SetTag(MiddlewareTelemetry.Tags.SaleId, sale.Id); // the stored sale's GUID (not the till's text), not personal data
         var rid = requestId.ToString("D");
         if (sale.PaymentRequestId == rid && sale.State is SaleState.Paying or SaleState.Paid or SaleState.Committed or SaleState.PaidNoTicket)
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Middleware.Contracts.Channels;
 using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Telemetry;
 using Middleware.Payments.Chaos;
 using Middleware.Payments.Journal;
 using Middleware.Payments.Terminals;
@@ -84,9 +85,12 @@ internal sealed class SaleContinuation(
                     case PaymentState.Approved:
                         crashPoints?.Hit(CrashPoints.AfterDebitJournaled);
                         sale = await transitions.MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Paid }, cancellationToken).ConfigureAwait(false);
+                        SaleMetrics.Payment(sale, "approved");
                         break;
                     case PaymentState.Refused or PaymentState.Cancelled:
                         await transitions.MoveAsync(sale, SaleState.Paying, s => s with { State = SaleState.Open, PaymentRequestId = null, PaymentMethod = null, WebOperationId = null, Terminal = null }, cancellationToken).ConfigureAwait(false);
+                        SaleMetrics.Payment(sale, payment.State == PaymentState.Cancelled ? "cancelled" : "refused");
+                        SaleMetrics.Sale(sale, "payment_refused");
                         var code = payment.ErrorCode is { } c ? (ErrorCode)c : ErrorCode.PaymentRefused;
                         // Izly's refusal for balance carries the balance: the cashier shows it and offers CB, as when the
                         // middleware refuses before calling Izly.
@@ -94,6 +98,11 @@ internal sealed class SaleContinuation(
                             ? (object)new { requestId = payment.RequestId, balance = payment.BalanceAfter, total = payment.Amount }
                             : new { requestId = payment.RequestId });
                     default:
+                        if (tillAsksPayment && sale.PaymentMethod != "izlypay")
+                        {
+                            SaleMetrics.Payment(sale, "unknown"); // settled later by the recovery pass or payment.resolve
+                        }
+
                         if (sale.PaymentMethod == "izlypay")
                         {
                             return new PayOutcome(sale, payment); // The customer has not confirmed yet.
@@ -118,6 +127,8 @@ internal sealed class SaleContinuation(
             payment ??= !sale.HasJournaledPayment ? null : await journal.GetAsync(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), cancellationToken).ConfigureAwait(false);
             crashPoints?.Hit(CrashPoints.BeforeTicketCommit);
             TicketReceipt receipt;
+            using var commitSpan = MiddlewareTelemetry.Source.StartActivity("ticket.commit");
+            commitSpan?.SetTag(MiddlewareTelemetry.Tags.SaleId, sale.Id);
             try
             {
                 receipt = await tickets.CommitAsync(pointOfSale, sale.PaymentRequestId!, SaleTicketBuilder.Build(sale, payment), cancellationToken).ConfigureAwait(false);
@@ -128,10 +139,13 @@ internal sealed class SaleContinuation(
                 // sees it, instead of retrying the same refusal at every recovery pass.
                 var refused = await transitions.MoveAsync(sale, SaleState.Paid, s => s with { State = SaleState.PaidNoTicket, LastError = ex.Message, LastErrorCode = (int)ex.Code }, cancellationToken).ConfigureAwait(false);
                 SaleLog.PaidNoTicket(logger, refused.Id, refused.PointOfSale, (int)ex.Code, ex.Message);
+                SaleMetrics.Sale(refused, "paid_no_ticket");
+                commitSpan?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "ticket refused");
                 throw PaidNoTicketError(refused, payment);
             }
 
             sale = await transitions.MoveAsync(sale, SaleState.Paid, s => s with { State = SaleState.Committed, Ticket = receipt, LastError = null, LastErrorCode = null }, cancellationToken).ConfigureAwait(false);
+            SaleMetrics.Sale(sale, "committed");
         }
         else if (sale.State == SaleState.Committed && sale.HasJournaledPayment)
         {

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Middleware.Domain.Errors;
 using Middleware.Domain.Rpc;
+using Middleware.Domain.Telemetry;
 using Middleware.Pipe.Idempotency;
 using Middleware.Pipe.Protocol;
 using StreamJsonRpc;
@@ -31,6 +33,34 @@ internal sealed class TillJsonRpc : JsonRpc
     }
 
     protected override async ValueTask<JsonRpcMessage> DispatchRequestAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
+    {
+        // The root span of a sale step and the call's metrics; the method tag is bounded (PipeMetrics.MethodTag).
+        var method = PipeMetrics.MethodTag(registry, request.Method);
+        using var span = MiddlewareTelemetry.Source.StartActivity("pipe " + method, ActivityKind.Server);
+        if (span is null && !PipeMetrics.Enabled)
+        {
+            return await DispatchUnmeasuredAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        JsonRpcMessage? answer = null;
+        try
+        {
+            answer = await DispatchUnmeasuredAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
+            return answer;
+        }
+        finally
+        {
+            var outcome = answer is null ? "exception" : PipeMetrics.OutcomeOf(answer);
+            PipeMetrics.Called(method, outcome, Stopwatch.GetElapsedTime(started));
+            if (outcome != "ok")
+            {
+                span?.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+        }
+    }
+
+    private async ValueTask<JsonRpcMessage> DispatchUnmeasuredAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
     {
         var name = request.Method ?? "";
         if (name is BoundedLineMessageHandler.DuplicateRequestIdMethod)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Middleware.Domain.PointsOfSale;
+using Middleware.Domain.Telemetry;
 using Middleware.Domain.Tickets;
 using Middleware.Tickets.Storage;
 
@@ -70,6 +71,8 @@ internal sealed class TicketSender(TicketDatabase db, TicketsOptions options, IT
             foreach (var t in batch)
             {
                 TicketUploadResponse response;
+                var started = time.GetTimestamp();
+                using var span = MiddlewareTelemetry.Source.StartActivity("ticket.upload");
                 try
                 {
                     var ticket = JsonSerializer.Deserialize<VemTicket>(t.Body, TicketService.Json)!;
@@ -85,6 +88,8 @@ internal sealed class TicketSender(TicketDatabase db, TicketsOptions options, IT
                     response = TicketUploadResponse.Transient(ex.GetType().Name + ": " + ex.Message);
                 }
 
+                TicketMetrics.Uploaded(time.GetElapsedTime(started), response.Status);
+                span?.SetTag(MiddlewareTelemetry.Tags.Result, TicketMetrics.ResultOf(response.Status));
                 if (response.Status == TicketUploadStatus.TransientFailure)
                 {
                     failure = (t.Id, response.Message ?? "transient failure");

@@ -25,7 +25,8 @@ namespace Middleware.Benchmarks.Sale;
 /// they can: the same sales in total, split between them. Their figures are as the tills see them (the sandbox's share
 /// cannot be told apart when calls overlap), with the throughput of the whole site.
 /// </para>
-/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- sale-load [sales] [warm-up sales] [--tills N]</c>.
+/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- sale-load [sales] [warm-up sales] [--tills N] [--telemetry]</c>
+/// (<c>--telemetry</c>: one till, telemetry off then on, and the ratio; see <see cref="TelemetryOverheadAsync"/>).
 /// </summary>
 public static class SaleLoadGenerator
 {
@@ -34,6 +35,8 @@ public static class SaleLoadGenerator
 
     public static async Task<int> RunAsync(string[] args)
     {
+        var telemetry = args.Contains("--telemetry");
+        args = [.. args.Where(a => a != "--telemetry")];
         var tillsAt = Array.IndexOf(args, "--tills");
         var tillCount = tillsAt >= 0 && tillsAt + 1 < args.Length ? int.Parse(args[tillsAt + 1], CultureInfo.InvariantCulture) : 1;
         var positional = tillsAt >= 0 ? [.. args[..tillsAt], .. args[(tillsAt + 2)..]] : args;
@@ -64,6 +67,11 @@ public static class SaleLoadGenerator
         for (var i = 0; i < site.Count; i++)
         {
             await sandbox.SetBalanceAsync(CustomerOf(i), 1_000_000_000);
+        }
+
+        if (telemetry)
+        {
+            return await TelemetryOverheadAsync(root, sandbox, site, timings, uploads, sales, warmUp);
         }
 
         var pipeName = "mwsale-" + Guid.NewGuid().ToString("N")[..8];
@@ -117,6 +125,75 @@ public static class SaleLoadGenerator
 
     private static readonly string[] CallNames = ["sale.open", "sale.setBasket", "sale.identifyQr", "sale.pay"];
 
+    /// <summary>
+    /// <c>--telemetry</c>: the same one-till sales on a host with telemetry off, then on a fresh host with telemetry on
+    /// (every metric and the sale path's spans pushed by OTLP/HTTP each second to a local sink that reads and counts
+    /// them), in one run against one sandbox; prints both and the ratios on/off.
+    /// </summary>
+    private static async Task<int> TelemetryOverheadAsync(string root, SandboxServer sandbox, IReadOnlyList<SandboxPointOfSale> site,
+        ConcurrentQueue<SandboxRequestTiming> timings, UploadCounter uploads, int sales, int warmUp)
+    {
+        Console.WriteLine($"Sale load, telemetry off then on: {Environment.ProcessorCount} cores, {sales} measured sales after {warmUp} warm-up each, data in {root}");
+        var off = await MeasureOneTillAsync(Path.Combine(root, "off"), sandbox, site, timings, uploads, sales, warmUp, []);
+        Console.WriteLine("== telemetry off");
+        Print(off.Results);
+        using var sink = new OtlpSink();
+        var on = await MeasureOneTillAsync(Path.Combine(root, "on"), sandbox, site, timings, uploads, sales, warmUp,
+            ["--Telemetry:Enabled=true", $"--Telemetry:Otlp:Endpoint={sink.Endpoint}", "--Telemetry:Otlp:MetricsInterval=00:00:01"]);
+        Console.WriteLine("== telemetry on (metrics every 1 s and traces, OTLP/HTTP to a local sink)");
+        Print(on.Results);
+        Console.WriteLine($"OTLP sink received {sink.Exports} exports, {sink.Bytes / 1024.0:F0} KiB");
+
+        double P(List<SaleTiming> r, double p, bool middleware) => Percentile(r.Select(t => middleware ? t.Total - t.Sandbox : t.Total), p);
+        Console.WriteLine("== ratio on / off");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"whole sale p50 {P(off.Results, 0.5, false):F2} -> {P(on.Results, 0.5, false):F2} ms: x{P(on.Results, 0.5, false) / P(off.Results, 0.5, false):F3}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"whole sale p99 {P(off.Results, 0.99, false):F2} -> {P(on.Results, 0.99, false):F2} ms: x{P(on.Results, 0.99, false) / P(off.Results, 0.99, false):F3}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"middleware share p50 {P(off.Results, 0.5, true):F2} -> {P(on.Results, 0.5, true):F2} ms: x{P(on.Results, 0.5, true) / P(off.Results, 0.5, true):F3}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host CPU per sale {off.CpuPerSale.TotalMilliseconds:F2} -> {on.CpuPerSale.TotalMilliseconds:F2} ms: x{on.CpuPerSale / off.CpuPerSale:F3}; machine load average {LoadAverage()}"));
+        return 0;
+    }
+
+    private static async Task<(List<SaleTiming> Results, TimeSpan CpuPerSale)> MeasureOneTillAsync(string root, SandboxServer sandbox, IReadOnlyList<SandboxPointOfSale> site,
+        ConcurrentQueue<SandboxRequestTiming> timings, UploadCounter uploads, int sales, int warmUp, string[] hostArguments)
+    {
+        Directory.CreateDirectory(root);
+        var pipeName = "mwsale-" + Guid.NewGuid().ToString("N")[..8];
+        using var host = StartHost(root, pipeName, sandbox, site, hostArguments);
+        try
+        {
+            await using var till = await ConnectAsync(pipeName, host);
+            await till.CallAsync("reference.sync");
+            var uploaded = uploads.Count; // the sandbox's count goes on from the previous host's tickets
+            var results = new List<SaleTiming>(sales);
+            var cpuBefore = TimeSpan.Zero;
+            for (var i = 0; i < warmUp + sales; i++)
+            {
+                if (i == warmUp)
+                {
+                    host.Refresh();
+                    cpuBefore = host.TotalProcessorTime;
+                }
+
+                var result = await OneSaleAsync(till, sandbox, timings, uploads, uploaded + i + 1);
+                if (i >= warmUp)
+                {
+                    results.Add(result);
+                }
+            }
+
+            host.Refresh();
+            return (results, (host.TotalProcessorTime - cpuBefore) / sales);
+        }
+        finally
+        {
+            if (!host.HasExited)
+            {
+                host.Kill(entireProcessTree: true);
+                await host.WaitForExitAsync();
+            }
+        }
+    }
+
     private static async Task<SaleTiming> OneSaleAsync(MiddlewareClient till, SandboxServer sandbox, ConcurrentQueue<SandboxRequestTiming> timings, UploadCounter uploads, int ticketsExpected)
     {
         var qr = sandbox.IssueQrCode(Customer);
@@ -163,6 +240,8 @@ public static class SaleLoadGenerator
     {
         private readonly SemaphoreSlim changed = new(0);
         private int count;
+
+        public int Count => Volatile.Read(ref count);
 
         public void Observe(SandboxRequestTiming timing)
         {
@@ -314,7 +393,7 @@ public static class SaleLoadGenerator
 
     // The real host executable with its shipped settings; stores and logs in the benchmark's folder, Izly and VEM are
     // this process's sandbox.
-    private static Process StartHost(string root, string pipeName, SandboxServer sandbox, IReadOnlyList<SandboxPointOfSale> site)
+    private static Process StartHost(string root, string pipeName, SandboxServer sandbox, IReadOnlyList<SandboxPointOfSale> site, params string[] extraArguments)
     {
         var url = sandbox.BaseUrl.ToString().TrimEnd('/');
         var start = new ProcessStartInfo("dotnet")
@@ -337,6 +416,11 @@ public static class SaleLoadGenerator
             $"--Scripting:CacheDirectory={Path.Combine(root, "script-cache")}",
             $"--Serilog:WriteTo:1:Args:path={Path.Combine(root, "logs", "middleware-.log")}",
         })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in extraArguments)
         {
             start.ArgumentList.Add(argument);
         }
