@@ -46,6 +46,7 @@ internal sealed class PipeTestMiddleware : IAsyncDisposable
             ["PluginHost:UnloadTimeout"] = "00:00:15",
             // A Malfunctioned plugin stays so for a test's length here (automatic recovery has tests of its own).
             ["PluginHost:MalfunctionRetryDelay"] = "00:10:00",
+            ["PluginHost:MalfunctionRetryMaxDelay"] = "00:10:00", // the backoff cap is at least the first delay (checked at start)
             ["Pipe:PipeName"] = pipeName,
             ["Pipe:IdempotencyDatabasePath"] = Path.Combine(bed.Root, "idempotency.db"),
             ["PointsOfSale:0:Id"] = PointOfSale,
