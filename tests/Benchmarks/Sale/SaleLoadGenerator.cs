@@ -26,7 +26,8 @@ namespace Middleware.Benchmarks.Sale;
 /// cannot be told apart when calls overlap), with the throughput of the whole site.
 /// </para>
 /// Run: <c>dotnet run -c Release --project tests/Benchmarks -- sale-load [sales] [warm-up sales] [--tills N] [--telemetry]</c>
-/// (<c>--telemetry</c>: one till, telemetry off then on, and the ratio; see <see cref="TelemetryOverheadAsync"/>).
+/// (<c>--telemetry</c>: one till, telemetry off then on, and the ratio; see <see cref="TelemetryOverheadAsync"/>;
+/// <c>--host-arg=--Section:Key=value</c>, repeated: a setting given to the host, e.g. its status page during the run).
 /// </summary>
 public static class SaleLoadGenerator
 {
@@ -36,7 +37,9 @@ public static class SaleLoadGenerator
     public static async Task<int> RunAsync(string[] args)
     {
         var telemetry = args.Contains("--telemetry");
-        args = [.. args.Where(a => a != "--telemetry")];
+        // --host-arg=--Section:Key=value is given to the host (e.g. its status page and /metrics during a run).
+        string[] hostArguments = [.. args.Where(a => a.StartsWith("--host-arg=", StringComparison.Ordinal)).Select(a => a["--host-arg=".Length..])];
+        args = [.. args.Where(a => a != "--telemetry" && !a.StartsWith("--host-arg=", StringComparison.Ordinal))];
         var tillsAt = Array.IndexOf(args, "--tills");
         var tillCount = tillsAt >= 0 && tillsAt + 1 < args.Length ? int.Parse(args[tillsAt + 1], CultureInfo.InvariantCulture) : 1;
         var positional = tillsAt >= 0 ? [.. args[..tillsAt], .. args[(tillsAt + 2)..]] : args;
@@ -75,7 +78,7 @@ public static class SaleLoadGenerator
         }
 
         var pipeName = "mwsale-" + Guid.NewGuid().ToString("N")[..8];
-        using var host = StartHost(root, pipeName, sandbox, site);
+        using var host = StartHost(root, pipeName, sandbox, site, hostArguments);
         try
         {
             await using var till = await ConnectAsync(pipeName, host);
