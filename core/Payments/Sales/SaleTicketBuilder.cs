@@ -2,6 +2,7 @@ using System.Text;
 using Middleware.Domain.Tickets;
 using Middleware.Payments.Journal;
 using Middleware.Scripting.Globals;
+using Middleware.Scripting.TicketMapping;
 using Middleware.Tickets.Model;
 
 namespace Middleware.Payments.Sales;
@@ -31,21 +32,7 @@ internal static class SaleTicketBuilder
         var profile = sale.Profile;
         return new TicketSale
         {
-            Lines = pricing.Lines.Select(l => new SaleLine
-            {
-                CodeArticle = l.CodeArticle,
-                Quantity = l.Quantity,
-                UnitPriceTtc = l.UnitPriceTtc,
-                CodeTva = l.CodeTva, // what the till showed (sale.view) is what VEM receives
-                Label = l.Label,
-                LoyaltyGain = l.LoyaltyPoints,
-                Kind = l.Kind switch
-                {
-                    LineKind.EntryFee => SaleLineKind.EntryFee,
-                    LineKind.Subsidy => SaleLineKind.Subsidy,
-                    _ => SaleLineKind.Article,
-                },
-            }).ToList(),
+            Lines = pricing.Lines.ToSaleLines(),
             Payment = salePayment,
             Customer = new SaleCustomer
             {

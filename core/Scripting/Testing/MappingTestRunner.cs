@@ -120,21 +120,7 @@ internal static class MappingTestRunner
         var customer = c.Customer;
         return new TicketSale
         {
-            Lines = priced.Lines.Select(l => new SaleLine
-            {
-                CodeArticle = l.CodeArticle,
-                Quantity = l.Quantity,
-                UnitPriceTtc = l.UnitPriceTtc,
-                CodeTva = l.CodeTva,
-                Label = l.Label,
-                LoyaltyGain = l.LoyaltyPoints,
-                Kind = l.Kind switch
-                {
-                    LineKind.EntryFee => SaleLineKind.EntryFee,
-                    LineKind.Subsidy => SaleLineKind.Subsidy,
-                    _ => SaleLineKind.Article,
-                },
-            }).ToList(),
+            Lines = priced.Lines.ToSaleLines(),
             Payment = payment,
             Customer = new SaleCustomer
             {
