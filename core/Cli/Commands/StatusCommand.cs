@@ -37,7 +37,7 @@ internal static class StatusCommand
             text.Append(CultureInfo.InvariantCulture, $"Host {host.Text("machine")} version {host.Text("version")} ({host.Text("environment")}), up {Age(host.Get("uptimeSeconds"))}, at {host.Date("at")}\n");
         }
 
-        Part(text, status, "dayTotals", "TODAY'S TOTALS", ["SCOPE", "DATE", "SALES", "SALES TTC", "REFUNDS", "REFUNDS TTC", "NET TTC", "BY PAYMENT"],
+        Part(text, status, "dayTotals", "TODAY'S TOTALS", ["SCOPE", "DATE", "SALES", "SALES TTC", "REFUNDS", "REFUNDS TTC", "NET TTC", "NET BY PAYMENT (CODE: TICKETS / AMOUNT)"],
             r => [r.Text("scope"), r.Text("date"), r.Text("sales"), r.Text("salesTtc"), r.Text("refunds"), r.Text("refundsTtc"), r.Text("netTtc"),
                 string.Join(", ", r.Items("byPayment").Select(p => $"{p.Text("codeReglement")}: {p.Text("count")} / {p.Text("amount")}"))]);
         Part(text, status, "outbox", "OUTBOX", ["POINT OF SALE", "PENDING", "SENT", "DEAD", "OLDEST PENDING", "PAID NO TICKET", "LAST ERROR"],

@@ -33,7 +33,7 @@ internal static class StatusPageLayout
         [
             new("scope", "Point de vente"), new("date", "Date"), new("sales", "Ventes"), new("salesTtc", "Montant ventes", CellFormat.Money),
             new("refunds", "Remboursements"), new("refundsTtc", "Montant remb.", CellFormat.Money), new("netTtc", "Net TTC", CellFormat.Money),
-            new("byPayment", "Par règlement (code: nombre / montant)"),
+            new("byPayment", "Net par règlement, remboursements déduits (code: tickets / montant)"),
         ]),
         new("outbox", "Tickets vers VEM (outbox)",
         [
