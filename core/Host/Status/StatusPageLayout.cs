@@ -25,6 +25,7 @@ internal static class StatusPageLayout
     [
         new("version", "Version"), new("environment", "Environnement"), new("machine", "Machine"),
         new("startedAt", "Démarré", CellFormat.Time), new("uptimeSeconds", "En service depuis", CellFormat.Seconds), new("at", "Instantané", CellFormat.Time),
+        new("processCpuMs", "CPU du processus (ms)"), new("gcCollections", "Collectes GC (gén. 0 / 1 / 2)"), new("gc", "Mode du GC"),
     ];
 
     public static readonly IReadOnlyList<StatusSection> Sections =

@@ -19,8 +19,20 @@ internal sealed record StatusSnapshot(
 /// <summary>One part of the snapshot: its rows, or the error that stopped it (then no rows), and how long it took.</summary>
 internal sealed record StatusPart<T>(IReadOnlyList<T> Items, string? Error, long DurationMs);
 
-/// <summary>The host itself.</summary>
-internal sealed record HostStatus(string Version, string Environment, string Machine, DateTimeOffset StartedAt, long UptimeSeconds, DateTimeOffset At);
+/// <summary>The host itself, with its process's runtime figures (what a load test or an operator compares over time).</summary>
+/// <param name="Version">The host's informational version.</param>
+/// <param name="Environment">The hosting environment (Production, Development).</param>
+/// <param name="Machine">The machine's name.</param>
+/// <param name="StartedAt">When the host started.</param>
+/// <param name="UptimeSeconds">Seconds since the start.</param>
+/// <param name="At">When this snapshot was taken.</param>
+/// <param name="ProcessCpuMs">CPU time of the whole process since it started (all threads), in milliseconds.</param>
+/// <param name="AllocatedBytes">Bytes allocated on the managed heap since the process started.</param>
+/// <param name="GcCollections">Garbage collections since the start, generation 0 / 1 / 2, e.g. <c>120 / 8 / 1</c>.</param>
+/// <param name="ManagedHeapBytes">The managed heap's size after the last collection.</param>
+/// <param name="Gc">The collector's mode: <c>workstation</c> or <c>server</c>, <c>concurrent</c> or not, and DATAS when on.</param>
+internal sealed record HostStatus(string Version, string Environment, string Machine, DateTimeOffset StartedAt, long UptimeSeconds, DateTimeOffset At,
+    double ProcessCpuMs, long AllocatedBytes, string GcCollections, long ManagedHeapBytes, string Gc);
 
 /// <summary>A plugin as <c>plugins.status</c> lists it.</summary>
 internal sealed record PluginRow(string Id, string? Version, string State, string? Reason, DateTimeOffset Since);

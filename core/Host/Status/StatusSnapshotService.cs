@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -53,7 +54,22 @@ internal sealed class StatusSnapshotService(
         var now = time.GetUtcNow();
         var assembly = typeof(StatusSnapshotService).Assembly;
         var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?";
-        return new HostStatus(version, environment.EnvironmentName, Environment.MachineName, StartedAt, (long)Math.Max(0, (now - StartedAt).TotalSeconds), now);
+        using var process = Process.GetCurrentProcess();
+        var gcCollections = string.Create(CultureInfo.InvariantCulture, $"{GC.CollectionCount(0)} / {GC.CollectionCount(1)} / {GC.CollectionCount(2)}");
+        return new HostStatus(version, environment.EnvironmentName, Environment.MachineName, StartedAt, (long)Math.Max(0, (now - StartedAt).TotalSeconds), now,
+            Math.Round(process.TotalProcessorTime.TotalMilliseconds, 1), GC.GetTotalAllocatedBytes(precise: false), gcCollections,
+            GC.GetGCMemoryInfo().HeapSizeBytes, GcMode());
+    }
+
+    // What the collector runs as, read from the runtime (not from settings, which have several sources): concurrent
+    // collection off leaves the latency mode at Batch; DATAS (server GC only) reports its adaptation mode.
+    private static string GcMode()
+    {
+        var mode = System.Runtime.GCSettings.IsServerGC ? "server" : "workstation";
+        var concurrent = System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent";
+        var datas = GC.GetConfigurationVariables().TryGetValue("GCDynamicAdaptationMode", out var adaptation)
+            && Convert.ToInt64(adaptation, CultureInfo.InvariantCulture) == 1 && System.Runtime.GCSettings.IsServerGC ? ", DATAS" : "";
+        return $"{mode}, {concurrent}{datas}";
     }
 
     private IReadOnlyList<PluginRow> Plugins() =>

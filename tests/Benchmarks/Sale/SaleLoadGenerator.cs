@@ -27,19 +27,23 @@ namespace Middleware.Benchmarks.Sale;
 /// </para>
 /// Run: <c>dotnet run -c Release --project tests/Benchmarks -- sale-load [sales] [warm-up sales] [--tills N] [--telemetry]</c>
 /// (<c>--telemetry</c>: one till, telemetry off then on, and the ratio; see <see cref="TelemetryOverheadAsync"/>;
-/// <c>--host-arg=--Section:Key=value</c>, repeated: a setting given to the host, e.g. its status page during the run).
+/// <c>--host-arg=--Section:Key=value</c>, repeated: a setting given to the host, e.g. its status page during the run;
+/// <c>--host-env=NAME=value</c>, repeated: an environment variable of the host only, e.g. <c>DOTNET_gcServer=1</c>).
 /// </summary>
 public static class SaleLoadGenerator
 {
     public const string Command = "sale-load";
     private const string Customer = "1000015";
+    private static string[] hostEnvironment = [];
 
     public static async Task<int> RunAsync(string[] args)
     {
         var telemetry = args.Contains("--telemetry");
         // --host-arg=--Section:Key=value is given to the host (e.g. its status page and /metrics during a run).
         string[] hostArguments = [.. args.Where(a => a.StartsWith("--host-arg=", StringComparison.Ordinal)).Select(a => a["--host-arg=".Length..])];
-        args = [.. args.Where(a => a != "--telemetry" && !a.StartsWith("--host-arg=", StringComparison.Ordinal))];
+        // --host-env=NAME=value is set in the host's environment (GC settings, DOTNET_ diagnostics) and not in this one's.
+        hostEnvironment = [.. args.Where(a => a.StartsWith("--host-env=", StringComparison.Ordinal)).Select(a => a["--host-env=".Length..])];
+        args = [.. args.Where(a => a != "--telemetry" && !a.StartsWith("--host-arg=", StringComparison.Ordinal) && !a.StartsWith("--host-env=", StringComparison.Ordinal))];
         var tillsAt = Array.IndexOf(args, "--tills");
         var tillCount = tillsAt >= 0 && tillsAt + 1 < args.Length ? int.Parse(args[tillsAt + 1], CultureInfo.InvariantCulture) : 1;
         var positional = tillsAt >= 0 ? [.. args[..tillsAt], .. args[(tillsAt + 2)..]] : args;
@@ -87,10 +91,12 @@ public static class SaleLoadGenerator
 
             var results = new List<SaleTiming>(sales);
             var cpuBefore = TimeSpan.Zero;
+            HostRuntime? runtimeBefore = null;
             for (var i = 0; i < warmUp + sales; i++)
             {
                 if (i == warmUp)
                 {
+                    runtimeBefore = await HostRuntime.ReadAsync(till);
                     host.Refresh();
                     cpuBefore = host.TotalProcessorTime;
                 }
@@ -104,13 +110,15 @@ public static class SaleLoadGenerator
 
             host.Refresh();
             var cpuPerSale = (host.TotalProcessorTime - cpuBefore) / sales;
+            var runtimeAfter = await HostRuntime.ReadAsync(till);
             Print(results);
+            Console.WriteLine(runtimeAfter.Budget(runtimeBefore!, sales));
             // CPU time does not grow when other processes crowd the cores, unlike wall time: the load-independent figure.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"host process CPU per sale (all threads, outbox upload and logging included): {cpuPerSale.TotalMilliseconds:F2} ms; machine load average {LoadAverage()}"));
             if (site.Count > 1)
             {
-                await SeveralTillsAsync(pipeName, host, sandbox, site, sales, results);
+                await SeveralTillsAsync(pipeName, host, sandbox, site, sales);
             }
 
             PrintDiskSync(root);
@@ -169,10 +177,12 @@ public static class SaleLoadGenerator
             var uploaded = uploads.Count; // the sandbox's count goes on from the previous host's tickets
             var results = new List<SaleTiming>(sales);
             var cpuBefore = TimeSpan.Zero;
+            HostRuntime? runtimeBefore = null;
             for (var i = 0; i < warmUp + sales; i++)
             {
                 if (i == warmUp)
                 {
+                    runtimeBefore = await HostRuntime.ReadAsync(till);
                     host.Refresh();
                     cpuBefore = host.TotalProcessorTime;
                 }
@@ -269,10 +279,31 @@ public static class SaleLoadGenerator
         }
     }
 
+    // Each till sells its share as fast as it can, all at once; the site's throughput and the host's CPU per sale.
+    private static async Task<(List<SaleTiming> Results, double SalesPerSecond, TimeSpan CpuPerSale)> SellAtOnceAsync(
+        IReadOnlyList<MiddlewareClient> tills, Process host, SandboxServer sandbox, int perTill)
+    {
+        var results = new ConcurrentQueue<SaleTiming>();
+        host.Refresh();
+        var cpuBefore = host.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(tills.Select((till, i) => Task.Run(async () =>
+        {
+            for (var n = 0; n < perTill; n++)
+            {
+                results.Enqueue(await OneSaleAsync(till, sandbox.IssueQrCode(CustomerOf(i)), null));
+            }
+        })));
+        clock.Stop();
+        host.Refresh();
+        var total = perTill * tills.Count;
+        return ([.. results], total / clock.Elapsed.TotalSeconds, (host.TotalProcessorTime - cpuBefore) / total);
+    }
+
     // The load-test students of the sandbox seed (1000016..), one per till; the one-till phase keeps 1000015.
     private static string CustomerOf(int till) => (1000016 + till).ToString(CultureInfo.InvariantCulture);
 
-    private static async Task SeveralTillsAsync(string pipeName, Process host, SandboxServer sandbox, IReadOnlyList<SandboxPointOfSale> site, int sales, List<SaleTiming> oneTill)
+    private static async Task SeveralTillsAsync(string pipeName, Process host, SandboxServer sandbox, IReadOnlyList<SandboxPointOfSale> site, int sales)
     {
         var tills = new List<MiddlewareClient>();
         try
@@ -285,25 +316,22 @@ public static class SaleLoadGenerator
             }
 
             var perTill = Math.Max(1, sales / site.Count);
-            var results = new ConcurrentQueue<SaleTiming>();
-            host.Refresh();
-            var cpuBefore = host.TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            await Task.WhenAll(tills.Select((till, i) => Task.Run(async () =>
-            {
-                for (var n = 0; n < perTill; n++)
-                {
-                    results.Enqueue(await OneSaleAsync(till, sandbox.IssueQrCode(CustomerOf(i)), null));
-                }
-            })));
-            clock.Stop();
-            host.Refresh();
+            // One till alone first, selling the same way as each of the N (as fast as it can, not waiting for the
+            // upload of its tickets): the throughput and p99 the N tills are compared with.
+            var (alone, aloneRate, _) = await SellAtOnceAsync(tills.Take(1).ToList(), host, sandbox, perTill * site.Count / 2);
+            var runtimeBefore = await HostRuntime.ReadAsync(tills[0]);
+            var (manyResults, rate, cpuPerSale) = await SellAtOnceAsync(tills, host, sandbox, perTill);
+            var runtimeAfter = await HostRuntime.ReadAsync(tills[0]);
             var total = perTill * site.Count;
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{site.Count} tills on {site.Count} points of sale at once, {perTill} sales each ({total} sales): {total / clock.Elapsed.TotalSeconds:F1} sales/s for the site; host CPU per sale {((host.TotalProcessorTime - cpuBefore) / total).TotalMilliseconds:F2} ms"));
+                $"1 till alone, as fast as it can ({alone.Count} sales): {aloneRate:F1} sales/s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{site.Count} tills on {site.Count} points of sale at once, {perTill} sales each ({total} sales): {rate:F1} sales/s for the site (x{rate / aloneRate:F2} one till's); host CPU per sale {cpuPerSale.TotalMilliseconds:F2} ms; whole sale p99 x{Percentile(manyResults.Select(r => r.Total), 0.99) / Percentile(alone.Select(r => r.Total), 0.99):F2} one till's"));
+            Console.WriteLine(runtimeAfter.Budget(runtimeBefore, total));
             Console.WriteLine($"(ms, as the till sees it)                    1 till p50  p99   |  {site.Count} tills p50   p99");
-            var many = results.ToList();
+            var oneTill = alone;
+            var many = manyResults;
             void Row(string what, Func<SaleTiming, TimeSpan> pick) =>
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{what,-42} {Percentile(oneTill.Select(pick), 0.50),8:F2} {Percentile(oneTill.Select(pick), 0.99),8:F2}  | {Percentile(many.Select(pick), 0.50),8:F2} {Percentile(many.Select(pick), 0.99),8:F2}"));
@@ -447,6 +475,17 @@ public static class SaleLoadGenerator
         start.Environment["MW_SECRETS_FILE"] = secrets;
         // The embedded sandbox is refused in Production (the default environment): tests run the host as Development.
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        foreach (var setting in hostEnvironment)
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"--host-env={setting}: expected NAME=value.");
+            }
+
+            start.Environment[setting[..equals]] = setting[(equals + 1)..];
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         // Drain the console (the host logs to it): a full pipe would block the host.
         process.OutputDataReceived += (_, _) => { };

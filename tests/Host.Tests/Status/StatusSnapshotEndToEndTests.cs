@@ -127,7 +127,7 @@ public sealed class StatusSnapshotEndToEndTests
     {
         var hostile = "<img src=x onerror=alert(1)>";
         var snapshot = new StatusSnapshot(
-            new HostStatus("1", "Production", "m", DateTimeOffset.UnixEpoch, 5, DateTimeOffset.UnixEpoch),
+            new HostStatus("1", "Production", "m", DateTimeOffset.UnixEpoch, 5, DateTimeOffset.UnixEpoch, 12.5, 1024, "3 / 1 / 0", 2048, "workstation, concurrent"),
             new StatusPart<PluginRow>([new PluginRow(hostile, "1", "Active", null, DateTimeOffset.UnixEpoch)], null, 1),
             new StatusPart<SeenReader>([new SeenReader(hostile + "</script>", "pcsc", "pcsc", "Empty", [], true)], null, 1),
             new StatusPart<CardEventRow>([], null, 0),
