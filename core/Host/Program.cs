@@ -3,9 +3,10 @@ using Middleware.Host;
 
 // The middleware host: console program, systemd service or Windows service (see HostModeSelector).
 var builder = MiddlewareHost.CreateBuilder(args);
-using var host = builder.Build();
 try
 {
+    // Building reads the logging settings (a refused one stops the host here) and starting runs every other check.
+    using var host = builder.Build();
     await host.RunAsync();
 }
 catch (Exception ex) when (StartupRefusal.Failures(ex) is { } failures)

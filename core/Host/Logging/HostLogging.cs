@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Middleware.Host.Security;
 using Serilog;
 using Serilog.Events;
@@ -11,7 +12,8 @@ namespace Middleware.Host.Logging;
 /// The host's Serilog pipeline: the <c>Serilog</c> section's levels and enrichers, then <see cref="RepeatedEventLimiter"/>,
 /// then the section's sinks (console, rolling files) and the optional compact-JSON file. Every file sink is bounded:
 /// it rolls at <see cref="DefaultFileSizeLimitBytes"/> and keeps <see cref="DefaultRetainedFileCount"/> files unless the
-/// section says otherwise, so the logs never take more than size × count on disk.
+/// section says otherwise, so the logs never take more than size × count on disk. The sinks are written by a background
+/// thread (<c>HostLogging:WriteAsynchronously</c>, default true): no till's call waits for a console or file write.
 /// </summary>
 internal static class HostLogging
 {
@@ -23,6 +25,9 @@ internal static class HostLogging
 
     /// <summary>Default number of events of one template, source and level let through each second.</summary>
     public const int DefaultRepeatLimitPerSecond = 20;
+
+    /// <summary>Default number of events waiting for the background writer before new ones are dropped: 10,000.</summary>
+    public const int DefaultAsyncBufferSize = 10_000;
 
     private const string Section = "Serilog";
     private const string WriteTo = Section + ":WriteTo";
@@ -84,16 +89,37 @@ internal static class HostLogging
                 retainedFileCountLimit: configuration.GetValue("HostLogging:CompactJsonRetainedFileCountLimit", DefaultRetainedFileCount));
         }
 
+        // The console and files are written by a background thread (a till's call never waits for a write), through
+        // a bounded queue: when it is full an event is dropped rather than block the call. The status page's ring
+        // stays synchronous: it is memory only.
+        var writer = writers.CreateLogger();
+        var behindLimiter = new LoggerConfiguration().MinimumLevel.Verbose();
+        if (configuration.GetValue("HostLogging:WriteAsynchronously", true))
+        {
+            var bufferSize = configuration.GetValue("HostLogging:AsyncBufferSize", DefaultAsyncBufferSize);
+            if (bufferSize is < 1 or > 1_000_000)
+            {
+                throw new OptionsValidationException("HostLogging", typeof(HostLogging),
+                    [string.Create(CultureInfo.InvariantCulture, $"HostLogging:AsyncBufferSize: '{bufferSize}' must be from 1 to 1,000,000 events.")]);
+            }
+
+            behindLimiter.WriteTo.Async(a => a.Logger(writer), bufferSize: bufferSize, blockWhenFull: false);
+        }
+        else
+        {
+            behindLimiter.WriteTo.Logger(writer);
+        }
+
         if (recentErrors is not null)
         {
-            writers.WriteTo.Sink(recentErrors, LogEventLevel.Warning);
+            behindLimiter.WriteTo.Sink(recentErrors, LogEventLevel.Warning);
         }
 
         var perSecond = configuration.GetValue("HostLogging:RepeatLimitPerSecond", DefaultRepeatLimitPerSecond);
         var limitFrom = configuration.GetValue("HostLogging:RepeatLimitMinimumLevel", LogEventLevel.Warning);
         return logger.ReadFrom.Configuration(levelsAndEnrichers)
             .Enrich.FromLogContext()
-            .WriteTo.Sink(new RepeatedEventLimiter(writers.CreateLogger(), perSecond, limitFrom, timeProvider));
+            .WriteTo.Sink(new RepeatedEventLimiter(behindLimiter.CreateLogger(), perSecond, limitFrom, timeProvider));
     }
 
     private static bool IsSinkKey(string key) => key.StartsWith(WriteTo, StringComparison.OrdinalIgnoreCase);

@@ -139,6 +139,47 @@ public sealed class HostLoggingTests
         Assert.Equal("20", file["Args:retainedFileCountLimit"]);
     }
 
+    [Fact]
+    public void Events_written_in_the_background_all_reach_the_file_in_order_once_the_logger_is_disposed()
+    {
+        var folder = NewFolder();
+        var configuration = FileSinkConfiguration(folder, fileSizeLimitBytes: 10 * 1024 * 1024, retained: 5);
+        Assert.True(configuration.GetValue("HostLogging:WriteAsynchronously", true)); // the default
+
+        using (var logger = HostLogging.Configure(new LoggerConfiguration(), configuration, TimeProvider.System).CreateLogger())
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                logger.Information("Sale {Number} committed", i); // distinct values: never limited
+            }
+        }
+
+        var numbers = ReadAll(folder).Select(l => int.Parse(l.Split("Sale ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(0, 5_000), numbers);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("2000000")]
+    public void An_async_buffer_size_out_of_range_is_refused_with_its_setting_named(string size)
+    {
+        var configuration = FileSinkConfiguration(NewFolder(), fileSizeLimitBytes: 1024 * 1024, retained: 5);
+        configuration["HostLogging:AsyncBufferSize"] = size;
+
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => HostLogging.Configure(new LoggerConfiguration(), configuration, TimeProvider.System));
+        Assert.Contains($"HostLogging:AsyncBufferSize: '{size}' must be from 1 to 1,000,000 events.", refused.Failures);
+    }
+
+    [Fact]
+    public void The_shipped_settings_write_the_logs_in_the_background()
+    {
+        var shipped = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build();
+
+        Assert.Equal("true", shipped["HostLogging:WriteAsynchronously"], ignoreCase: true);
+        Assert.Equal(HostLogging.DefaultAsyncBufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture), shipped["HostLogging:AsyncBufferSize"]);
+    }
+
     private static IConfigurationRoot FileSinkConfiguration(string folder, long fileSizeLimitBytes, int retained) =>
         new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
