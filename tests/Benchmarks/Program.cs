@@ -22,6 +22,11 @@ if (args.Length > 0 && args[0] == Middleware.Benchmarks.Sale.SaleLoadGenerator.C
     return await Middleware.Benchmarks.Sale.SaleLoadGenerator.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == Middleware.Benchmarks.Sale.TraceReport.Command)
+{
+    return Middleware.Benchmarks.Sale.TraceReport.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "scripting-probe")
 {
     return Middleware.Benchmarks.Scripting.ScriptingProbes.Run(args);
