@@ -30,9 +30,10 @@ internal sealed record StatusPart<T>(IReadOnlyList<T> Items, string? Error, long
 /// <param name="AllocatedBytes">Bytes allocated on the managed heap since the process started.</param>
 /// <param name="GcCollections">Garbage collections since the start, generation 0 / 1 / 2, e.g. <c>120 / 8 / 1</c>.</param>
 /// <param name="ManagedHeapBytes">The managed heap's size after the last collection.</param>
+/// <param name="WorkingSetBytes">The process's resident memory (working set).</param>
 /// <param name="Gc">The collector's mode: <c>workstation</c> or <c>server</c>, <c>concurrent</c> or not, and DATAS when on.</param>
 internal sealed record HostStatus(string Version, string Environment, string Machine, DateTimeOffset StartedAt, long UptimeSeconds, DateTimeOffset At,
-    double ProcessCpuMs, long AllocatedBytes, string GcCollections, long ManagedHeapBytes, string Gc);
+    double ProcessCpuMs, long AllocatedBytes, string GcCollections, long ManagedHeapBytes, long WorkingSetBytes, string Gc);
 
 /// <summary>A plugin as <c>plugins.status</c> lists it.</summary>
 internal sealed record PluginRow(string Id, string? Version, string State, string? Reason, DateTimeOffset Since);

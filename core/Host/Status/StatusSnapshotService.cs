@@ -58,7 +58,7 @@ internal sealed class StatusSnapshotService(
         var gcCollections = string.Create(CultureInfo.InvariantCulture, $"{GC.CollectionCount(0)} / {GC.CollectionCount(1)} / {GC.CollectionCount(2)}");
         return new HostStatus(version, environment.EnvironmentName, Environment.MachineName, StartedAt, (long)Math.Max(0, (now - StartedAt).TotalSeconds), now,
             Math.Round(process.TotalProcessorTime.TotalMilliseconds, 1), GC.GetTotalAllocatedBytes(precise: false), gcCollections,
-            GC.GetGCMemoryInfo().HeapSizeBytes, GcMode());
+            GC.GetGCMemoryInfo().HeapSizeBytes, process.WorkingSet64, GcMode());
     }
 
     // What the collector runs as, read from the runtime (not from settings, which have several sources): concurrent

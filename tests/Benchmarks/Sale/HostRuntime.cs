@@ -10,7 +10,7 @@ namespace Middleware.Benchmarks.Sale;
 /// The status call itself allocates (its parts run after the figures are read): a few hundred kilobytes once per run,
 /// under 0.5 KB a sale over 1,000 sales.
 /// </summary>
-internal sealed record HostRuntime(double CpuMs, long AllocatedBytes, long Gen0, long Gen1, long Gen2, long HeapBytes, string Gc)
+internal sealed record HostRuntime(double CpuMs, long AllocatedBytes, long Gen0, long Gen1, long Gen2, long HeapBytes, long WorkingSetBytes, string Gc)
 {
     public static async Task<HostRuntime> ReadAsync(MiddlewareClient till)
     {
@@ -18,7 +18,8 @@ internal sealed record HostRuntime(double CpuMs, long AllocatedBytes, long Gen0,
         var collections = host.GetProperty("gcCollections").GetString()!.Split('/', StringSplitOptions.TrimEntries)
             .Select(c => long.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         return new HostRuntime(host.GetProperty("processCpuMs").GetDouble(), host.GetProperty("allocatedBytes").GetInt64(),
-            collections[0], collections[1], collections[2], host.GetProperty("managedHeapBytes").GetInt64(), host.GetProperty("gc").GetString() ?? "?");
+            collections[0], collections[1], collections[2], host.GetProperty("managedHeapBytes").GetInt64(),
+            host.GetProperty("workingSetBytes").GetInt64(), host.GetProperty("gc").GetString() ?? "?");
     }
 
     /// <summary>What the host spent between <paramref name="before"/> and this reading, per sale.</summary>
@@ -28,6 +29,6 @@ internal sealed record HostRuntime(double CpuMs, long AllocatedBytes, long Gen0,
         return string.Create(CultureInfo.InvariantCulture,
             $"host allocation budget ({Gc} GC): {(AllocatedBytes - before.AllocatedBytes) / (double)sales / 1024:F1} KiB allocated per sale; " +
             $"collections per 1,000 sales: gen0 {PerThousand(Gen0, before.Gen0):F1}, gen1 {PerThousand(Gen1, before.Gen1):F1}, gen2 {PerThousand(Gen2, before.Gen2):F1}; " +
-            $"managed heap {HeapBytes / 1048576.0:F1} MiB");
+            $"managed heap {HeapBytes / 1048576.0:F1} MiB, working set {WorkingSetBytes / 1048576.0:F1} MiB");
     }
 }

@@ -64,6 +64,14 @@ public sealed class StatusSnapshotEndToEndTests
         var reference = StatusHost.Row(status, "reference", "pointOfSale", pos)!.Value;
         Assert.True(reference.GetProperty("hasData").GetBoolean());
         Assert.True(status.GetProperty("host").GetProperty("uptimeSeconds").GetInt64() >= 0);
+        // The process's own figures (the sale benchmark's allocation budget reads them): a host that sold has used CPU,
+        // allocated, and runs the collector the runtime reports (workstation and concurrent unless configured).
+        var process = status.GetProperty("host");
+        Assert.True(process.GetProperty("processCpuMs").GetDouble() > 0);
+        Assert.True(process.GetProperty("allocatedBytes").GetInt64() > 1_000_000);
+        Assert.Matches(@"^\d+ / \d+ / \d+$", process.GetProperty("gcCollections").GetString());
+        Assert.True(process.GetProperty("workingSetBytes").GetInt64() > process.GetProperty("managedHeapBytes").GetInt64());
+        Assert.Equal("workstation, concurrent", process.GetProperty("gc").GetString());
         Assert.Null(status.GetProperty("health").GetProperty("error").GetString());
 
         // The pipe's status.get answers the same snapshot to an operator (this test runs as the host's own account).
@@ -127,7 +135,7 @@ public sealed class StatusSnapshotEndToEndTests
     {
         var hostile = "<img src=x onerror=alert(1)>";
         var snapshot = new StatusSnapshot(
-            new HostStatus("1", "Production", "m", DateTimeOffset.UnixEpoch, 5, DateTimeOffset.UnixEpoch, 12.5, 1024, "3 / 1 / 0", 2048, "workstation, concurrent"),
+            new HostStatus("1", "Production", "m", DateTimeOffset.UnixEpoch, 5, DateTimeOffset.UnixEpoch, 12.5, 1024, "3 / 1 / 0", 2048, 4096, "workstation, concurrent"),
             new StatusPart<PluginRow>([new PluginRow(hostile, "1", "Active", null, DateTimeOffset.UnixEpoch)], null, 1),
             new StatusPart<SeenReader>([new SeenReader(hostile + "</script>", "pcsc", "pcsc", "Empty", [], true)], null, 1),
             new StatusPart<CardEventRow>([], null, 0),
