@@ -103,7 +103,19 @@ internal sealed class ApiTransport
             return null;
         }
 
-        return time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), attempt, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+        return time.CreateTimer(static s => CancelQuietly((CancellationTokenSource)s!), attempt, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
+    // The timer may fire while the attempt ends and disposes its source: nothing is left to cancel then.
+    private static void CancelQuietly(CancellationTokenSource attempt)
+    {
+        try
+        {
+            attempt.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private HttpRequestMessage Message(ApiRequest request)

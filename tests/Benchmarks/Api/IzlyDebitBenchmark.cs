@@ -17,6 +17,9 @@ namespace Middleware.Benchmarks.Api;
 /// headers (the floor). Both repeat one clientOrderId, so the sandbox answers the same stored debit (its idempotent
 /// replay) and does the same work on each side: the ratio and the allocation difference are the client's cost.
 /// Run: <c>dotnet run -c Release --project tests/Benchmarks -- --filter *IzlyDebitBenchmark* --job short --inProcess</c>.
+/// <para>Measured (issue #19, a loaded 2-core machine, so times are noise; bytes are not; the sandbox's allocations are in
+/// both columns): RestSharp transport 46.9 KB per debit against the floor's 12.6 KB; the pooled-handler transport with
+/// source-generated JSON 14.3 KB against 12.8 KB.</para>
 /// </summary>
 [MemoryDiagnoser]
 public class IzlyDebitBenchmark
