@@ -201,14 +201,16 @@ internal sealed class VemClient : IVemClient, IDisposable
         return response;
     }
 
-    private async Task<VemToken> GetTokenAsync(PointOfSaleId pointOfSale, string? rejected, CancellationToken cancellationToken)
+    // A usable cached token (every call but one an hour) costs no task: the renewal is the only asynchronous part.
+    private ValueTask<VemToken> GetTokenAsync(PointOfSaleId pointOfSale, string? rejected, CancellationToken cancellationToken) =>
+        IsUsable(options.AuthScheme == VemAuthScheme.OAuth2ClientCredentials, pointOfSale, rejected, out var cached)
+            ? ValueTask.FromResult(cached)
+            : new ValueTask<VemToken>(RenewTokenAsync(pointOfSale, rejected, cancellationToken));
+
+    private async Task<VemToken> RenewTokenAsync(PointOfSaleId pointOfSale, string? rejected, CancellationToken cancellationToken)
     {
         var oauth = options.AuthScheme == VemAuthScheme.OAuth2ClientCredentials;
-        if (IsUsable(oauth, pointOfSale, rejected, out var cached))
-        {
-            return cached;
-        }
-
+        VemToken cached;
         await authLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
