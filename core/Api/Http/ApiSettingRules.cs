@@ -44,6 +44,15 @@ internal static class ApiSettingRules
         }
     }
 
+    /// <summary>Largest answer accepted: from 64 KiB (an error body, a page) to 256 MiB (memory the host can spare).</summary>
+    public static void ResponseSize(List<string> failures, string setting, int value)
+    {
+        if (value is < 64 * 1024 or > 256 * 1024 * 1024)
+        {
+            failures.Add($"{setting}: '{value}' must be from 65536 (64 KiB) to 268435456 (256 MiB).");
+        }
+    }
+
     public static void Retry(List<string> failures, string section, RetryOptions retry)
     {
         if (retry.MaxRetries is < 0 or > 10)

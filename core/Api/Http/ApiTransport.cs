@@ -1,92 +1,34 @@
-using System.Net;
 using Polly;
 using Polly.Retry;
-using RestSharp;
 
 namespace Middleware.Api.Http;
 
-/// <summary>Backoff for calls that are safe to repeat. Exponential with jitter (Polly).</summary>
-public sealed class RetryOptions
-{
-    /// <summary>Retries after the first attempt, for calls safe to repeat. Default 3.</summary>
-    public int MaxRetries { get; set; } = 3;
-
-    /// <summary>Delay before the first retry; it doubles on each retry, with jitter. Default 200 ms.</summary>
-    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>Upper bound of one backoff delay. Default 5 s.</summary>
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(5);
-}
-
-/// <summary>Whether a call may be sent again after a failure whose outcome is unknown.</summary>
-internal enum CallSafety
-{
-    /// <summary>GETs and idempotent writes: retried with backoff on timeouts, network errors and 5xx.</summary>
-    SafeToRepeat,
-
-    /// <summary>Sent once: a repeat could act twice (a debit, a kitchen order).</summary>
-    SendOnce,
-}
-
-/// <summary>How an HTTP exchange ended when no status code came back.</summary>
-internal enum TransportFailure
-{
-    None,
-    TimedOut,
-    Network,
-}
-
-/// <summary>One HTTP exchange's outcome: a status code and body, or a transport failure.</summary>
-internal sealed record ApiResponse(int StatusCode, string? Content, string? AuthorizationHeader, TransportFailure Failure, string? FailureDetail)
-{
-    public bool IsTransportFailure => Failure != TransportFailure.None;
-
-    public bool IsSuccess => StatusCode is >= 200 and < 300;
-
-    /// <summary>Worth retrying when the call is safe to repeat: no answer, 408, 429 or 5xx.</summary>
-    public bool IsTransient => IsTransportFailure || StatusCode is 408 or 429 || StatusCode >= 500;
-
-    public static ApiResponse TimedOut(TimeSpan after) => new(0, null, null, TransportFailure.TimedOut, $"no answer within {after.TotalMilliseconds:0} ms");
-
-    public static ApiResponse NetworkError(string? detail) => new(0, null, null, TransportFailure.Network, detail ?? "network error");
-
-    /// <summary>For messages and logs: never the body (it may hold personal data).</summary>
-    public string Describe() => Failure switch
-    {
-        TransportFailure.TimedOut => "timed out (" + FailureDetail + ")",
-        TransportFailure.Network => "network error (" + FailureDetail + ")",
-        _ => "HTTP " + StatusCode,
-    };
-}
-
 /// <summary>
-/// RestSharp plus the project's discipline: a timeout on every attempt (TimeProvider-driven), the caller's
-/// cancellation, and exponential backoff with jitter only for calls marked <see cref="CallSafety.SafeToRepeat"/>.
+/// HttpClient's handler plus the project's discipline: a timeout on every attempt (TimeProvider-driven) that covers
+/// the answer's body too, the caller's cancellation, a bounded answer size, and exponential backoff with jitter only for
+/// calls marked <see cref="CallSafety.SafeToRepeat"/>. Nothing is set up per call but the request message itself.
 /// </summary>
-internal sealed class ApiTransport : IDisposable
+internal sealed class ApiTransport
 {
-    private readonly RestClient client;
+    private const string UserAgent = "Izly-Crous-POS-middleware";
+
+    private readonly ApiConnection connection;
+    private readonly string baseUrl;
     private readonly TimeProvider time;
+    private readonly int maxResponseBytes;
     private readonly ResiliencePipeline<ApiResponse> retryPipeline;
 
-    public ApiTransport(Uri baseUrl, TimeSpan timeout, RetryOptions retry, TimeProvider time, HttpMessageHandler? handler = null)
+    /// <summary>A transport over <paramref name="connection"/>, the base address's pooled handler (shared, owned by the
+    /// client); <paramref name="timeout"/> bounds each attempt, body included; answers over
+    /// <paramref name="maxResponseBytes"/> are not read.</summary>
+    public ApiTransport(ApiConnection connection, Uri baseUrl, TimeSpan timeout, RetryOptions retry, int maxResponseBytes, TimeProvider time)
     {
-        Timeout = timeout;
+        this.connection = connection;
+        // As RestSharp merged base and resource: the base URL's path kept, the resource's leading '/' dropped.
+        this.baseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl.AbsoluteUri : baseUrl.AbsoluteUri + "/";
         this.time = time;
-        var options = new RestClientOptions(baseUrl)
-        {
-            ThrowOnAnyError = false,
-            FollowRedirects = false,
-            // The per-attempt timeout below owns time; RestSharp's own would use the wall clock.
-            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-            UserAgent = "Izly-Crous-POS-middleware",
-        };
-        if (handler is not null)
-        {
-            options.ConfigureMessageHandler = _ => handler;
-        }
-
-        client = new RestClient(options);
+        this.maxResponseBytes = maxResponseBytes;
+        Timeout = timeout;
         retryPipeline = retry.MaxRetries <= 0
             ? ResiliencePipeline<ApiResponse>.Empty
             : new ResiliencePipelineBuilder<ApiResponse> { TimeProvider = time }
@@ -97,51 +39,45 @@ internal sealed class ApiTransport : IDisposable
                     UseJitter = true,
                     Delay = retry.BaseDelay,
                     MaxDelay = retry.MaxDelay,
-                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { IsTransient: true }),
+                    ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { IsTransient: true }),
                 })
                 .Build();
     }
 
     public TimeSpan Timeout { get; }
 
-    /// <summary>Sends the request built by <paramref name="build"/> (rebuilt per attempt), retrying only when
-    /// <paramref name="safety"/> allows. Never throws for HTTP or network failures; throws only on cancellation.</summary>
-    public async Task<ApiResponse> SendAsync(Func<RestRequest> build, CallSafety safety, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/> (a fresh message per attempt), retrying only when <paramref name="safety"/>
+    /// allows. Never throws for HTTP or network failures; throws only on the caller's cancellation.</summary>
+    public async Task<ApiResponse> SendAsync(ApiRequest request, CallSafety safety, CancellationToken cancellationToken)
     {
         if (safety == CallSafety.SendOnce)
         {
-            return await SendOnceAsync(build(), cancellationToken).ConfigureAwait(false);
+            return await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         return await retryPipeline.ExecuteAsync(
-            async ct => await SendOnceAsync(build(), ct).ConfigureAwait(false),
+            static (state, ct) => new ValueTask<ApiResponse>(state.Transport.SendOnceAsync(state.Request, ct)),
+            (Transport: this, Request: request),
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ApiResponse> SendOnceAsync(RestRequest request, CancellationToken cancellationToken)
+    private async Task<ApiResponse> SendOnceAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var timeoutCts = new CancellationTokenSource(Timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+        // One token source per attempt, linked to the caller's, cancelled by the attempt's timer.
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timer = StartTimer(attempt);
         try
         {
-            var response = await client.ExecuteAsync(request, linked.Token).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (timeoutCts.IsCancellationRequested)
+            using var message = Message(request);
+            using var response = await connection.Invoker.SendAsync(message, attempt.Token).ConfigureAwait(false);
+            var body = await BoundedBody.ReadAsync(response.Content, maxResponseBytes, attempt.Token).ConfigureAwait(false);
+            if (body is null)
             {
-                return ApiResponse.TimedOut(Timeout);
+                return ApiResponse.NetworkError($"answer larger than {maxResponseBytes} bytes, not read");
             }
 
-            if (response.ResponseStatus == ResponseStatus.Completed || (int)response.StatusCode > 0)
-            {
-                var authorization = response.Headers?
-                    .FirstOrDefault(h => string.Equals(h.Name, "Authorization", StringComparison.OrdinalIgnoreCase))?.Value;
-                return new ApiResponse((int)response.StatusCode, response.Content, authorization, TransportFailure.None, null);
-            }
-
-            return response.ResponseStatus == ResponseStatus.TimedOut
-                ? ApiResponse.TimedOut(Timeout)
-                : ApiResponse.NetworkError(response.ErrorException?.GetBaseException().Message ?? response.ErrorMessage);
+            return new ApiResponse((int)response.StatusCode, body.Value, AuthorizationOf(response), TransportFailure.None, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -151,22 +87,75 @@ internal sealed class ApiTransport : IDisposable
         {
             return ApiResponse.NetworkError(ex.GetBaseException().Message);
         }
+        catch (IOException ex)
+        {
+            // The connection broke while the body was read.
+            return ApiResponse.NetworkError(ex.GetBaseException().Message);
+        }
     }
 
-    public void Dispose() => client.Dispose();
-}
+    // TimeProvider.System: CancelAfter on the token source itself (no second source, no extra timer object).
+    private ITimer? StartTimer(CancellationTokenSource attempt)
+    {
+        if (time == TimeProvider.System)
+        {
+            attempt.CancelAfter(Timeout);
+            return null;
+        }
 
-/// <summary>Status codes with names, for the adapters.</summary>
-internal static class Status
-{
-    public const int Ok = (int)HttpStatusCode.OK;
-    public const int Created = (int)HttpStatusCode.Created;
-    public const int NoContent = (int)HttpStatusCode.NoContent;
-    public const int BadRequest = (int)HttpStatusCode.BadRequest;
-    public const int Unauthorized = (int)HttpStatusCode.Unauthorized;
-    public const int Forbidden = (int)HttpStatusCode.Forbidden;
-    public const int NotFound = (int)HttpStatusCode.NotFound;
-    public const int Conflict = (int)HttpStatusCode.Conflict;
-    public const int UnprocessableEntity = (int)HttpStatusCode.UnprocessableEntity;
-    public const int Locked = (int)HttpStatusCode.Locked;
+        return time.CreateTimer(static s => CancelQuietly((CancellationTokenSource)s!), attempt, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
+    // The timer may fire while the attempt ends and disposes its source: nothing is left to cancel then.
+    private static void CancelQuietly(CancellationTokenSource attempt)
+    {
+        try
+        {
+            attempt.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private HttpRequestMessage Message(ApiRequest request)
+    {
+        request.Uri ??= new Uri(string.Concat(baseUrl, request.PathAndQuery.AsSpan().TrimStart('/')), UriKind.Absolute);
+        var message = new HttpRequestMessage(request.Method, request.Uri);
+        var headers = message.Headers;
+        if (request.Authorization is { } authorization)
+        {
+            headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        if (request.HeaderName is { } name)
+        {
+            headers.TryAddWithoutValidation(name, request.HeaderValue);
+        }
+
+        headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        headers.TryAddWithoutValidation("Accept", request.Accept);
+        if (request.Body is { } body)
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
+            message.Content = content;
+        }
+
+        return message;
+    }
+
+    // VEM's authenticate answers its token in an Authorization header (a request header name: read it unvalidated).
+    private static string? AuthorizationOf(HttpResponseMessage response)
+    {
+        foreach (var header in response.Headers.NonValidated)
+        {
+            if (string.Equals(header.Key, "Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value.ToString();
+            }
+        }
+
+        return null;
+    }
 }

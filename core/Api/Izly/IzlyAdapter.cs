@@ -20,17 +20,17 @@ internal static class IzlyAdapter
     // §8: IzlyPay bodies use the S-money media type.
     public const string SMoneyMediaType = "application/vnd.s-money.v1+json";
 
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>The Content-Type header of an IzlyPay body, as it always went (UTF-8 text).</summary>
+    public const string SMoneyContentType = SMoneyMediaType + "; charset=utf-8";
 
     // §5 paths.
     public const string SearchSupportPath = "/api/rightholders/searchSupport";
     public const string SearchQrCodePath = "/api/rightholders/searchQRCode";
+    private const string DebitByQrCodePath = "/api/payments/debit/qrcode/";
+    private const string DebitBySupportPath = "/api/payments/debit/support/";
 
     public static string DebitPath(bool byQrCode, string code) =>
-        "/api/payments/debit/" + (byQrCode ? "qrcode" : "support") + "/" + Uri.EscapeDataString(code);
+        (byQrCode ? DebitByQrCodePath : DebitBySupportPath) + Uri.EscapeDataString(code);
 
     // [designed] §5 reconciliation list.
     public const string OperationsPath = "/api/payments";
@@ -46,7 +46,8 @@ internal static class IzlyAdapter
     public static string WebPaymentPath(string operationId) => WebPaymentsPath + "/" + Uri.EscapeDataString(operationId);
 
     /// <summary>§5: a QR code travels as standard base64 of the scanned text (UTF-8); callers percent-encode it
-    /// in paths and queries (RestSharp encodes query values; <see cref="DebitPath"/> encodes the path segment).</summary>
+    /// in paths and queries (<see cref="ApiRequest.WithQuery(string, string, string)"/> encodes query values;
+    /// <see cref="DebitPath"/> encodes the path segment).</summary>
     public static string EncodeQrCode(string scannedText) => Convert.ToBase64String(Encoding.UTF8.GetBytes(scannedText));
 
     /// <summary>§5: <c>Basic base64(appId:cleIzly)</c>.</summary>
@@ -157,16 +158,16 @@ internal static class IzlyAdapter
     };
 
     /// <summary>§7: the first error of <c>{"errors":[...]}</c>.</summary>
-    public static ApiError? ReadError(string? content)
+    public static ApiError? ReadError(ApiResponse response)
     {
-        if (string.IsNullOrWhiteSpace(content))
+        if (response.IsBlank)
         {
             return null;
         }
 
         try
         {
-            var first = JsonSerializer.Deserialize<ErrorBody>(content, Json)?.Errors?.FirstOrDefault();
+            var first = JsonSerializer.Deserialize(response.Body.Span, ApiJsonContext.Default.IzlyErrorBody)?.Errors is [var e, ..] ? e : null;
             return first is null ? null : new ApiError(first.Code ?? "", first.Message ?? "", first.Field);
         }
         catch (JsonException)
@@ -212,7 +213,7 @@ internal static class IzlyAdapter
 
         // Judged by Izly's code alone (status 0: no fallback by status). A 404 whose body has an error of another code
         // (a gateway's, a sandbox fault) is not Izly saying "unknown holder": the debit may have been made.
-        var error = ReadError(response.Content);
+        var error = ReadError(response);
         return error is not null && response.StatusCode is >= 400 and < 500 && Refusal(0, error) != IzlyRefusal.Other
             || error is { Code: "-2" } && response.StatusCode == 400
             // A cancel's own refusals: [designed] 422 -63 (another day, not completed), 404 -1 (no such operation).
@@ -223,7 +224,7 @@ internal static class IzlyAdapter
     /// <summary>Builds the exception for a non-2xx answer that is not transient.</summary>
     public static IzlyRefusedException Refused(ApiResponse response, string what)
     {
-        var error = ReadError(response.Content);
+        var error = ReadError(response);
         var refusal = Refusal(response.StatusCode, error);
         var text = error is null
             ? $"Izly {what}: {response.Describe()}."

@@ -1,13 +1,14 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Middleware.Api.Http;
 using Middleware.Api.Vem;
 using Middleware.Contracts.Channels;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Telemetry;
-using RestSharp;
 
 namespace Middleware.Api.Izly;
 
@@ -24,30 +25,37 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
     private readonly IzlyOptions options;
     private readonly IzlyKeyStore keys;
     private readonly ILogger logger;
+    private readonly ApiConnection connection;
     private readonly ApiTransport transport;
     private readonly ApiTransport onceTransport;
+
+    // The Basic credentials of each point of sale's current key, made once per key rather than per call.
+    private readonly ConcurrentDictionary<PointOfSaleId, Credentials> credentials = new();
 
     public IzlyClient(IzlyOptions options, IzlyKeyStore keys, TimeProvider time, ILogger<IzlyClient> logger, HttpMessageHandler? handler = null)
     {
         this.options = options;
         this.keys = keys;
         this.logger = logger;
-        transport = new ApiTransport(options.BaseUrl, options.Timeout, options.Retry, time, handler);
-        onceTransport = new ApiTransport(options.BaseUrl, options.DebitTimeout, new RetryOptions { MaxRetries = 0 }, time, handler);
+        // One pooled handler for the base address: searches and debits share its connections.
+        connection = new ApiConnection(handler);
+        transport = new ApiTransport(connection, options.BaseUrl, options.Timeout, options.Retry, options.MaxResponseBytes, time);
+        onceTransport = new ApiTransport(connection, options.BaseUrl, options.DebitTimeout, new RetryOptions { MaxRetries = 0 }, options.MaxResponseBytes, time);
     }
+
+    /// <summary>The pooled handler every call goes through (tests check it is one for all calls).</summary>
+    internal HttpMessageHandler Handler => connection.Handler;
 
     public async Task<RightHolder> FindBySupportAsync(string pointOfSale, string idSupport, string numeroApplicatif, CancellationToken cancellationToken)
     {
         var pos = PointOfSaleId.Parse(pointOfSale);
         var response = await SendAsync(
             pos,
-            () => new RestRequest(IzlyAdapter.SearchSupportPath, Method.Get)
-                .AddQueryParameter("idSupport", idSupport)
-                .AddQueryParameter("numeroApplicatif", numeroApplicatif),
+            new ApiRequest(HttpMethod.Get, ApiRequest.WithQuery(IzlyAdapter.SearchSupportPath, "idSupport", idSupport, "numeroApplicatif", numeroApplicatif)),
             CallSafety.SafeToRepeat,
-            "searchSupport",
+            IzlyCall.SearchSupport,
             cancellationToken).ConfigureAwait(false);
-        return IzlyAdapter.ToRightHolder(Read<IzlyAdapter.RightHolderWire>(response, "searchSupport"));
+        return IzlyAdapter.ToRightHolder(Read(response, ApiJsonContext.Default.RightHolderWire, IzlyCall.SearchSupport));
     }
 
     public async Task<RightHolder> FindByQrCodeAsync(string pointOfSale, string scannedText, CancellationToken cancellationToken)
@@ -56,11 +64,11 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
         var encoded = IzlyAdapter.EncodeQrCode(scannedText);
         var response = await SendAsync(
             pos,
-            () => new RestRequest(IzlyAdapter.SearchQrCodePath, Method.Get).AddQueryParameter("qrCode", encoded),
+            new ApiRequest(HttpMethod.Get, ApiRequest.WithQuery(IzlyAdapter.SearchQrCodePath, "qrCode", encoded)),
             CallSafety.SafeToRepeat,
-            "searchQRCode",
+            IzlyCall.SearchQrCode,
             cancellationToken).ConfigureAwait(false);
-        return IzlyAdapter.ToRightHolder(Read<IzlyAdapter.RightHolderWire>(response, "searchQRCode"));
+        return IzlyAdapter.ToRightHolder(Read(response, ApiJsonContext.Default.RightHolderWire, IzlyCall.SearchQrCode));
     }
 
     public async Task<DebitResult> DebitAsync(DebitRequest request, CancellationToken cancellationToken)
@@ -73,20 +81,20 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
             QrMedium qr => (true, IzlyAdapter.EncodeQrCode(qr.ScannedText), (string?)null),
             _ => throw new ArgumentException($"A debit needs a card or a QR code, not {request.Medium.Channel}.", nameof(request)),
         };
-        var body = JsonSerializer.Serialize(IzlyAdapter.BuildDebitBody(request, samId), IzlyAdapter.Json); // converts euros to cents, refuses sub-cent amounts
+        // Converts euros to cents, refuses sub-cent amounts; written straight to UTF-8.
+        var body = JsonSerializer.SerializeToUtf8Bytes(IzlyAdapter.BuildDebitBody(request, samId), ApiJsonContext.Default.DebitBody);
         var response = (await SendCoreAsync(
             pos,
-            () => new RestRequest(IzlyAdapter.DebitPath(byQr, code), Method.Post).AddStringBody(body, ContentType.Json),
+            new ApiRequest(HttpMethod.Post, IzlyAdapter.DebitPath(byQr, code), body),
             CallSafety.SendOnce,
-            "debit",
+            IzlyCall.Debit,
             notFoundIsNull: false,
-            outcomeUnknownOnFailure: $"debit {request.ClientOrderId}",
+            outcomeUnknownOf: request.ClientOrderId,
             cancellationToken).ConfigureAwait(false))!;
         try
         {
-            var result = IzlyAdapter.ToDebitResult(Read<IzlyAdapter.OperationWire>(response, "debit"));
-            logger.LogInformation("Izly debit {ClientOrderId} of {Amount} EUR at {PointOfSale}: {Status} transaction {IdTransactionIzly}",
-                request.ClientOrderId, request.Amount, pos, result.Status, result.IdTransactionIzly);
+            var result = IzlyAdapter.ToDebitResult(Read(response, ApiJsonContext.Default.OperationWire, IzlyCall.Debit));
+            IzlyLog.Debited(logger, request.ClientOrderId, request.Amount, pos, result.Status, result.IdTransactionIzly);
             return result;
         }
         catch (IzlyRefusedException ex) when (response.IsSuccess)
@@ -101,13 +109,13 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
         var pos = PointOfSaleId.Parse(pointOfSale);
         var response = await SendCoreAsync(
             pos,
-            () => new RestRequest(IzlyAdapter.ByClientOrderIdPath(clientOrderId), Method.Get),
+            new ApiRequest(HttpMethod.Get, IzlyAdapter.ByClientOrderIdPath(clientOrderId)),
             CallSafety.SafeToRepeat,
-            "byClientOrderId",
+            IzlyCall.ByClientOrderId,
             notFoundIsNull: true,
-            outcomeUnknownOnFailure: null,
+            outcomeUnknownOf: null,
             cancellationToken).ConfigureAwait(false);
-        return response is null ? null : IzlyAdapter.ToDebitResult(Read<IzlyAdapter.OperationWire>(response, "byClientOrderId"));
+        return response is null ? null : IzlyAdapter.ToDebitResult(Read(response, ApiJsonContext.Default.OperationWire, IzlyCall.ByClientOrderId));
     }
 
     public async Task<IzlyOperationStatus> CancelAsync(string pointOfSale, string idTransactionIzly, CancellationToken cancellationToken)
@@ -115,23 +123,22 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
         var pos = PointOfSaleId.Parse(pointOfSale);
         // Like a debit, a cancel is sent once and its answer may be lost or garbled after Izly refunded: anything but
         // a success or one of Izly's own refusals leaves it unknown, settled by asking Izly for the debit.
-        var what = $"cancel of transaction {idTransactionIzly}";
         var response = (await SendCoreAsync(
             pos,
-            () => new RestRequest(IzlyAdapter.CancelPath(idTransactionIzly), Method.Post),
+            new ApiRequest(HttpMethod.Post, IzlyAdapter.CancelPath(idTransactionIzly)),
             CallSafety.SendOnce,
-            "cancel",
+            IzlyCall.Cancel,
             notFoundIsNull: false,
-            outcomeUnknownOnFailure: what,
+            outcomeUnknownOf: idTransactionIzly,
             cancellationToken).ConfigureAwait(false))!;
         IzlyOperationStatus status;
         try
         {
-            status = IzlyAdapter.ToStatus(Read<IzlyAdapter.CancelWire>(response, "cancel").Status);
+            status = IzlyAdapter.ToStatus(Read(response, ApiJsonContext.Default.CancelWire, IzlyCall.Cancel).Status);
         }
         catch (IzlyRefusedException ex)
         {
-            throw new IzlyUnavailableException($"Izly {what}: unreadable answer; outcome unknown, ask Izly for the debit.", ex);
+            throw new IzlyUnavailableException($"Izly {IzlyCall.Cancel.Unknown(idTransactionIzly)}: unreadable answer; outcome unknown, ask Izly for the debit.", ex);
         }
 
         logger.LogInformation("Izly cancel of transaction {IdTransactionIzly} at {PointOfSale}: {Status}", idTransactionIzly, pos, status);
@@ -141,19 +148,14 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
     public async Task<WebPaymentStarted> StartWebPaymentAsync(string pointOfSale, string clientOrderId, decimal amount, string message, Uri? callbackUrl, Uri? redirectUrl, CancellationToken cancellationToken)
     {
         var pos = PointOfSaleId.Parse(pointOfSale);
-        var body = JsonSerializer.Serialize(IzlyAdapter.BuildWebPaymentBody(clientOrderId, amount, message, callbackUrl, redirectUrl), IzlyAdapter.Json);
+        var body = JsonSerializer.SerializeToUtf8Bytes(IzlyAdapter.BuildWebPaymentBody(clientOrderId, amount, message, callbackUrl, redirectUrl), ApiJsonContext.Default.WebPaymentBody);
         var response = await SendAsync(
             pos,
-            () =>
-            {
-                var request = new RestRequest(IzlyAdapter.WebPaymentsPath, Method.Post).AddStringBody(body, IzlyAdapter.SMoneyMediaType);
-                request.AddOrUpdateHeader("Accept", "application/json");
-                return request;
-            },
+            new ApiRequest(HttpMethod.Post, IzlyAdapter.WebPaymentsPath, body, IzlyAdapter.SMoneyContentType) { Accept = ApiRequest.JsonAccept },
             CallSafety.SendOnce,
-            "web payment",
+            IzlyCall.WebPayment,
             cancellationToken).ConfigureAwait(false);
-        var created = Read<IzlyAdapter.WebPaymentCreatedWire>(response, "web payment");
+        var created = Read(response, ApiJsonContext.Default.WebPaymentCreatedWire, IzlyCall.WebPayment);
         if (created.OperationSMoney?.Id is not { Length: > 0 } operationId
             || !Uri.TryCreate(created.PaymentAuthorizationUrl, UriKind.Absolute, out var url))
         {
@@ -169,16 +171,11 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
         var pos = PointOfSaleId.Parse(pointOfSale);
         var response = await SendAsync(
             pos,
-            () =>
-            {
-                var request = new RestRequest(IzlyAdapter.WebPaymentPath(operationId), Method.Get);
-                request.AddOrUpdateHeader("Accept", "application/json");
-                return request;
-            },
+            new ApiRequest(HttpMethod.Get, IzlyAdapter.WebPaymentPath(operationId)) { Accept = ApiRequest.JsonAccept },
             CallSafety.SafeToRepeat,
-            "web payment verification",
+            IzlyCall.WebPaymentVerification,
             cancellationToken).ConfigureAwait(false);
-        return IzlyAdapter.ToWebPaymentState(Read<IzlyAdapter.WebPaymentCheckWire>(response, "web payment verification"), operationId, clientOrderId);
+        return IzlyAdapter.ToWebPaymentState(Read(response, ApiJsonContext.Default.WebPaymentCheckWire, IzlyCall.WebPaymentVerification), operationId, clientOrderId);
     }
 
     public async Task<IReadOnlyList<IzlyOperation>> ListOperationsAsync(PointOfSaleId pointOfSale, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
@@ -204,21 +201,19 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
                 throw Hostile($"more than {maxPages} pages of {pageSize}");
             }
 
-            var number = page;
+            var path = ApiRequest.WithQuery(
+                ApiRequest.WithQuery(IzlyAdapter.OperationsPath, "from", fromText, "to", toText),
+                "page", page.ToString(CultureInfo.InvariantCulture), "pageSize", pageSize.ToString(CultureInfo.InvariantCulture));
             var response = await SendAsync(
                 pointOfSale,
-                () => new RestRequest(IzlyAdapter.OperationsPath, Method.Get)
-                    .AddQueryParameter("from", fromText)
-                    .AddQueryParameter("to", toText)
-                    .AddQueryParameter("page", number.ToString(CultureInfo.InvariantCulture))
-                    .AddQueryParameter("pageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
+                new ApiRequest(HttpMethod.Get, path),
                 CallSafety.SafeToRepeat,
-                "operations list",
+                IzlyCall.OperationsList,
                 cancellationToken).ConfigureAwait(false);
             IzlyAdapter.OperationsPageWire wire;
             try
             {
-                wire = Read<IzlyAdapter.OperationsPageWire>(response, "operations list");
+                wire = Read(response, ApiJsonContext.Default.OperationsPageWire, IzlyCall.OperationsList);
             }
             catch (IzlyRefusedException ex)
             {
@@ -267,17 +262,18 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
         }
     }
 
-    private async Task<ApiResponse> SendAsync(PointOfSaleId pos, Func<RestRequest> build, CallSafety safety, string what, CancellationToken cancellationToken) =>
-        (await SendCoreAsync(pos, build, safety, what, false, null, cancellationToken).ConfigureAwait(false))!;
+    private async Task<ApiResponse> SendAsync(PointOfSaleId pos, ApiRequest request, CallSafety safety, IzlyCall call, CancellationToken cancellationToken) =>
+        (await SendCoreAsync(pos, request, safety, call, false, null, cancellationToken).ConfigureAwait(false))!;
 
-    // Every Izly call is timed and traced here; "what" is one of this class's literal operation names (bounded).
-    private async Task<ApiResponse?> SendCoreAsync(PointOfSaleId pos, Func<RestRequest> build, CallSafety safety, string what, bool notFoundIsNull, string? outcomeUnknownOnFailure, CancellationToken cancellationToken)
+    // Every Izly call is timed and traced here; the call's name is one of IzlyCall's (bounded).
+    private async Task<ApiResponse?> SendCoreAsync(PointOfSaleId pos, ApiRequest request, CallSafety safety, IzlyCall call, bool notFoundIsNull, string? outcomeUnknownOf, CancellationToken cancellationToken)
     {
-        using var span = MiddlewareTelemetry.Source.StartActivity("izly " + what, ActivityKind.Client);
+        using var span = MiddlewareTelemetry.Source.StartActivity(call.ActivityName, ActivityKind.Client);
         var started = Stopwatch.GetTimestamp();
+        var what = call.Name;
         try
         {
-            var response = await SendUnmeasuredAsync(pos, build, safety, what, notFoundIsNull, outcomeUnknownOnFailure, cancellationToken).ConfigureAwait(false);
+            var response = await SendUnmeasuredAsync(pos, request, safety, call, notFoundIsNull, outcomeUnknownOf, cancellationToken).ConfigureAwait(false);
             IzlyMetrics.Called(what, response is null ? "not_found" : "ok", Stopwatch.GetElapsedTime(started));
             return response;
         }
@@ -290,8 +286,9 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
         }
     }
 
-    private async Task<ApiResponse?> SendUnmeasuredAsync(PointOfSaleId pos, Func<RestRequest> build, CallSafety safety, string what, bool notFoundIsNull, string? outcomeUnknownOnFailure, CancellationToken cancellationToken)
+    private async Task<ApiResponse?> SendUnmeasuredAsync(PointOfSaleId pos, ApiRequest request, CallSafety safety, IzlyCall call, bool notFoundIsNull, string? outcomeUnknownOf, CancellationToken cancellationToken)
     {
+        var what = call.Name;
         var sender = safety == CallSafety.SendOnce ? onceTransport : transport;
         string key;
         try
@@ -304,16 +301,8 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
             throw new IzlyUnavailableException($"Izly {what}: the Izly key of {pos} is unavailable ({ex.Failure}); nothing was sent.", ex);
         }
 
-        var appId = pos.ToString();
-        RestRequest Authorized()
-        {
-            var request = build();
-            request.AddOrUpdateHeader("Authorization", IzlyAdapter.BasicCredentials(appId, key));
-            request.AddOrUpdateHeader(IzlyAdapter.AppIdentifierHeader, appId);
-            return request;
-        }
-
-        var response = await sender.SendAsync(Authorized, safety, cancellationToken).ConfigureAwait(false);
+        Authorize(request, pos, key);
+        var response = await sender.SendAsync(request, safety, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is Status.Unauthorized or Status.Forbidden)
         {
             // The key may have been regenerated in VEM: fetch it again and retry once (a 401 was not processed).
@@ -327,7 +316,8 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
                 throw new IzlyRefusedException(IzlyRefusal.Other, $"Izly {what}: the key of {pos} was refused and VEM could not give it again ({ex.Failure}).");
             }
 
-            response = await sender.SendAsync(Authorized, safety, cancellationToken).ConfigureAwait(false);
+            Authorize(request, pos, key);
+            response = await sender.SendAsync(request, safety, cancellationToken).ConfigureAwait(false);
         }
 
         if (response.IsSuccess)
@@ -340,6 +330,7 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
             return null;
         }
 
+        var outcomeUnknownOnFailure = outcomeUnknownOf is null ? null : call.Unknown(outcomeUnknownOf);
         if (response.IsTransient)
         {
             if (outcomeUnknownOnFailure is not null)
@@ -351,7 +342,7 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
             throw new IzlyUnavailableException($"Izly {what}: {response.Describe()}.");
         }
 
-        if (outcomeUnknownOnFailure is not null && !IzlyAdapter.IsDefiniteRefusal(response, isCancel: what == "cancel"))
+        if (outcomeUnknownOnFailure is not null && !IzlyAdapter.IsDefiniteRefusal(response, isCancel: call == IzlyCall.Cancel))
         {
             // A non-2xx that is not one of Izly's own refusals (a proxy's 404, a 409, a redirect...) does not prove the
             // debit or cancel was not made: unknown, settled by asking Izly for the order, never a final "no".
@@ -364,11 +355,26 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
         throw refused;
     }
 
-    private static T Read<T>(ApiResponse response, string what)
+    // The request carries the Authorization and AppIdentifier of the key in use; credentials are made once per key.
+    private void Authorize(ApiRequest request, PointOfSaleId pos, string key)
     {
+        if (!credentials.TryGetValue(pos, out var current) || !string.Equals(current.Key, key, StringComparison.Ordinal))
+        {
+            current = new Credentials(key, pos.ToString(), IzlyAdapter.BasicCredentials(pos.ToString(), key));
+            credentials[pos] = current;
+        }
+
+        request.Authorization = current.Basic;
+        request.HeaderName = IzlyAdapter.AppIdentifierHeader;
+        request.HeaderValue = current.AppId;
+    }
+
+    private static T Read<T>(ApiResponse response, JsonTypeInfo<T> type, IzlyCall call)
+    {
+        var what = call.Name;
         try
         {
-            return JsonSerializer.Deserialize<T>(response.Content ?? "", IzlyAdapter.Json)
+            return JsonSerializer.Deserialize(response.Body.Span, type)
                 ?? throw new IzlyRefusedException(IzlyRefusal.Other, $"Izly {what}: empty answer.");
         }
         catch (JsonException ex)
@@ -377,9 +383,8 @@ internal sealed class IzlyClient : IIzlyGateway, IIzlyOperations, IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        transport.Dispose();
-        onceTransport.Dispose();
-    }
+    public void Dispose() => connection.Dispose();
+
+    /// <summary>A point of sale's key and the header values made from it.</summary>
+    private sealed record Credentials(string Key, string AppId, string Basic);
 }

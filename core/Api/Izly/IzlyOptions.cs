@@ -31,6 +31,10 @@ public sealed class IzlyOptions
     /// rather than hold an unbounded list. Default 50,000 (a busy till takes a few thousand a day).</summary>
     public int MaxOperations { get; set; } = 50_000;
 
+    /// <summary>The largest answer read from Izly, in bytes; a larger one is not read and counts as a network error (for a
+    /// debit: outcome unknown). Default 4 MiB (a page of 500 operations is about 150 KiB).</summary>
+    public int MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>The longest range one reconciliation query may ask ([designed] §5: 31 days).</summary>
     public TimeSpan MaxOperationsRange { get; set; } = TimeSpan.FromDays(31);
 

@@ -17,6 +17,7 @@ internal sealed class IzlyOptionsValidator(bool sandbox) : IValidateOptions<Izly
         ApiSettingRules.Span(failures, Section + ":Timeout", options.Timeout);
         ApiSettingRules.Span(failures, Section + ":DebitTimeout", options.DebitTimeout);
         ApiSettingRules.Retry(failures, Section, options.Retry);
+        ApiSettingRules.ResponseSize(failures, Section + ":MaxResponseBytes", options.MaxResponseBytes);
         if (options.OperationsPageSize is < 1 or > 500)
         {
             failures.Add($"{Section}:OperationsPageSize: '{options.OperationsPageSize}' must be from 1 to 500.");

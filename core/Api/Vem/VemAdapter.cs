@@ -32,11 +32,6 @@ internal static class VemAdapter
     public const string DroitsEntree = "droits-entree";
     public const string Subventions = "subventions";
 
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     // §3: GET /vem/v1/{crous}/{resource}/{crous}/{ug}/{ru}/{ud}/{caisse}
     public static string ResourcePath(PointOfSaleId pos, string resource) =>
         string.Create(CultureInfo.InvariantCulture, $"/vem/v1/{pos.Crous}/{resource}/{pos.ToPath()}");
@@ -79,11 +74,11 @@ internal static class VemAdapter
     public static VemToken? ReadInstallationToken(ApiResponse response, DateTimeOffset now, TimeSpan defaultLifetime)
     {
         AuthenticateResponse? body = null;
-        if (!string.IsNullOrWhiteSpace(response.Content))
+        if (!response.IsBlank)
         {
             try
             {
-                body = JsonSerializer.Deserialize<AuthenticateResponse>(response.Content, Json);
+                body = JsonSerializer.Deserialize(response.Body.Span, ApiJsonContext.Default.AuthenticateResponse);
             }
             catch (JsonException)
             {
@@ -114,7 +109,7 @@ internal static class VemAdapter
     /// <summary>§2.2: <c>{"access_token","expires_in"}</c>, sent as <c>Bearer</c>.</summary>
     public static VemToken? ReadOAuthToken(ApiResponse response, DateTimeOffset now, TimeSpan defaultLifetime)
     {
-        if (string.IsNullOrWhiteSpace(response.Content))
+        if (response.IsBlank)
         {
             return null;
         }
@@ -122,7 +117,7 @@ internal static class VemAdapter
         OAuthTokenResponse? body;
         try
         {
-            body = JsonSerializer.Deserialize<OAuthTokenResponse>(response.Content, Json);
+            body = JsonSerializer.Deserialize(response.Body.Span, ApiJsonContext.Default.OAuthTokenResponse);
         }
         catch (JsonException)
         {
@@ -174,17 +169,17 @@ internal static class VemAdapter
     }
 
     /// <summary>§7: the first error of <c>{"errors":[{"code","message","field"}]}</c>, or null.</summary>
-    public static ApiError? ReadError(string? content)
+    public static ApiError? ReadError(ApiResponse response)
     {
-        if (string.IsNullOrWhiteSpace(content))
+        if (response.IsBlank)
         {
             return null;
         }
 
         try
         {
-            var body = JsonSerializer.Deserialize<ErrorBody>(content, Json);
-            var first = body?.Errors?.FirstOrDefault();
+            var body = JsonSerializer.Deserialize(response.Body.Span, ApiJsonContext.Default.VemErrorBody);
+            var first = body?.Errors is [var e, ..] ? e : null;
             return first is null ? null : new ApiError(first.Code ?? "", first.Message ?? "", first.Field);
         }
         catch (JsonException)
@@ -212,7 +207,7 @@ internal static class VemAdapter
             string? statut = null;
             try
             {
-                statut = string.IsNullOrWhiteSpace(response.Content) ? null : JsonSerializer.Deserialize<TicketAccepted>(response.Content, Json)?.Statut;
+                statut = response.IsBlank ? null : JsonSerializer.Deserialize(response.Body.Span, ApiJsonContext.Default.TicketAccepted)?.Statut;
             }
             catch (JsonException)
             {
@@ -224,7 +219,7 @@ internal static class VemAdapter
                 : TicketUploadResult.Duplicate(idTicketEntete, statut);
         }
 
-        var error = ReadError(response.Content) ?? new ApiError("HTTP" + response.StatusCode.ToString(CultureInfo.InvariantCulture), response.Describe(), null);
+        var error = ReadError(response) ?? new ApiError("HTTP" + response.StatusCode.ToString(CultureInfo.InvariantCulture), response.Describe(), null);
         return TicketUploadResult.Rejected(idTicketEntete, error, response.StatusCode);
     }
 

@@ -40,6 +40,10 @@ public sealed class VemOptions
     /// <summary>Retries of calls safe to repeat (GETs, authentication, the idempotent ticket POST, the Whiz status PATCH).</summary>
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>The largest answer read from VEM, in bytes; a larger one is not read and counts as a network error
+    /// (VEM unavailable). Default 32 MiB (the largest reference list, the prices, is a few MiB at most).</summary>
+    public int MaxResponseBytes { get; set; } = 32 * 1024 * 1024;
+
     /// <summary>A token is renewed this long before it expires, so no call goes out with a dying token. Default 60 s.</summary>
     public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
 

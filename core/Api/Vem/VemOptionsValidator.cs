@@ -32,6 +32,7 @@ internal sealed class VemOptionsValidator(bool sandbox) : IValidateOptions<VemOp
 
         ApiSettingRules.Span(failures, Section + ":Timeout", options.Timeout);
         ApiSettingRules.Retry(failures, Section, options.Retry);
+        ApiSettingRules.ResponseSize(failures, Section + ":MaxResponseBytes", options.MaxResponseBytes);
         if (options.TokenRefreshMargin < TimeSpan.Zero || options.TokenRefreshMargin >= options.DefaultTokenLifetime)
         {
             failures.Add($"{Section}:TokenRefreshMargin: '{options.TokenRefreshMargin}' must be from 0 to less than {Section}:DefaultTokenLifetime ({options.DefaultTokenLifetime}).");

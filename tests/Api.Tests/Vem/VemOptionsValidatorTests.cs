@@ -57,4 +57,14 @@ public sealed class VemOptionsValidatorTests
     {
         Assert.Empty(Failures(new VemOptions()));
     }
+
+    [Theory]
+    [InlineData(65535)]
+    [InlineData(256 * 1024 * 1024 + 1)]
+    public void An_answer_size_limit_too_small_for_an_error_body_or_too_large_for_the_host_is_refused(int bytes)
+    {
+        var failure = Assert.Single(Failures(new VemOptions { MaxResponseBytes = bytes }));
+
+        Assert.Equal($"CrousApis:Vem:MaxResponseBytes: '{bytes}' must be from 65536 (64 KiB) to 268435456 (256 MiB).", failure);
+    }
 }
