@@ -14,13 +14,9 @@ internal sealed class ScriptLoadContext(string name) : AssemblyLoadContext(name,
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        var prefix = assemblyName.Name + ",";
         foreach (var assembly in HostContext.Assemblies)
         {
-            // GetName() builds a new AssemblyName each time: only the one named alike is asked (the cached full name
-            // filters the host's dozens of assemblies first).
-            if (assembly.FullName?.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) == true
-                && AssemblyName.ReferenceMatchesDefinition(assemblyName, assembly.GetName()))
+            if (AssemblyName.ReferenceMatchesDefinition(assemblyName, assembly.GetName()))
             {
                 return assembly;
             }

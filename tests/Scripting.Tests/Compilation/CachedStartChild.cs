@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Middleware.Scripting.Engine;
 
 namespace Middleware.Scripting.Tests.Compilation;
@@ -25,7 +26,9 @@ internal static class CachedStartChild
 
         var log = new ListLogger<ScriptEngine>();
         var options = new ScriptingOptions { ScriptsRoot = root, CacheDirectory = cache, WatchForChanges = false };
-        using var engine = new ScriptEngine(Options.Create(options), TimeProvider.System, log, TestScripts.Catalog);
+        // The test scripts' clock, so the price does not depend on the day the test runs.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 11, 15, 0, TimeSpan.Zero));
+        using var engine = new ScriptEngine(Options.Create(options), clock, log, TestScripts.Catalog);
         engine.ReloadAll();
         var price = engine.Price(TestScripts.Request(null, TestScripts.Student, TestScripts.Menu())).TotalTtc;
 
