@@ -25,7 +25,12 @@ internal static class CachedStartChild
         }
 
         var log = new ListLogger<ScriptEngine>();
-        var options = new ScriptingOptions { ScriptsRoot = root, CacheDirectory = cache, WatchForChanges = false };
+        // Generous deadlines: a cold compile or first call on a machine this loaded may take seconds of wall time, and
+        // this start is checked for what it loads, not for its budgets.
+        var options = new ScriptingOptions
+        {
+            ScriptsRoot = root, CacheDirectory = cache, WatchForChanges = false, MaxCompileMilliseconds = 120_000, MaxDurationMilliseconds = 60_000,
+        };
         // The test scripts' clock, so the price does not depend on the day the test runs.
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 11, 15, 0, TimeSpan.Zero));
         using var engine = new ScriptEngine(Options.Create(options), clock, log, TestScripts.Catalog);
