@@ -18,13 +18,26 @@ public static class ScriptingProbes
             {
                 // One fresh process per measurement: the figure includes JIT and (without cache) loading Roslyn.
                 var sw = Stopwatch.StartNew();
+                // The probe's own price list (a host brings its VEM data): loaded first, reported apart.
+                _ = ScriptingBenchFixture.Catalog;
+                var fixture = sw.Elapsed.TotalMilliseconds;
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
                 using var engine = ScriptingBenchFixture.Engine(ScriptingBenchFixture.RepositoryScripts, cache == "none" ? null : cache);
                 engine.ReloadAll();
                 var ms = sw.Elapsed.TotalMilliseconds;
+                var engineMs = ms - fixture;
                 var status = engine.GetStatus();
-                Console.WriteLine($"startup {(cache == "none" ? "without cache" : "with cache")}: {status.Count} scripts, {ms:F0} ms, compiled {engine.CompilationCount}, all active {status.All(s => s.State == Middleware.Scripting.Engine.ScriptState.Active)}");
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+                var roslyn = AppDomain.CurrentDomain.GetAssemblies().Count(a => a.GetName().Name?.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) == true);
+                Console.WriteLine($"startup {(cache == "none" ? "without cache" : "with cache")}: {status.Count} scripts, {ms:F0} ms (the engine {engineMs:F0} ms, the probe's test catalogue {fixture:F0} ms), compiled {engine.CompilationCount}, all active {status.All(s => s.State == Middleware.Scripting.Engine.ScriptState.Active)}; process CPU since its start {cpu:F0} ms (the engine {cpu - cpuBefore:F0} ms), Roslyn assemblies loaded {roslyn}");
                 return 0;
             }
+
+            case ["scripting-probe", "fill-cache", var root, var cache]:
+                return CacheFiller.Fill(root, cache);
+
+            case ["scripting-probe", "breakdown", var cache]:
+                return StartupBreakdown.Run(cache);
 
             case ["scripting-probe", "reload-memory", var count]:
             {
@@ -44,7 +57,7 @@ public static class ScriptingProbes
             }
 
             default:
-                Console.Error.WriteLine("usage: scripting-probe startup <cache-dir|none> | scripting-probe reload-memory <count>");
+                Console.Error.WriteLine("usage: scripting-probe startup <cache-dir|none> | breakdown <cache-dir> | fill-cache <root> <cache-dir> | reload-memory <count>");
                 return 2;
         }
     }
