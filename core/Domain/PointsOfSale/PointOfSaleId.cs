@@ -22,19 +22,22 @@ public readonly record struct PointOfSaleId(int Crous, int Ug, int Ru, int Ud, i
             return false;
         }
 
-        var parts = text.Split('-');
-        if (parts.Length != 5)
+        // Parsed in place (no split strings): every till call parses its point of sale, some several times.
+        Span<int> values = stackalloc int[5];
+        var count = 0;
+        foreach (var range in text.AsSpan().Split('-'))
         {
-            return false;
-        }
-
-        var values = new int[5];
-        for (var i = 0; i < 5; i++)
-        {
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
+            if (count == 5 || !int.TryParse(text.AsSpan(range), NumberStyles.None, CultureInfo.InvariantCulture, out values[count]))
             {
                 return false;
             }
+
+            count++;
+        }
+
+        if (count != 5)
+        {
+            return false;
         }
 
         id = new PointOfSaleId(values[0], values[1], values[2], values[3], values[4]);

@@ -24,7 +24,7 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
         _ = requestId;
         var basket = new Basket { Lines = lines ?? throw new MiddlewareException(ErrorCode.InvalidRequest, "lines is required.") };
         // A till's JSON may hold nulls where lines or components belong: a clear refusal, not an internal error.
-        if (lines.Any(l => l is null || l.Components is null || l.Components.Any(c => c is null || c.Components is null)))
+        if (HasNullLine(lines))
         {
             throw new MiddlewareException(ErrorCode.InvalidRequest, "lines and their components must be objects, not null.");
         }
@@ -218,6 +218,29 @@ internal sealed class SaleMethods(SaleService sales, PaymentProcessor payments, 
     }
 
     private static TillContext Till => TillContext.Required;
+
+    // Loops, not LINQ: checked at every sale.setBasket, and a line's components are rarely more than a few.
+    private static bool HasNullLine(IReadOnlyList<BasketLine> lines)
+    {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            if (line?.Components is not { } components)
+            {
+                return true;
+            }
+
+            for (var j = 0; j < components.Count; j++)
+            {
+                if (components[j]?.Components is null)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>A started web payment: the till shows <c>paymentUrl</c> (or a QR code of it) to the customer.</summary>

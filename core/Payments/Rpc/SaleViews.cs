@@ -70,10 +70,8 @@ public sealed record SaleView(
     public static SaleView From(Sale sale, PaymentRecord? payment = null)
     {
         ArgumentNullException.ThrowIfNull(sale);
-        var lines = sale.Pricing?.Lines.Select(l => new LineView(l.CodeArticle, l.Label, l.Quantity, l.UnitPriceTtc, l.CodeTva, l.TotalTtc,
-            l.Kind.ToString(), l.LoyaltyPoints)).ToList() ?? [];
         return new(sale.Id, sale.State.ToString(), sale.Distribution, sale.Basket.Lines, sale.Identification?.Customer,
-            sale.Profile.CodeSociete, sale.Profile.CodeTarif, lines, sale.Pricing?.TotalTtc ?? 0m, sale.PaymentMethod,
+            sale.Profile.CodeSociete, sale.Profile.CodeTarif, LinesOf(sale.Pricing), sale.Pricing?.TotalTtc ?? 0m, sale.PaymentMethod,
             payment is null ? null : PaymentView.From(payment),
             sale.Ticket is { } t ? new TicketView(t.IdTicketEntete, t.NumeroTicket, t.Date) : null,
             sale.Identification?.Card?.MaskedIdSupport,
@@ -81,6 +79,24 @@ public sealed record SaleView(
         {
             RefundTicket = TicketView.Of(sale.RefundTicket),
         };
+    }
+
+    // Every answer of a sale call carries its lines: an exact-size array, no LINQ iterator nor list growth.
+    private static LineView[] LinesOf(PricingResult? pricing)
+    {
+        if (pricing?.Lines is not { Count: > 0 } priced)
+        {
+            return [];
+        }
+
+        var lines = new LineView[priced.Count];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var l = priced[i];
+            lines[i] = new LineView(l.CodeArticle, l.Label, l.Quantity, l.UnitPriceTtc, l.CodeTva, l.TotalTtc, l.Kind.ToString(), l.LoyaltyPoints);
+        }
+
+        return lines;
     }
 }
 

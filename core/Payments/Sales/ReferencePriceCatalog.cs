@@ -11,7 +11,8 @@ internal sealed class ReferencePriceCatalogSource(IReferenceStore store) : IPric
 {
     private readonly ConcurrentDictionary<PointOfSaleId, ReferencePriceCatalog> views = new();
 
-    public IPriceCatalog For(PointOfSaleId pointOfSale) => views.GetOrAdd(pointOfSale, p => new ReferencePriceCatalog(store, p));
+    // The factory takes the store as its argument: a lambda capturing it would be a new delegate at every pricing.
+    public IPriceCatalog For(PointOfSaleId pointOfSale) => views.GetOrAdd(pointOfSale, static (p, s) => new ReferencePriceCatalog(s, p), store);
 }
 
 /// <summary>
@@ -43,9 +44,38 @@ internal sealed class ReferencePriceCatalog(IReferenceStore store, PointOfSaleId
 
     public int? ProfileVatCode(int codeSociete, int codeTarif) => Snapshot?.ProfileVatCode(codeSociete, codeTarif);
 
-    public IReadOnlyList<EntryFee> EntryFees(int codeSociete, int codeTarif) =>
-        Snapshot?.EntryFeesFor(codeSociete, codeTarif).Select(d => new EntryFee(d.CodeSociete, d.CodeTarif, d.CodeType, d.MontantTtc, d.CodeArticle)).ToList() ?? [];
+    // Scripts ask these at every pricing: plain loops into exact-size arrays, nothing for a profile that has none.
+    public IReadOnlyList<EntryFee> EntryFees(int codeSociete, int codeTarif)
+    {
+        if (Snapshot?.EntryFeesFor(codeSociete, codeTarif) is not { Count: > 0 } fees)
+        {
+            return [];
+        }
 
-    public IReadOnlyList<Subsidy> Subsidies(int codeSociete, int codeTarif) =>
-        Snapshot?.SubsidiesFor(codeSociete, codeTarif).Select(s => new Subsidy(s.CodeSociete, s.CodeTarif, s.CodeArticle, s.Montant, s.Libelle ?? "Subvention")).ToList() ?? [];
+        var result = new EntryFee[fees.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var d = fees[i];
+            result[i] = new EntryFee(d.CodeSociete, d.CodeTarif, d.CodeType, d.MontantTtc, d.CodeArticle);
+        }
+
+        return result;
+    }
+
+    public IReadOnlyList<Subsidy> Subsidies(int codeSociete, int codeTarif)
+    {
+        if (Snapshot?.SubsidiesFor(codeSociete, codeTarif) is not { Count: > 0 } subsidies)
+        {
+            return [];
+        }
+
+        var result = new Subsidy[subsidies.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var s = subsidies[i];
+            result[i] = new Subsidy(s.CodeSociete, s.CodeTarif, s.CodeArticle, s.Montant, s.Libelle ?? "Subvention");
+        }
+
+        return result;
+    }
 }

@@ -46,7 +46,7 @@ internal sealed class SaleEditor(
             throw new MiddlewareException(ErrorCode.InvalidRequest, "distribution (the ticket's idTypeDistribution) must be 1 (on site) or 2 (take-away).");
         }
 
-        if (basket.Lines.Any(l => l.Quantity <= 0))
+        if (!AllQuantitiesPositive(basket.Lines))
         {
             throw new MiddlewareException(ErrorCode.InvalidRequest, "Every basket line needs a positive quantity.");
         }
@@ -174,6 +174,19 @@ internal sealed class SaleEditor(
         {
             throw new MiddlewareException(ErrorCode.CardAuthenticationFailed, $"Point of sale {pointOfSale} does not accept cards read without a SAM ({card.Technology}).");
         }
+    }
+
+    private static bool AllQuantitiesPositive(IReadOnlyList<Scripting.Globals.BasketLine> lines)
+    {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].Quantity <= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private IReadOnlyList<string> ReadersOf(PointOfSaleId pointOfSale) =>

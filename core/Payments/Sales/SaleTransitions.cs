@@ -9,7 +9,8 @@ internal sealed class SaleTransitions(SaleStore store, TimeProvider time)
     public async Task<Sale> GetAsync(PointOfSaleId pointOfSale, string saleId, CancellationToken cancellationToken)
     {
         var sale = await store.GetAsync(saleId, cancellationToken).ConfigureAwait(false);
-        return sale is not null && sale.PointOfSale == pointOfSale.ToString()
+        // Compared parsed: no point-of-sale text formatted per call.
+        return sale is not null && PointOfSaleId.TryParse(sale.PointOfSale, out var owner) && owner == pointOfSale
             ? sale
             : throw new MiddlewareException(ErrorCode.SaleNotFound, $"No sale {saleId} at point of sale {pointOfSale}.");
     }

@@ -14,9 +14,23 @@ internal sealed class ScriptSalePricer(IScriptEngine engine, IOptionsMonitor<Lis
     public Task<PricingResult> PriceAsync(PointOfSaleId pointOfSale, Basket basket, CustomerProfile profile, int? paymentCode, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var options = pointsOfSale.CurrentValue.FirstOrDefault(p => PointOfSaleId.TryParse(p.Id, out var id) && id == pointOfSale)
+        var options = Find(pointsOfSale.CurrentValue, pointOfSale)
             ?? throw new MiddlewareException(ErrorCode.UnknownPointOfSale, $"Point of sale {pointOfSale} is not configured.");
         // Scripts are CPU-only and budgeted: run inline, no thread hop.
         return Task.FromResult(engine.Price(PricingRequest.For(options, basket, profile, paymentCode) with { VemCatalog = catalogs?.For(pointOfSale) }));
+    }
+
+    // A loop rather than LINQ: every pricing looks its point of sale up, and a lambda capturing it allocates each time.
+    private static PointOfSaleOptions? Find(List<PointOfSaleOptions> configured, PointOfSaleId pointOfSale)
+    {
+        foreach (var candidate in configured)
+        {
+            if (PointOfSaleId.TryParse(candidate.Id, out var id) && id == pointOfSale)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,18 +18,37 @@ public static class JournalHash
 
     public static string Compute(string prevHash, long seq, string at, string kind, string? pointOfSale, string? reference, string body)
     {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        Compute(prevHash, seq, at, kind, pointOfSale, reference, body, digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    /// <summary>The entry's hash as bytes (what its signature covers) into <paramref name="digest"/> (32 bytes).</summary>
+    public static void Compute(string prevHash, long seq, string at, string kind, string? pointOfSale, string? reference, string body, Span<byte> digest)
+    {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Domain);
-        hash.AppendData(Convert.FromHexString(prevHash));
+        Span<byte> previous = stackalloc byte[SHA256.HashSizeInBytes];
+        // Same refusal as Convert.FromHexString(string) for a malformed previous hash; a shorter one is hashed as it is.
+        var status = Convert.FromHexString(prevHash, previous, out _, out var written);
+        if (status != System.Buffers.OperationStatus.Done)
+        {
+            hash.AppendData(Convert.FromHexString(prevHash));
+        }
+        else
+        {
+            hash.AppendData(previous[..written]);
+        }
+
         Span<byte> number = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(number, seq);
         hash.AppendData(number);
-        foreach (var field in new[] { at, kind, pointOfSale, reference, body })
-        {
-            Append(hash, field);
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        Append(hash, at);
+        Append(hash, kind);
+        Append(hash, pointOfSale);
+        Append(hash, reference);
+        Append(hash, body);
+        hash.GetHashAndReset(digest);
     }
 
     /// <summary>Whether <paramref name="entry"/>'s hash is the hash of its fields.</summary>
@@ -54,9 +74,18 @@ public static class JournalHash
             return;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(field);
-        BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-        hash.AppendData(length);
-        hash.AppendData(bytes);
+        // Encoded into a pooled buffer: a ticket's body is a few kilobytes, hashed at every commit.
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(field.Length));
+        try
+        {
+            var count = Encoding.UTF8.GetBytes(field, buffer);
+            BinaryPrimitives.WriteInt32BigEndian(length, count);
+            hash.AppendData(length);
+            hash.AppendData(buffer, 0, count);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -27,6 +27,7 @@ public sealed class JournalHeadAnchor
     private readonly Lock gate = new();
     private readonly JournalSigningKey key;
     private readonly ILogger log;
+    private readonly string tempPath;
     private long written;
     private bool behind;
 
@@ -35,6 +36,7 @@ public sealed class JournalHeadAnchor
         this.key = key;
         log = logger ?? NullLogger.Instance;
         Path = System.IO.Path.GetFullPath(path);
+        tempPath = Path + ".tmp";
         // The head on disk may be ahead of the journal (rows cut from its end): never write a lower head over it.
         written = Read(Path).Head?.Seq ?? -1;
     }
@@ -73,14 +75,19 @@ public sealed class JournalHeadAnchor
             try
             {
                 var signed = new SignedJournalHead(head.Seq, head.Hash, key.KeyId, Convert.ToBase64String(key.Sign(JournalHash.HeadMessage(head))));
-                var temp = Path + ".tmp";
-                PrivateFolder.CreateMissing(System.IO.Path.GetDirectoryName(Path));
-                using (var stream = PrivateFolder.CreateFile(temp))
+                var content = JsonSerializer.SerializeToUtf8Bytes(signed, JournalHeadJsonContext.Default.SignedJournalHead);
+                try
                 {
-                    JsonSerializer.Serialize(stream, signed);
+                    WriteTemp(content);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // Its folder is made on the first write (or again if it went): not looked up at every commit.
+                    PrivateFolder.CreateMissing(System.IO.Path.GetDirectoryName(Path));
+                    WriteTemp(content);
                 }
 
-                File.Move(temp, Path, overwrite: true);
+                File.Move(tempPath, Path, overwrite: true);
                 written = head.Seq;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -89,6 +96,27 @@ public sealed class JournalHeadAnchor
             }
         }
     }
+
+    // The whole head (a few hundred bytes) in one write, unbuffered: no 4 KB stream buffer per commit. Created 0600 and
+    // the mode set on the handle too, as PrivateFolder.CreateFile does: a temp file left by a crash keeps its old mode.
+    private void WriteTemp(byte[] content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = PrivateFileMode;
+        }
+
+        using var stream = new FileStream(tempPath, options);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(stream.SafeFileHandle, PrivateFileMode);
+        }
+
+        stream.Write(content);
+    }
+
+    private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>The heads kept as evidence beside <paramref name="path"/> (a journal that went backwards), readable ones only.</summary>
     public static IReadOnlyList<(string File, SignedJournalHead Head)> ReadEvidence(string path)
@@ -128,3 +156,7 @@ public sealed class JournalHeadAnchor
         }
     }
 }
+
+/// <summary>Build-time JSON metadata of the head file (default options: the form written since the first version).</summary>
+[JsonSerializable(typeof(SignedJournalHead))]
+internal sealed partial class JournalHeadJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Middleware.Shared.Files;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Math.EC.Rfc8032;
 
 namespace Middleware.Tickets.Journal;
 
@@ -75,12 +76,20 @@ public sealed class JournalSigningKey
         return FromSeed(Convert.FromHexString(text));
     }
 
+    /// <summary>The Ed25519 signature (64 bytes) of <paramref name="message"/>. Thread-safe.</summary>
     public byte[] Sign(ReadOnlySpan<byte> message)
     {
-        var signer = new Ed25519Signer();
-        signer.Init(true, privateKey);
-        signer.BlockUpdate(message.ToArray(), 0, message.Length);
-        return signer.GenerateSignature();
+        var signature = new byte[Ed25519.SignatureSize];
+        Sign(message, signature);
+        return signature;
+    }
+
+    /// <summary>Writes the Ed25519 signature of <paramref name="message"/> into the first 64 bytes of <paramref name="signature"/>.</summary>
+    public void Sign(ReadOnlySpan<byte> message, Span<byte> signature)
+    {
+        // Straight from the key (what Ed25519Signer does after buffering): no signer object nor copies of the message
+        // per entry; the key's public half is computed once and kept by BouncyCastle. The key is stateless, so shared.
+        privateKey.Sign(Ed25519.Algorithm.Ed25519, null, message, signature);
     }
 
     /// <summary>Whether <paramref name="signature"/> is <paramref name="publicKey"/>'s signature of <paramref name="message"/>.</summary>

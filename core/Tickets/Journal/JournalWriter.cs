@@ -42,8 +42,13 @@ public sealed class JournalWriter(JournalSigningKey key, JournalHeadAnchor ancho
 
     private (long Seq, string Hash) Insert(SqliteConnection c, SqliteTransaction tx, long seq, string prev, string at, string kind, string? pos, string? reference, string body)
     {
-        var hash = JournalHash.Compute(prev, seq, at, kind, pos, reference, body);
-        var signature = Convert.ToBase64String(key.Sign(Convert.FromHexString(hash)));
+        // The digest is signed as bytes and stored as hex: no hex round trip, no signature array.
+        Span<byte> digest = stackalloc byte[32];
+        JournalHash.Compute(prev, seq, at, kind, pos, reference, body, digest);
+        var hash = Convert.ToHexStringLower(digest);
+        Span<byte> signed = stackalloc byte[64];
+        key.Sign(digest, signed);
+        var signature = Convert.ToBase64String(signed);
         using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = "INSERT INTO journal (seq, at, kind, pos, ref, body, prev_hash, hash, signature, key_id) VALUES ($s, $at, $k, $p, $r, $b, $ph, $h, $sig, $key)";
