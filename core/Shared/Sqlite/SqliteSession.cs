@@ -20,6 +20,8 @@ internal sealed class SqliteSession : IDisposable
     /// <summary>The most distinct statements one connection keeps (a store has a few dozen at most).</summary>
     public const int MaxStatements = 64;
 
+    private static readonly Action<object?> InterruptCallback = Interrupt;
+
     private readonly SqliteSessionPool pool;
     private readonly Dictionary<string, SqliteCommand> statements = new(StringComparer.Ordinal);
     private bool rented;
@@ -89,7 +91,7 @@ internal sealed class SqliteSession : IDisposable
             return command.ExecuteNonQuery();
         }
 
-        using var interrupt = cancellationToken.UnsafeRegister(static c => ((SqliteCommand)c!).Cancel(), command);
+        using var interrupt = cancellationToken.UnsafeRegister(InterruptCallback, command);
         try
         {
             return command.ExecuteNonQuery();
@@ -109,7 +111,7 @@ internal sealed class SqliteSession : IDisposable
             return command.ExecuteReader();
         }
 
-        using var interrupt = cancellationToken.UnsafeRegister(static c => ((SqliteCommand)c!).Cancel(), command);
+        using var interrupt = cancellationToken.UnsafeRegister(InterruptCallback, command);
         try
         {
             return command.ExecuteReader();
@@ -117,6 +119,15 @@ internal sealed class SqliteSession : IDisposable
         catch (SqliteException ex) when (ex.SqliteErrorCode == raw.SQLITE_INTERRUPT && cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+    }
+
+    // SqliteCommand.Cancel does nothing; sqlite3_interrupt makes the running step return SQLITE_INTERRUPT.
+    private static void Interrupt(object? command)
+    {
+        if (((SqliteCommand)command!).Connection?.Handle is { } handle)
+        {
+            raw.sqlite3_interrupt(handle);
         }
     }
 

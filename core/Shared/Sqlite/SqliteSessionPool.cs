@@ -37,7 +37,8 @@ internal sealed class SqliteSessionPool : IDisposable
     /// <param name="busyTimeoutMilliseconds">SQLite's busy_timeout of every connection, also the longest wait for a free session.</param>
     /// <param name="backgroundCheckpoints">Turns SQLite's auto-checkpoint off: the store checkpoints with <see cref="WalCheckpointer"/>.</param>
     /// <param name="maxConnectionsPerLevel">How many connections each synchronous level may hold open at once.</param>
-    public SqliteSessionPool(string databasePath, int busyTimeoutMilliseconds, bool backgroundCheckpoints, int maxConnectionsPerLevel = 8)
+    /// <param name="commandTimeoutSeconds">How long Microsoft.Data.Sqlite keeps retrying a busy statement (its default, 30 s).</param>
+    public SqliteSessionPool(string databasePath, int busyTimeoutMilliseconds, bool backgroundCheckpoints, int maxConnectionsPerLevel = 8, int commandTimeoutSeconds = 30)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         ArgumentOutOfRangeException.ThrowIfNegative(busyTimeoutMilliseconds);
@@ -48,6 +49,7 @@ internal sealed class SqliteSessionPool : IDisposable
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
+            DefaultTimeout = commandTimeoutSeconds,
         }.ToString();
         rentTimeout = TimeSpan.FromMilliseconds(Math.Max(busyTimeoutMilliseconds, 1000));
         var common = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=" + busyTimeoutMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";"
