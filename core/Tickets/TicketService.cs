@@ -8,6 +8,7 @@ using Middleware.Domain.Errors;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Domain.Reference;
 using Middleware.Domain.Tickets;
+using Middleware.Storage;
 using Middleware.Tickets.Journal;
 using Middleware.Tickets.Mapping;
 using Middleware.Tickets.Model;
@@ -40,6 +41,12 @@ namespace Middleware.Tickets;
 /// </summary>
 internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposable
 {
+    // The commit's statements, prepared once on the writer's kept connection (SqliteSession: constant texts).
+    private const string FindReceiptSql = "SELECT id, numero, body FROM tickets WHERE pos = $p AND request_id = $r";
+    private const string LoadStateSql = "SELECT last_id, day, day_seq FROM pos_sequence WHERE pos = $p";
+    private const string InsertTicketSql = "INSERT INTO tickets (pos, id, numero, request_id, committed_at, online, body, sale) VALUES ($p, $id, $n, $r, $at, $o, $b, $s)";
+    private const string SaveStateSql = "INSERT INTO pos_sequence (pos, last_id, day, day_seq) VALUES ($p, $id, $d, $s) ON CONFLICT(pos) DO UPDATE SET last_id = $id, day = $d, day_seq = $s";
+
     internal static readonly JsonSerializerOptions Json = VemJson.Options;
 
     private readonly TicketDatabase db;
@@ -70,7 +77,7 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
     private readonly Task checkpointer;
     private volatile bool closed;
     private int sinceCheckpoint;
-    private SqliteConnection? connection;
+    private SqliteSession? writerSession;
 
     public TicketService(TicketDatabase db, TicketsOptions options, ITicketMapper mapper, IReferenceCatalogSource catalogs, TimeProvider time, OutboxSignal signal, ILogger<TicketService>? logger = null, INumberingOriginSource? vemOrigins = null, JournalWriter? journal = null)
     {
@@ -333,7 +340,9 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         JournalHead? journaled = null;
         try
         {
-            connection ??= OpenWriterConnection();
+            // The writer's kept FULL connection, its statements prepared on earlier batches.
+            var session = writerSession ??= db.Sessions.Rent(durable: true);
+            var connection = session.Connection;
             using var tx = connection.BeginTransaction(deferred: false);
             foreach (var item in batch)
             {
@@ -343,14 +352,14 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
                     continue;
                 }
 
-                var existing = FindReceipt(connection, tx, item.PointOfSale, item.RequestId);
+                var existing = FindReceipt(session.Statement(FindReceiptSql, DeclareFindReceipt), tx, item.PointOfSale, item.RequestId);
                 if (existing is not null)
                 {
                     item.Completion.TrySetResult(existing);
                     continue;
                 }
 
-                var (receipt, head) = TryCommitOne(connection, tx, item, states);
+                var (receipt, head) = TryCommitOne(session, tx, item, states);
                 journaled = head ?? journaled;
                 if (receipt is not null)
                 {
@@ -361,13 +370,18 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
 
             foreach (var (pos, state) in states)
             {
-                using var cmd = connection.CreateCommand();
+                var cmd = session.Statement(SaveStateSql, static p =>
+                {
+                    p.Add(new SqliteParameter { ParameterName = "$p" });
+                    p.Add(new SqliteParameter { ParameterName = "$id" });
+                    p.Add(new SqliteParameter { ParameterName = "$d" });
+                    p.Add(new SqliteParameter { ParameterName = "$s" });
+                });
                 cmd.Transaction = tx;
-                cmd.CommandText = "INSERT INTO pos_sequence (pos, last_id, day, day_seq) VALUES ($p, $id, $d, $s) ON CONFLICT(pos) DO UPDATE SET last_id = $id, day = $d, day_seq = $s";
-                cmd.Parameters.AddWithValue("$p", pos.ToString());
-                cmd.Parameters.AddWithValue("$id", state.LastId);
-                cmd.Parameters.AddWithValue("$d", state.Day);
-                cmd.Parameters.AddWithValue("$s", state.DaySequence);
+                cmd.Parameters[0].Value = pos.ToString();
+                cmd.Parameters[1].Value = state.LastId;
+                cmd.Parameters[2].Value = state.Day;
+                cmd.Parameters[3].Value = state.DaySequence;
                 cmd.ExecuteNonQuery();
             }
 
@@ -383,8 +397,9 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         {
             logger.LogError(ex, "Ticket commit of {Count} tickets failed; nothing was stored", batch.Count);
             numbering.Clear(); // reload from disk: the in-memory state may be ahead of a rolled-back transaction
-            connection?.Dispose();
-            connection = null;
+            // Not completed: the connection is closed, and the next batch opens a fresh one.
+            writerSession?.Dispose();
+            writerSession = null;
             var error = new MiddlewareException(ErrorCode.InternalError, "The ticket could not be stored; retry with the same requestId.", inner: ex);
             foreach (var item in batch)
             {
@@ -417,22 +432,15 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         }
     }
 
-    /// <summary>The kept synchronous=FULL connection of the writer, without SQLite's inline auto-checkpoint (see the class remarks).</summary>
-    private SqliteConnection OpenWriterConnection()
-    {
-        var c = db.Open(durable: true);
-        TicketDatabase.Execute(c, "PRAGMA wal_autocheckpoint=0;");
-        return c;
-    }
-
     /// <summary>Numbers, validates and inserts one mapped ticket, and journals it in the same transaction; a null receipt
     /// (and the caller's task faulted) when refused.</summary>
-    private (TicketReceipt? Receipt, JournalHead? Journaled) TryCommitOne(SqliteConnection c, SqliteTransaction tx, PendingCommit item, Dictionary<PointOfSaleId, NumberingState> states)
+    private (TicketReceipt? Receipt, JournalHead? Journaled) TryCommitOne(SqliteSession session, SqliteTransaction tx, PendingCommit item, Dictionary<PointOfSaleId, NumberingState> states)
     {
+        var c = session.Connection;
         var pos = item.PointOfSale;
         if (!states.TryGetValue(pos, out var state) && !numbering.TryGetValue(pos, out state))
         {
-            var stored = LoadState(c, tx, pos);
+            var stored = LoadState(session.Statement(LoadStateSql, static p => p.Add(new SqliteParameter { ParameterName = "$p" })), tx, pos);
             if (stored is null)
             {
                 // No numbering row for this point of sale: a new till, or a lost store. Resume above what VEM or the
@@ -473,22 +481,26 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         }
 
         var body = JsonSerializer.Serialize(ticket, Json);
-        using (var cmd = c.CreateCommand())
+        var insert = session.Statement(InsertTicketSql, static p =>
         {
-            cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO tickets (pos, id, numero, request_id, committed_at, online, body, sale) VALUES ($p, $id, $n, $r, $at, $o, $b, $s)";
-            cmd.Parameters.AddWithValue("$p", pos.ToString());
-            cmd.Parameters.AddWithValue("$id", id);
-            cmd.Parameters.AddWithValue("$n", numero);
-            cmd.Parameters.AddWithValue("$r", item.RequestId);
-            cmd.Parameters.AddWithValue("$at", now.ToString("O", CultureInfo.InvariantCulture));
-            cmd.Parameters.AddWithValue("$o", item.Sale.OnlineOrder ? 1 : 0);
-            cmd.Parameters.AddWithValue("$b", body);
-            cmd.Parameters.AddWithValue("$s", JsonSerializer.Serialize(item.Sale, Json));
-            cmd.ExecuteNonQuery();
-        }
+            foreach (var name in (ReadOnlySpan<string>)["$p", "$id", "$n", "$r", "$at", "$o", "$b", "$s"])
+            {
+                p.Add(new SqliteParameter { ParameterName = name });
+            }
+        });
+        insert.Transaction = tx;
+        var values = insert.Parameters;
+        values[0].Value = pos.ToString();
+        values[1].Value = id;
+        values[2].Value = numero;
+        values[3].Value = item.RequestId;
+        values[4].Value = now.ToString("O", CultureInfo.InvariantCulture);
+        values[5].Value = item.Sale.OnlineOrder ? 1 : 0;
+        values[6].Value = body;
+        values[7].Value = JsonSerializer.Serialize(item.Sale, Json);
+        insert.ExecuteNonQuery();
 
-        var journaled = journal?.Append(c, tx, JournalKinds.Ticket, pos.ToString(), ticket.IdTicketEntete, body, now);
+        var journaled = journal?.Append(session, tx, JournalKinds.Ticket, pos.ToString(), ticket.IdTicketEntete, body, now);
 
         if (WhizQueue.IsForWhiz(item.Sale))
         {
@@ -561,20 +573,40 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
     private static NumberingState? LoadState(SqliteConnection c, SqliteTransaction tx, PointOfSaleId pos)
     {
         using var cmd = c.CreateCommand();
+        cmd.CommandText = LoadStateSql;
+        cmd.Parameters.Add(new SqliteParameter { ParameterName = "$p" });
+        return LoadState(cmd, tx, pos);
+    }
+
+    // cmd: LoadStateSql with its one parameter declared (a writer's prepared statement, or a one-off).
+    private static NumberingState? LoadState(SqliteCommand cmd, SqliteTransaction tx, PointOfSaleId pos)
+    {
         cmd.Transaction = tx;
-        cmd.CommandText = "SELECT last_id, day, day_seq FROM pos_sequence WHERE pos = $p";
-        cmd.Parameters.AddWithValue("$p", pos.ToString());
+        cmd.Parameters[0].Value = pos.ToString();
         using var r = cmd.ExecuteReader();
         return r.Read() ? new NumberingState(r.GetInt64(0), r.GetString(1), r.GetInt32(2)) : null;
+    }
+
+    private static void DeclareFindReceipt(SqliteParameterCollection p)
+    {
+        p.Add(new SqliteParameter { ParameterName = "$p" });
+        p.Add(new SqliteParameter { ParameterName = "$r" });
     }
 
     private static TicketReceipt? FindReceipt(SqliteConnection c, SqliteTransaction tx, PointOfSaleId pos, string requestId)
     {
         using var cmd = c.CreateCommand();
+        cmd.CommandText = FindReceiptSql;
+        DeclareFindReceipt(cmd.Parameters);
+        return FindReceipt(cmd, tx, pos, requestId);
+    }
+
+    // cmd: FindReceiptSql with its parameters declared (a writer's prepared statement, or a one-off).
+    private static TicketReceipt? FindReceipt(SqliteCommand cmd, SqliteTransaction tx, PointOfSaleId pos, string requestId)
+    {
         cmd.Transaction = tx;
-        cmd.CommandText = "SELECT id, numero, body FROM tickets WHERE pos = $p AND request_id = $r";
-        cmd.Parameters.AddWithValue("$p", pos.ToString());
-        cmd.Parameters.AddWithValue("$r", requestId);
+        cmd.Parameters[0].Value = pos.ToString();
+        cmd.Parameters[1].Value = requestId;
         using var r = cmd.ExecuteReader();
         if (!r.Read())
         {
@@ -810,8 +842,9 @@ internal sealed class TicketService : ITicketService, IAsyncDisposable, IDisposa
         {
             lock (commitLock)
             {
-                connection?.Dispose();
-                connection = null;
+                // Closed, not pooled: nothing is left open on the file once the service is gone.
+                writerSession?.Dispose();
+                writerSession = null;
             }
         }
     }

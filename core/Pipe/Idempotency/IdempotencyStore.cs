@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Middleware.Storage;
@@ -15,16 +14,25 @@ internal sealed record StoredAnswer(string Method, string ParamsHash, bool IsErr
 
 /// <summary>
 /// Store of first answers (SQLite, WAL). A durable answer is committed with synchronous=FULL, so an answer the till has
-/// seen survives a power cut; the others with synchronous=NORMAL (they survive a crash of the host). One short-lived
-/// connection per operation; Microsoft.Data.Sqlite pools them. The WAL is checkpointed in the background
-/// (<see cref="WalCheckpointer"/>), never inside a till's call.
+/// seen survives a power cut; the others with synchronous=NORMAL (they survive a crash of the host). Connections and
+/// their prepared statements come from a <see cref="SqliteSessionPool"/>, one FULL and one NORMAL set. The WAL is
+/// checkpointed in the background (<see cref="WalCheckpointer"/>), never inside a till's call.
 /// </summary>
-internal sealed class IdempotencyStore
+internal sealed class IdempotencyStore : IDisposable
 {
-    private readonly string connectionString;
+    private const string FindSql =
+        "SELECT method, params_hash, is_error, answer_json, created_at_ms FROM idempotency WHERE point_of_sale = @pointOfSale AND request_id = @requestId";
+
+    private const string AddSql =
+        "INSERT OR IGNORE INTO idempotency (point_of_sale, request_id, method, params_hash, is_error, answer_json, created_at_ms) VALUES (@pointOfSale, @requestId, @method, @paramsHash, @isError, @answerJson, @createdAtMs)";
+
+    private const string PurgeSql = "DELETE FROM idempotency WHERE created_at_ms < @before";
+    private const string CountSql = "SELECT COUNT(*) FROM idempotency";
+
     private readonly WalCheckpointer checkpointer;
     private readonly TimeProvider time;
     private readonly ILogger? logger;
+    private readonly SqliteSessionPool sessions;
 
     public IdempotencyStore(string databasePath, TimeProvider time, ILogger? logger = null)
     {
@@ -32,16 +40,14 @@ internal sealed class IdempotencyStore
         this.logger = logger;
         DatabasePath = Path.GetFullPath(databasePath);
         checkpointer = new WalCheckpointer(DatabasePath, time);
-        connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        // Opened lazily: the file is migrated in InitializeAsync before the first connection.
+        sessions = new SqliteSessionPool(DatabasePath, busyTimeoutMilliseconds: 30000, backgroundCheckpoints: true);
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>The store's connections (for tests: reuse shows as a count that stops growing).</summary>
+    internal SqliteSessionPool Sessions => sessions;
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -53,38 +59,60 @@ internal sealed class IdempotencyStore
 
         // Before anything else opens the file: answers a newer version wrote are refused untouched.
         StoreSchemaMigrator.Migrate(DatabasePath, IdempotencySchema.Schema, logger, time);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // The first connection puts the file in WAL mode (every connection of the pool asks for it).
+        using var session = await sessions.RentAsync(durable: true, cancellationToken).ConfigureAwait(false);
+        session.Complete();
     }
 
     public async Task<StoredAnswer?> FindAsync(string pointOfSale, string requestId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            "SELECT method AS Method, params_hash AS ParamsHash, is_error AS IsError, answer_json AS AnswerJson, created_at_ms AS CreatedAtMs FROM idempotency WHERE point_of_sale = @pointOfSale AND request_id = @requestId",
-            new { pointOfSale, requestId },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row is null ? null : new StoredAnswer(row.Method, row.ParamsHash, row.IsError != 0, row.AnswerJson, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAtMs));
+        using var session = await sessions.RentAsync(durable: false, cancellationToken).ConfigureAwait(false);
+        var select = session.Statement(FindSql, static p =>
+        {
+            p.Add("@pointOfSale", SqliteType.Text);
+            p.Add("@requestId", SqliteType.Text);
+        });
+        select.Parameters[0].Value = pointOfSale;
+        select.Parameters[1].Value = requestId;
+        StoredAnswer? answer = null;
+        using (var r = SqliteSession.Read(select, cancellationToken))
+        {
+            if (r.Read())
+            {
+                answer = new StoredAnswer(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0, r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)));
+            }
+        }
+
+        session.Complete();
+        return answer;
     }
 
     /// <summary>Records the first answer; false when one was already there (it is kept). <paramref name="durable"/>: on
-    /// disk before this returns (synchronous=FULL); otherwise written for the OS to flush (NORMAL).</summary>
+    /// disk before this returns (synchronous=FULL, which also flushes every earlier NORMAL commit of the WAL); otherwise
+    /// written for the OS to flush (NORMAL).</summary>
     public async Task<bool> TryAddAsync(string pointOfSale, string requestId, StoredAnswer answer, bool durable, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken, durable).ConfigureAwait(false);
-        var rows = await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT OR IGNORE INTO idempotency (point_of_sale, request_id, method, params_hash, is_error, answer_json, created_at_ms) VALUES (@pointOfSale, @requestId, @method, @paramsHash, @isError, @answerJson, @createdAtMs)",
-            new
-            {
-                pointOfSale,
-                requestId,
-                method = answer.Method,
-                paramsHash = answer.ParamsHash,
-                isError = answer.IsError ? 1 : 0,
-                answerJson = answer.AnswerJson,
-                createdAtMs = answer.CreatedAt.ToUnixTimeMilliseconds(),
-            },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        using var session = await sessions.RentAsync(durable, cancellationToken).ConfigureAwait(false);
+        var insert = session.Statement(AddSql, static p =>
+        {
+            p.Add("@pointOfSale", SqliteType.Text);
+            p.Add("@requestId", SqliteType.Text);
+            p.Add("@method", SqliteType.Text);
+            p.Add("@paramsHash", SqliteType.Text);
+            p.Add("@isError", SqliteType.Integer);
+            p.Add("@answerJson", SqliteType.Text);
+            p.Add("@createdAtMs", SqliteType.Integer);
+        });
+        var values = insert.Parameters;
+        values[0].Value = pointOfSale;
+        values[1].Value = requestId;
+        values[2].Value = answer.Method;
+        values[3].Value = answer.ParamsHash;
+        values[4].Value = answer.IsError ? 1L : 0L;
+        values[5].Value = answer.AnswerJson;
+        values[6].Value = answer.CreatedAt.ToUnixTimeMilliseconds();
+        var rows = SqliteSession.Execute(insert, cancellationToken);
+        session.Complete();
         checkpointer.NoteWrite();
         return rows == 1;
     }
@@ -92,44 +120,30 @@ internal sealed class IdempotencyStore
     /// <summary>Deletes answers first given before <paramref name="before"/>; returns how many.</summary>
     public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM idempotency WHERE created_at_ms < @before",
-            new { before = before.ToUnixTimeMilliseconds() },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // FULL, as every write of this store but the non-durable answers.
+        using var session = await sessions.RentAsync(durable: true, cancellationToken).ConfigureAwait(false);
+        var delete = session.Statement(PurgeSql, static p => p.Add("@before", SqliteType.Integer));
+        delete.Parameters[0].Value = before.ToUnixTimeMilliseconds();
+        var deleted = SqliteSession.Execute(delete, cancellationToken);
+        session.Complete();
         checkpointer.NoteWrite();
         return deleted;
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM idempotency", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        using var session = await sessions.RentAsync(durable: false, cancellationToken).ConfigureAwait(false);
+        long count;
+        using (var r = SqliteSession.Read(session.Statement(CountSql), cancellationToken))
+        {
+            r.Read();
+            count = r.GetInt64(0);
+        }
+
+        session.Complete();
+        return count;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken, bool durable = true)
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            // FULL makes a commit durable before the till sees the answer (and every earlier NORMAL commit of its WAL).
-            PooledConnectionSettings.Apply(connection, durable, busyTimeoutMilliseconds: 30000, backgroundCheckpoints: true);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private sealed class Row
-    {
-        public string Method { get; set; } = "";
-        public string ParamsHash { get; set; } = "";
-        public long IsError { get; set; }
-        public string AnswerJson { get; set; } = "";
-        public long CreatedAtMs { get; set; }
-    }
+    /// <summary>Closes the store's connections.</summary>
+    public void Dispose() => sessions.Dispose();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Middleware.Storage;
 
 namespace Middleware.Tickets.Journal;
 
@@ -11,6 +12,9 @@ namespace Middleware.Tickets.Journal;
 /// </summary>
 public sealed class JournalWriter(JournalSigningKey key, JournalHeadAnchor anchor)
 {
+    private const string LastSql = "SELECT seq, hash, key_id FROM journal ORDER BY seq DESC LIMIT 1";
+    private const string InsertSql = "INSERT INTO journal (seq, at, kind, pos, ref, body, prev_hash, hash, signature, key_id) VALUES ($s, $at, $k, $p, $r, $b, $ph, $h, $sig, $key)";
+
     public JournalSigningKey Key => key;
 
     public JournalHeadAnchor Anchor => anchor;
@@ -19,17 +23,15 @@ public sealed class JournalWriter(JournalSigningKey key, JournalHeadAnchor ancho
     /// or its last entry was signed by another key). Returns the new head.</summary>
     public JournalHead Append(SqliteConnection connection, SqliteTransaction tx, string kind, string? pointOfSale, string? reference, string body, DateTimeOffset at)
     {
-        var (seq, prev, lastKey) = Last(connection, tx);
-        var when = at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-        if (!string.Equals(lastKey, key.KeyId, StringComparison.Ordinal))
-        {
-            var keyBody = JsonSerializer.Serialize(new { publicKey = Convert.ToHexStringLower(key.PublicKey), keyId = key.KeyId, previousKeyId = lastKey });
-            (seq, prev) = Insert(connection, tx, seq + 1, prev, when, JournalKinds.Key, null, key.KeyId, keyBody);
-        }
-
-        (seq, prev) = Insert(connection, tx, seq + 1, prev, when, kind, pointOfSale, reference, body);
-        return new JournalHead(seq, prev);
+        using var last = NewCommand(connection, LastSql, static _ => { });
+        using var insert = NewCommand(connection, InsertSql, DeclareInsert);
+        return Append(last, insert, tx, kind, pointOfSale, reference, body, at);
     }
+
+    /// <summary>As above, with the statements <paramref name="session"/> prepared on an earlier append (the ticket
+    /// writer's kept connection).</summary>
+    internal JournalHead Append(SqliteSession session, SqliteTransaction tx, string kind, string? pointOfSale, string? reference, string body, DateTimeOffset at) =>
+        Append(session.Statement(LastSql), session.Statement(InsertSql, DeclareInsert), tx, kind, pointOfSale, reference, body, at);
 
     /// <summary>After the transaction that appended up to <paramref name="head"/> committed.</summary>
     public void Committed(JournalHead? head)
@@ -40,7 +42,39 @@ public sealed class JournalWriter(JournalSigningKey key, JournalHeadAnchor ancho
         }
     }
 
-    private (long Seq, string Hash) Insert(SqliteConnection c, SqliteTransaction tx, long seq, string prev, string at, string kind, string? pos, string? reference, string body)
+    private JournalHead Append(SqliteCommand last, SqliteCommand insert, SqliteTransaction tx, string kind, string? pointOfSale, string? reference, string body, DateTimeOffset at)
+    {
+        last.Transaction = tx;
+        insert.Transaction = tx;
+        var (seq, prev, lastKey) = Last(last);
+        var when = at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        if (!string.Equals(lastKey, key.KeyId, StringComparison.Ordinal))
+        {
+            var keyBody = JsonSerializer.Serialize(new { publicKey = Convert.ToHexStringLower(key.PublicKey), keyId = key.KeyId, previousKeyId = lastKey });
+            (seq, prev) = Insert(insert, seq + 1, prev, when, JournalKinds.Key, null, key.KeyId, keyBody);
+        }
+
+        (seq, prev) = Insert(insert, seq + 1, prev, when, kind, pointOfSale, reference, body);
+        return new JournalHead(seq, prev);
+    }
+
+    private static void DeclareInsert(SqliteParameterCollection p)
+    {
+        foreach (var name in (ReadOnlySpan<string>)["$s", "$at", "$k", "$p", "$r", "$b", "$ph", "$h", "$sig", "$key"])
+        {
+            p.Add(new SqliteParameter { ParameterName = name });
+        }
+    }
+
+    private static SqliteCommand NewCommand(SqliteConnection c, string sql, Action<SqliteParameterCollection> declare)
+    {
+        var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        declare(cmd.Parameters);
+        return cmd;
+    }
+
+    private (long Seq, string Hash) Insert(SqliteCommand cmd, long seq, string prev, string at, string kind, string? pos, string? reference, string body)
     {
         // The digest is signed as bytes and stored as hex: no hex round trip, no signature array.
         Span<byte> digest = stackalloc byte[32];
@@ -49,28 +83,23 @@ public sealed class JournalWriter(JournalSigningKey key, JournalHeadAnchor ancho
         Span<byte> signed = stackalloc byte[64];
         key.Sign(digest, signed);
         var signature = Convert.ToBase64String(signed);
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "INSERT INTO journal (seq, at, kind, pos, ref, body, prev_hash, hash, signature, key_id) VALUES ($s, $at, $k, $p, $r, $b, $ph, $h, $sig, $key)";
-        cmd.Parameters.AddWithValue("$s", seq);
-        cmd.Parameters.AddWithValue("$at", at);
-        cmd.Parameters.AddWithValue("$k", kind);
-        cmd.Parameters.AddWithValue("$p", (object?)pos ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$r", (object?)reference ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$b", body);
-        cmd.Parameters.AddWithValue("$ph", prev);
-        cmd.Parameters.AddWithValue("$h", hash);
-        cmd.Parameters.AddWithValue("$sig", signature);
-        cmd.Parameters.AddWithValue("$key", key.KeyId);
+        var p = cmd.Parameters;
+        p[0].Value = seq;
+        p[1].Value = at;
+        p[2].Value = kind;
+        p[3].Value = (object?)pos ?? DBNull.Value;
+        p[4].Value = (object?)reference ?? DBNull.Value;
+        p[5].Value = body;
+        p[6].Value = prev;
+        p[7].Value = hash;
+        p[8].Value = signature;
+        p[9].Value = key.KeyId;
         cmd.ExecuteNonQuery();
         return (seq, hash);
     }
 
-    private static (long Seq, string Hash, string? KeyId) Last(SqliteConnection c, SqliteTransaction tx)
+    private static (long Seq, string Hash, string? KeyId) Last(SqliteCommand cmd)
     {
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT seq, hash, key_id FROM journal ORDER BY seq DESC LIMIT 1";
         using var reader = cmd.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetString(2)) : (0, JournalHash.Genesis, null);
     }

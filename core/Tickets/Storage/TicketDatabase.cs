@@ -39,9 +39,12 @@ internal static class TicketEventKinds
     }
 }
 
-/// <summary>The outbox SQLite file: schema and connections. WAL; the commit connection uses synchronous=FULL.</summary>
+/// <summary>The outbox SQLite file: schema and connections. WAL; the commit connection uses synchronous=FULL. The ticket
+/// writer's kept connection comes from <see cref="Sessions"/> (its statements prepared once); the colder paths open one
+/// with <see cref="Open"/>.</summary>
 internal sealed class TicketDatabase
 {
+    private const int BusyTimeoutMilliseconds = 30000;
     private readonly string connectionString;
 
     /// <summary>Opens the outbox file, migrated to this build's schema first (<see cref="StoreSchemaMigrator"/>): a file
@@ -63,12 +66,18 @@ internal sealed class TicketDatabase
             DefaultTimeout = 30,
         }.ToString();
         StoreSchemaMigrator.Migrate(Path, TicketSchema.Schema, logger);
+        // The writer's: synchronous=FULL, without SQLite's inline auto-checkpoint (the ticket service checkpoints in the
+        // background). Opened on first use.
+        Sessions = new SqliteSessionPool(Path, BusyTimeoutMilliseconds, backgroundCheckpoints: true, maxConnectionsPerLevel: 2);
         using var c = Open(durable: true);
         // As v0.1.0 did at every start: a guard dropped by hand (the tamper tests' attacker) is back after a restart.
         Execute(c, TicketSchema.AppendOnlyTriggers);
     }
 
     public string Path { get; }
+
+    /// <summary>Kept connections with prepared statements, for the ticket commit.</summary>
+    public SqliteSessionPool Sessions { get; }
 
     /// <summary>A new open connection. <paramref name="durable"/>: synchronous=FULL (commits acknowledged to tills);
     /// else NORMAL (sender bookkeeping, safe to redo after a crash since VEM dedups).</summary>
