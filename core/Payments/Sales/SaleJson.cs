@@ -9,7 +9,7 @@ namespace Middleware.Payments.Sales;
 /// <c>JsonSerializerDefaults.Web</c> with reflection (camelCase, enums by their converters), so a store may switch to
 /// it without a migration (a test holds the two equal).
 /// </summary>
-public static class SaleJson
+internal static class SaleJson
 {
     /// <summary>The sale as stored, UTF-16 (what a TEXT column binds).</summary>
     public static string Serialize(Sale sale) => JsonSerializer.Serialize(sale, SaleJsonContext.Default.Sale);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Middleware.Storage;
@@ -41,7 +40,6 @@ public sealed class SaleStore : IDisposable
     private const string ByStateSql = "SELECT body FROM sales WHERE state = @State ORDER BY updated_at LIMIT @Limit";
     private const string CountByPosSql = "SELECT pos, COUNT(*) FROM sales WHERE state = @State GROUP BY pos";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly bool _payingFlushedByJournal;
     private readonly WalCheckpointer _checkpointer;
     private readonly SqliteSessionPool _sessions;
@@ -235,7 +233,7 @@ public sealed class SaleStore : IDisposable
         p[2].Value = sale.OpenRequestId;
         p[3].Value = sale.State.ToString();
         p[4].Value = (object?)sale.PaymentRequestId ?? DBNull.Value;
-        p[5].Value = JsonSerializer.Serialize(sale, Json);
+        p[5].Value = SaleJson.Serialize(sale);
         p[6].Value = sale.UpdatedAt.ToString("O", CultureInfo.InvariantCulture);
         p[7].Value = sale.Version;
     }
@@ -258,5 +256,5 @@ public sealed class SaleStore : IDisposable
         return sales;
     }
 
-    private static Sale Deserialize(string body) => JsonSerializer.Deserialize<Sale>(body, Json) ?? throw new InvalidDataException("Empty sale record.");
+    private static Sale Deserialize(string body) => SaleJson.Deserialize(body);
 }
