@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Middleware.Pipe.Protocol;
 
@@ -8,6 +9,10 @@ namespace Middleware.Pipe.Protocol;
 /// with <see cref="JsonPropertyNameAttribute"/>), enums as their names, case-insensitive reading.</summary>
 internal static class PipeJson
 {
+    /// <summary>The wire options of a pipe with only the pipe's own methods (tests, benchmarks of one connection).</summary>
+    public static JsonSerializerOptions Default { get; } = CreateWireOptions([]);
+
+    /// <summary>The conventions alone, metadata by reflection (the protocol's schema export reads them).</summary>
     public static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions
@@ -19,6 +24,20 @@ internal static class PipeJson
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new JsonStringEnumConverter());
+        return options;
+    }
+
+    /// <summary>
+    /// The options every connection's formatter starts from, built once per server: the same conventions, with the
+    /// metadata of the pipe's types and of every <paramref name="generated"/> context (each project's RPC DTOs)
+    /// looked up first. Reflection answers last, for what no context can list: the anonymous objects some domain
+    /// errors carry as <c>error.data.payload</c> (e.g. <c>new { saleId, state }</c>), only on those error answers.
+    /// </summary>
+    public static JsonSerializerOptions CreateWireOptions(IEnumerable<IJsonTypeInfoResolver> generated)
+    {
+        var options = CreateOptions();
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine([PipeJsonContext.Default, .. generated, new DefaultJsonTypeInfoResolver()]);
+        options.MakeReadOnly();
         return options;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Nerdbank.Streams;
 using StreamJsonRpc;
@@ -84,6 +85,9 @@ internal sealed class BoundedLineMessageHandler : NewLineDelimitedMessageHandler
     /// still examined once).</summary>
     public long ScannedBytes { get; private set; }
 
+    // Pooled builders: a read waits for the till nearly every time, and each of those awaits would otherwise box a
+    // new state machine per message. Each ValueTask is awaited once, by its only caller.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
     {
         // The slot is taken before reading: a till that does not read its answers stops being read.
@@ -106,6 +110,7 @@ internal sealed class BoundedLineMessageHandler : NewLineDelimitedMessageHandler
 
     /// <summary>The next message to dispatch (null at the end), and whether it will be answered: then it keeps the slot
     /// taken by <see cref="ReadCoreAsync"/> until its answer is sent.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(JsonRpcMessage? Message, bool Answered)> ReadMessageAsync(CancellationToken cancellationToken)
     {
         var reader = Reader ?? throw new InvalidOperationException("No reader.");
