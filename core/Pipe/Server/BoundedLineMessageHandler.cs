@@ -59,7 +59,14 @@ internal sealed class BoundedLineMessageHandler : NewLineDelimitedMessageHandler
     /// <param name="timeProvider">The clock of the write timeout.</param>
     public BoundedLineMessageHandler(Stream duplex, SystemTextJsonFormatter formatter, PipeServerOptions options, IReadOnlyDictionary<string, int> mutatingMethods, InFlightCalls inFlight, IConnectionEvents events, TimeProvider timeProvider)
         : base(
-            duplex.UsePipeWriter(new PipeOptions(pauseWriterThreshold: options.MaxPendingOutputBytes, resumeWriterThreshold: options.MaxPendingOutputBytes / 2)),
+            // Inline schedulers: the loop copying answers to the socket resumes on the flushing thread (it was queued to
+            // the thread pool: one more hop per answer). The output limit is the same pause threshold.
+            duplex.UsePipeWriter(new PipeOptions(
+                readerScheduler: PipeScheduler.Inline,
+                writerScheduler: PipeScheduler.Inline,
+                pauseWriterThreshold: options.MaxPendingOutputBytes,
+                resumeWriterThreshold: options.MaxPendingOutputBytes / 2,
+                useSynchronizationContext: false)),
             PipeReader.Create(duplex, new StreamPipeReaderOptions(leaveOpen: true)),
             formatter)
     {

@@ -24,7 +24,7 @@ public static class PipeLoadGenerator
         await using var server = await PipeBenchServer.StartAsync();
         await using var echo = RawEchoServer.Start();
         Console.WriteLine($"Pipe load: {Environment.ProcessorCount} cores, {seconds} s per target in {rounds} interleaved rounds, ping line {Ping.Length} bytes");
-        Console.WriteLine("target          clients      p50 µs      p99 µs      calls/s");
+        Console.WriteLine("target          clients      p50 µs      p99 µs      calls/s   B/call (server+clients)");
         foreach (var clients in new[] { 1, 8 })
         {
             var rawClients = await ConnectAsync(echo.PipeName, clients, hello: false);
@@ -67,7 +67,7 @@ public static class PipeLoadGenerator
     }
 
     private static void Print(string target, int clients, Result r) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{target,-15} {clients,7} {r.P50,11:F1} {r.P99,11:F1} {r.CallsPerSecond,12:F0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{target,-15} {clients,7} {r.P50,11:F1} {r.P99,11:F1} {r.CallsPerSecond,12:F0} {r.BytesPerCall,12:F0}"));
 
     private static async Task<List<LineClient>> ConnectAsync(string pipeName, int clientCount, bool hello)
     {
@@ -86,9 +86,10 @@ public static class PipeLoadGenerator
         return clients;
     }
 
-    private static async Task<(List<long>[] Latencies, TimeSpan Elapsed)> RunAsync(List<LineClient> clients, TimeSpan duration)
+    private static async Task<(List<long>[] Latencies, TimeSpan Elapsed, long Allocated)> RunAsync(List<LineClient> clients, TimeSpan duration)
     {
-        var latencies = clients.Select(_ => new List<long>(1 << 16)).ToArray();
+        var latencies = clients.Select(_ => new List<long>(1 << 17)).ToArray();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var total = Stopwatch.StartNew();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(clients.Select((client, i) => Task.Run(async () =>
@@ -101,7 +102,8 @@ public static class PipeLoadGenerator
                 list.Add(Stopwatch.GetTimestamp() - start);
             }
         })));
-        return (latencies, total.Elapsed);
+        var elapsed = total.Elapsed;
+        return (latencies, elapsed, GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
     /// <summary>The latencies of every round of one target, and their total time.</summary>
@@ -109,9 +111,11 @@ public static class PipeLoadGenerator
     {
         private readonly List<long> all = [];
         private TimeSpan elapsed;
+        private long allocated;
 
-        public void Add((List<long>[] Latencies, TimeSpan Elapsed) run)
+        public void Add((List<long>[] Latencies, TimeSpan Elapsed, long Allocated) run)
         {
+            allocated += run.Allocated;
             foreach (var list in run.Latencies)
             {
                 all.AddRange(list);
@@ -124,9 +128,10 @@ public static class PipeLoadGenerator
         {
             var sorted = all.Order().ToArray();
             double Percentile(double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))] * 1_000_000.0 / Stopwatch.Frequency;
-            return new Result(Percentile(0.50), Percentile(0.99), sorted.Length / elapsed.TotalSeconds);
+            return new Result(Percentile(0.50), Percentile(0.99), sorted.Length / elapsed.TotalSeconds, (double)allocated / sorted.Length);
         }
     }
 
-    private sealed record Result(double P50, double P99, double CallsPerSecond);
+    // BytesPerCall: everything this process allocated (the in-process server and the clients), per call.
+    private sealed record Result(double P50, double P99, double CallsPerSecond, double BytesPerCall);
 }
