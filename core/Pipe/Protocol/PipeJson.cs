@@ -10,7 +10,7 @@ namespace Middleware.Pipe.Protocol;
 internal static class PipeJson
 {
     /// <summary>The wire options of a pipe with only the pipe's own methods (tests, benchmarks of one connection).</summary>
-    public static JsonSerializerOptions Default { get; } = CreateWireOptions([]);
+    public static JsonSerializerOptions Default { get; } = CreateWireOptions([], []);
 
     /// <summary>The conventions alone, metadata by reflection (the protocol's schema export reads them).</summary>
     public static JsonSerializerOptions CreateOptions()
@@ -30,14 +30,24 @@ internal static class PipeJson
     /// <summary>
     /// The options every connection's formatter starts from, built once per server: the same conventions, with the
     /// metadata of the pipe's types and of every <paramref name="generated"/> context (each project's RPC DTOs)
-    /// looked up first. Reflection answers last, for what no context can list: the anonymous objects some domain
-    /// errors carry as <c>error.data.payload</c> (e.g. <c>new { saleId, state }</c>), only on those error answers.
+    /// looked up first. Reflection answers before them only for <paramref name="readByReflection"/> (parameter types
+    /// generated code would read wrongly, see <c>RpcJsonMetadata</c>), and last for what no context can list: the
+    /// anonymous objects some domain errors carry as <c>error.data.payload</c> (e.g. <c>new { saleId, state }</c>).
     /// </summary>
-    public static JsonSerializerOptions CreateWireOptions(IEnumerable<IJsonTypeInfoResolver> generated)
+    public static JsonSerializerOptions CreateWireOptions(IEnumerable<IJsonTypeInfoResolver> generated, IEnumerable<Type> readByReflection)
     {
         var options = CreateOptions();
-        options.TypeInfoResolver = JsonTypeInfoResolver.Combine([PipeJsonContext.Default, .. generated, new DefaultJsonTypeInfoResolver()]);
+        var reflection = new DefaultJsonTypeInfoResolver();
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine(
+            [new ReflectionFor([.. readByReflection], reflection), PipeJsonContext.Default, .. generated, reflection]);
         options.MakeReadOnly();
         return options;
+    }
+
+    /// <summary>Reflection metadata for the listed types only.</summary>
+    private sealed class ReflectionFor(HashSet<Type> types, DefaultJsonTypeInfoResolver reflection) : IJsonTypeInfoResolver
+    {
+        public JsonTypeInfo? GetTypeInfo(Type type, JsonSerializerOptions options) =>
+            types.Contains(type) ? reflection.GetTypeInfo(type, options) : null;
     }
 }

@@ -75,7 +75,8 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
         }
 
         registry = new RpcMethodRegistry(services.GetServices<IRpcTarget>());
-        jsonOptions = Protocol.PipeJson.CreateWireOptions(services.GetServices<RpcJsonMetadata>().Select(m => m.Resolver));
+        var metadata = services.GetServices<RpcJsonMetadata>().ToList();
+        jsonOptions = Protocol.PipeJson.CreateWireOptions(metadata.Select(m => m.Resolver), metadata.SelectMany(m => m.ReadByReflection));
         await gate.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
         await PurgeAsync(cancellationToken).ConfigureAwait(false);
         purgeTimer = timeProvider.CreateTimer(_ => _ = PurgeAsync(CancellationToken.None), null, options.IdempotencyPurgeInterval, options.IdempotencyPurgeInterval);

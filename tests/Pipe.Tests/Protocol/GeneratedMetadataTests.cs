@@ -32,7 +32,7 @@ public sealed class GeneratedMetadataTests
                 types.Add(result);
             }
 
-            foreach (var type in types)
+            foreach (var type in types.Where(t => !ReadByReflection.Contains(t)))
             {
                 if (!options.TryGetTypeInfo(type, out _))
                 {
@@ -64,6 +64,20 @@ public sealed class GeneratedMetadataTests
         // An anonymous error payload (domain errors carry some) still goes out, through the reflection fallback.
         var error = JsonSerializer.Serialize(new ErrorData("detail", new { saleId = "s1", state = "Paying" }), options);
         Assert.Equal("{\"detail\":\"detail\",\"payload\":{\"saleId\":\"s1\",\"state\":\"Paying\"}}", error);
+    }
+
+    // Parameters left to reflection on purpose: generated code sets every init-only property, so a basket line
+    // without "quantity" or "components" would read as 0 and null instead of the record's defaults.
+    private static readonly HashSet<Type> ReadByReflection = [typeof(IReadOnlyList<Scripting.Globals.BasketLine>)];
+
+    [Fact]
+    public void A_basket_line_without_its_optional_members_keeps_the_records_defaults()
+    {
+        var lines = JsonSerializer.Deserialize<IReadOnlyList<Scripting.Globals.BasketLine>>("[{\"codeArticle\":12}]", PipeJson.CreateWireOptions(RpcContexts().Select(c => (IJsonTypeInfoResolver)c), [typeof(Scripting.Globals.BasketLine)]))!;
+        Assert.Equal(12, lines[0].CodeArticle);
+        Assert.Equal(1, lines[0].Quantity);
+        Assert.NotNull(lines[0].Components);
+        Assert.Empty(lines[0].Components);
     }
 
     private static List<JsonSerializerContext> RpcContexts()
