@@ -75,6 +75,7 @@ public static class CrousApisServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<ReferenceSyncService>>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<ReferenceSyncService>.Instance));
         services.AddSingleton<IRpcTarget>(sp => new ReferenceRpcTarget(sp.GetRequiredService<IReferenceStore>()));
+        services.AddSingleton(new RpcJsonMetadata(ReferenceRpcJsonContext.Default));
         return services;
     }
 }

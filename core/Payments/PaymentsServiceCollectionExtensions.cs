@@ -59,6 +59,7 @@ public static class PaymentsServiceCollectionExtensions
         services.AddSingleton<IRpcTarget, SaleMethods>();
         services.AddSingleton<IRpcTarget, SaleQuoteMethods>();
         services.AddSingleton<IRpcTarget, CatalogMethods>();
+        services.AddSingleton(new RpcJsonMetadata(PaymentsRpcJsonContext.Default, typeof(Middleware.Scripting.Globals.BasketLine)));
         services.AddHostedService<TapSubscription>();
         services.AddHostedService<SaleRecoveryService>();
         return services;

@@ -35,6 +35,7 @@ public static class ScriptingServiceCollectionExtensions
         services.AddSingleton<ScriptWatcher>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ScriptWatcher>());
         services.AddSingleton<IRpcTarget, ScriptsRpcTarget>();
+        services.AddSingleton(new RpcJsonMetadata(ScriptsRpcJsonContext.Default));
         return services;
     }
 

@@ -88,6 +88,7 @@ public static class TicketsServiceCollectionExtensions
         services.TryAddSingleton<WhizQueue>();
         services.AddSingleton<IRpcTarget, TicketsRpcTarget>();
         services.AddSingleton<IRpcTarget, JournalRpcTarget>();
+        services.AddSingleton(new RpcJsonMetadata(TicketsRpcJsonContext.Default));
         services.AddHostedService<JournalStartupCheck>();
         services.AddHostedService(sp => new TicketSenderService(
             sp.GetRequiredService<TicketSender>(),

@@ -21,6 +21,7 @@ internal static class StatusServiceCollectionExtensions
         services.AddSingleton<StatusSnapshotService>();
         services.AddSingleton<IOperatorEndpoints, StatusEndpoints>();
         services.AddSingleton<IRpcTarget, StatusRpcTarget>();
+        services.AddSingleton(new RpcJsonMetadata(StatusRpcJsonContext.Default));
         return services;
     }
 }

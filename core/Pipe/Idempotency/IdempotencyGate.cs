@@ -25,22 +25,23 @@ internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeP
 
     // The pipe's writer escapes with the default encoder whatever the serializer options say (StreamJsonRpc's
     // formatter keeps its own writer options), so answers are stored with that encoder: a replay, written back as
-    // raw bytes (RawJsonAnswer), is then byte for byte the first answer.
+    // raw bytes (RawJsonAnswer), is then byte for byte the first answer. Keyed by the server's wire options (one
+    // instance per server, not the formatter's per-connection copy), so this is built once.
     private static readonly ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> WireOptions = new();
 
     public IdempotencyStore Store => store;
 
     public async ValueTask<JsonRpcMessage> ExecuteAsync(
         JsonRpcRequest request,
-        MethodInfo method,
+        Server.RpcMethodEntry method,
         PointOfSaleId pointOfSale,
         JsonSerializerOptions jsonOptions,
-        AnswerDurability durability,
         Func<ValueTask<JsonRpcMessage>> run,
         CancellationToken cancellationToken)
     {
-        var parameters = method.GetParameters();
-        var requestIdIndex = Array.FindIndex(parameters, p => string.Equals(p.Name, RequestIdParameter, StringComparison.Ordinal));
+        var parameters = method.Parameters;
+        var requestIdIndex = method.RequestIdIndex;
+        var durability = method.Durability;
         if (!TryReadRequestId(request, requestIdIndex, out var requestId))
         {
             return ProtocolErrors.ErrorMessage(request, ProtocolErrors.For(ErrorCode.RequestIdRequired,
@@ -190,6 +191,4 @@ internal sealed class IdempotencyGate(IdempotencyStore store, TimeProvider timeP
             },
         };
     }
-
-    private sealed record StoredError(int Code, string Message, object? Data);
 }

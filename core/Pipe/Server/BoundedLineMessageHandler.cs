@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Nerdbank.Streams;
 using StreamJsonRpc;
@@ -58,7 +59,14 @@ internal sealed class BoundedLineMessageHandler : NewLineDelimitedMessageHandler
     /// <param name="timeProvider">The clock of the write timeout.</param>
     public BoundedLineMessageHandler(Stream duplex, SystemTextJsonFormatter formatter, PipeServerOptions options, IReadOnlyDictionary<string, int> mutatingMethods, InFlightCalls inFlight, IConnectionEvents events, TimeProvider timeProvider)
         : base(
-            duplex.UsePipeWriter(new PipeOptions(pauseWriterThreshold: options.MaxPendingOutputBytes, resumeWriterThreshold: options.MaxPendingOutputBytes / 2)),
+            // Inline schedulers: the loop copying answers to the socket resumes on the flushing thread (it was queued to
+            // the thread pool: one more hop per answer). The output limit is the same pause threshold.
+            duplex.UsePipeWriter(new PipeOptions(
+                readerScheduler: PipeScheduler.Inline,
+                writerScheduler: PipeScheduler.Inline,
+                pauseWriterThreshold: options.MaxPendingOutputBytes,
+                resumeWriterThreshold: options.MaxPendingOutputBytes / 2,
+                useSynchronizationContext: false)),
             PipeReader.Create(duplex, new StreamPipeReaderOptions(leaveOpen: true)),
             formatter)
     {
@@ -84,6 +92,9 @@ internal sealed class BoundedLineMessageHandler : NewLineDelimitedMessageHandler
     /// still examined once).</summary>
     public long ScannedBytes { get; private set; }
 
+    // Pooled builders: a read waits for the till nearly every time, and each of those awaits would otherwise box a
+    // new state machine per message. Each ValueTask is awaited once, by its only caller.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
     {
         // The slot is taken before reading: a till that does not read its answers stops being read.
@@ -106,6 +117,7 @@ internal sealed class BoundedLineMessageHandler : NewLineDelimitedMessageHandler
 
     /// <summary>The next message to dispatch (null at the end), and whether it will be answered: then it keeps the slot
     /// taken by <see cref="ReadCoreAsync"/> until its answer is sent.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(JsonRpcMessage? Message, bool Answered)> ReadMessageAsync(CancellationToken cancellationToken)
     {
         var reader = Reader ?? throw new InvalidOperationException("No reader.");

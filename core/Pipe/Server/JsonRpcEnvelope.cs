@@ -58,14 +58,15 @@ internal static class JsonRpcEnvelope
             string? problem = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString();
+                // Names compared as UTF-8 (no string per property per call); escaped names are unescaped by the reader.
+                var name = Name(ref reader);
                 reader.Read();
                 switch (name)
                 {
-                    case "jsonrpc" when reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals("2.0"u8):
+                    case Property.JsonRpc when reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals("2.0"u8):
                         problem ??= "'jsonrpc' must be the string \"2.0\"";
                         break;
-                    case "method":
+                    case Property.Method:
                         hasMethod = true;
                         if (reader.TokenType != JsonTokenType.String)
                         {
@@ -73,10 +74,10 @@ internal static class JsonRpcEnvelope
                         }
 
                         break;
-                    case "params" when reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray):
+                    case Property.Params when reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray):
                         problem ??= "'params' must be an object (named parameters)";
                         break;
-                    case "id":
+                    case Property.Id:
                         hasId = true;
                         switch (reader.TokenType)
                         {
@@ -95,7 +96,7 @@ internal static class JsonRpcEnvelope
                         }
 
                         break;
-                    case "result" or "error":
+                    case Property.Result or Property.Error:
                         hasAnswer = true;
                         break;
                 }
@@ -128,6 +129,26 @@ internal static class JsonRpcEnvelope
             return EnvelopeVerdict.Valid; // not JSON: the formatter's parse error answers -32700
         }
     }
+
+    private enum Property
+    {
+        Other,
+        JsonRpc,
+        Method,
+        Params,
+        Id,
+        Result,
+        Error,
+    }
+
+    private static Property Name(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("jsonrpc"u8) ? Property.JsonRpc
+        : reader.ValueTextEquals("method"u8) ? Property.Method
+        : reader.ValueTextEquals("params"u8) ? Property.Params
+        : reader.ValueTextEquals("id"u8) ? Property.Id
+        : reader.ValueTextEquals("result"u8) ? Property.Result
+        : reader.ValueTextEquals("error"u8) ? Property.Error
+        : Property.Other;
 
     // Reads past the message: throws JsonException when it was cut short or something follows it.
     private static void EndOfLine(ref Utf8JsonReader reader)

@@ -35,8 +35,10 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
     private volatile TillContext? till;
 
     // slots: the server's, for hello to take a till's slot; null in tests of one connection.
-    public PipeConnection(long id, Stream stream, RpcMethodRegistry registry, IdempotencyGate gate, PointOfSaleDirectory pointsOfSale, PipeServerOptions options, string peer, ILogger logger, bool isOperator = false, TimeProvider? timeProvider = null, ConnectionSlots? slots = null)
+    // jsonOptions: the server's wire options (PipeJson.CreateWireOptions), built once; PipeJson.Default when null.
+    public PipeConnection(long id, Stream stream, RpcMethodRegistry registry, IdempotencyGate gate, PointOfSaleDirectory pointsOfSale, PipeServerOptions options, string peer, ILogger logger, bool isOperator = false, TimeProvider? timeProvider = null, ConnectionSlots? slots = null, JsonSerializerOptions? jsonOptions = null)
     {
+        jsonOptions ??= PipeJson.Default;
         timeProvider ??= TimeProvider.System;
         this.slots = slots;
         logLimiter = new LogRateLimiter(options.MaxLogEntriesPerConnectionPerMinute, timeProvider);
@@ -49,9 +51,15 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
         this.pointsOfSale = pointsOfSale;
         this.logger = logger;
 
-        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = PipeJson.CreateOptions() };
+        // The formatter copies the options to add converters bound to this connection (StreamJsonRpc's design); the
+        // metadata they resolve to is the shared, source-generated one.
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = jsonOptions };
         handler = new BoundedLineMessageHandler(stream, formatter, options, registry.MutatingRequestIdIndex, InFlight, this, timeProvider);
-        rpc = new TillJsonRpc(handler, this, registry, gate, formatter.JsonSerializerOptions);
+        rpc = new TillJsonRpc(handler, this, registry, gate, jsonOptions)
+        {
+            SynchronizationContext = InlineSynchronizationContext.Instance,
+            TraceSource = QuietTrace,
+        };
         rpc.AddLocalRpcMethod(BoundedLineMessageHandler.DuplicateRequestIdMethod, DuplicateRequestIdMethodInfo, this);
         rpc.AddLocalRpcMethod(RpcMethodRegistry.HelloMethod, HelloMethodInfo, this);
         rpc.AddLocalRpcMethod(BoundedLineMessageHandler.ParseErrorMethod, ParseErrorMethodInfo, this);
@@ -215,5 +223,7 @@ internal sealed class PipeConnection : IAsyncDisposable, IConnectionEvents
         typeof(PipeConnection).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(PipeConnection).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
-    internal static JsonSerializerOptions JsonOptions { get; } = PipeJson.CreateOptions();
+    // StreamJsonRpc's default trace source also records activity start/stop events on every call; its warnings went
+    // to the default listener, which writes nowhere on the host: warnings only, one source for every connection.
+    private static readonly System.Diagnostics.TraceSource QuietTrace = new("JsonRpc", System.Diagnostics.SourceLevels.Warning);
 }

@@ -33,6 +33,7 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
     private readonly List<Task> listeners = [];
     private CancellationTokenSource? stopping;
     private RpcMethodRegistry? registry;
+    private System.Text.Json.JsonSerializerOptions? jsonOptions;
     private IDisposable? cardSubscription;
     private ITimer? purgeTimer;
     private long nextConnectionId;
@@ -74,6 +75,8 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
         }
 
         registry = new RpcMethodRegistry(services.GetServices<IRpcTarget>());
+        var metadata = services.GetServices<RpcJsonMetadata>().ToList();
+        jsonOptions = Protocol.PipeJson.CreateWireOptions(metadata.Select(m => m.Resolver), metadata.SelectMany(m => m.ReadByReflection));
         await gate.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
         await PurgeAsync(cancellationToken).ConfigureAwait(false);
         purgeTimer = timeProvider.CreateTimer(_ => _ = PurgeAsync(CancellationToken.None), null, options.IdempotencyPurgeInterval, options.IdempotencyPurgeInterval);
@@ -252,7 +255,7 @@ internal sealed class PipeServer : IHostedService, IAsyncDisposable
         PipeConnection connection;
         try
         {
-            connection = new PipeConnection(id, stream, Registry, gate, pointsOfSale, options, peer, logger, isOperator, timeProvider, slots);
+            connection = new PipeConnection(id, stream, Registry, gate, pointsOfSale, options, peer, logger, isOperator, timeProvider, slots, jsonOptions);
         }
         catch (Exception ex)
         {

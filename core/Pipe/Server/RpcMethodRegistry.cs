@@ -5,7 +5,14 @@ using Middleware.Domain.Rpc;
 namespace Middleware.Pipe.Server;
 
 /// <summary>One till-protocol method found on an <see cref="IRpcTarget"/>.</summary>
-internal sealed record RpcMethodEntry(string Name, MethodInfo Method, object Target, bool Mutating, AnswerDurability Durability = AnswerDurability.PowerCut, bool Operator = false);
+internal sealed record RpcMethodEntry(string Name, MethodInfo Method, object Target, bool Mutating, AnswerDurability Durability = AnswerDurability.PowerCut, bool Operator = false)
+{
+    /// <summary>The method's parameters, read once (<see cref="MethodBase.GetParameters"/> copies its array on each call).</summary>
+    public ParameterInfo[] Parameters { get; } = Method.GetParameters();
+
+    /// <summary>The position of the <c>requestId</c> parameter, or -1.</summary>
+    public int RequestIdIndex { get; } = Array.FindIndex(Method.GetParameters(), p => p.Name == Idempotency.IdempotencyGate.RequestIdParameter);
+}
 
 /// <summary>The methods of every <see cref="IRpcTarget"/> in DI, by name. Built once when the server starts.</summary>
 internal sealed class RpcMethodRegistry

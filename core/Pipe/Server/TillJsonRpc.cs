@@ -35,13 +35,14 @@ internal sealed class TillJsonRpc : JsonRpc
     protected override async ValueTask<JsonRpcMessage> DispatchRequestAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
     {
         // The root span of a sale step and the call's metrics; the method tag is bounded (PipeMetrics.MethodTag).
-        var method = PipeMetrics.MethodTag(registry, request.Method);
-        using var span = MiddlewareTelemetry.Source.StartActivity("pipe " + method, ActivityKind.Server);
-        if (span is null && !PipeMetrics.Enabled)
+        // Telemetry off (no listener, no meter): nothing is looked up, concatenated or timed.
+        if (!MiddlewareTelemetry.Source.HasListeners() && !PipeMetrics.Enabled)
         {
             return await DispatchUnmeasuredAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
         }
 
+        var method = PipeMetrics.MethodTag(registry, request.Method);
+        using var span = MiddlewareTelemetry.Source.StartActivity(PipeMetrics.SpanName(method), ActivityKind.Server);
         var started = Stopwatch.GetTimestamp();
         JsonRpcMessage? answer = null;
         try
@@ -93,7 +94,7 @@ internal sealed class TillJsonRpc : JsonRpc
 
         if (entry is not null && entry.Mutating)
         {
-            return await gate.ExecuteAsync(request, entry.Method, till.PointOfSale, jsonOptions, entry.Durability,
+            return await gate.ExecuteAsync(request, entry, till.PointOfSale, jsonOptions,
                 () => DispatchCatchingAsync(request, targetMethod, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 

@@ -5,9 +5,11 @@ using System.Text;
 namespace Middleware.Benchmarks.Pipe;
 
 /// <summary>
-/// Load generator: N clients each send no-op <c>ping</c> calls back to back for a fixed time, against the middleware
-/// and against a raw echo of the same bytes. Prints p50/p99 latency and calls/s for 1 and 8 clients.
-/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- pipe-load [seconds]</c>.
+/// Load generator: N clients each send no-op <c>ping</c> calls back to back, against the middleware and against a raw
+/// echo of the same bytes. Prints p50/p99 latency and calls/s for 1 and 8 clients, and the middleware/raw ratios of all three.
+/// The measured time is cut into rounds that alternate raw and middleware (the order flipping each round), so a
+/// neighbour's load on this shared machine hits both alike instead of one whole run.
+/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- pipe-load [seconds per target] [rounds]</c>.
 /// </summary>
 public static class PipeLoadGenerator
 {
@@ -18,26 +20,56 @@ public static class PipeLoadGenerator
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 5;
+        var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 6;
         await using var server = await PipeBenchServer.StartAsync();
         await using var echo = RawEchoServer.Start();
-        Console.WriteLine($"Pipe load: {Environment.ProcessorCount} cores, {seconds} s per run, ping line {Ping.Length} bytes");
-        Console.WriteLine("target          clients      p50 µs      p99 µs      calls/s");
+        Console.WriteLine($"Pipe load: {Environment.ProcessorCount} cores, {seconds} s per target in {rounds} interleaved rounds, ping line {Ping.Length} bytes");
+        Console.WriteLine("target          clients      p50 µs      p99 µs      calls/s   B/call (server+clients)");
         foreach (var clients in new[] { 1, 8 })
         {
-            var raw = await MeasureAsync(echo.PipeName, clients, seconds, hello: false);
-            var mw = await MeasureAsync(server.PipeName, clients, seconds, hello: true);
-            Print("raw echo", clients, raw);
-            Print("middleware", clients, mw);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ratio middleware/raw: p50 {mw.P50 / raw.P50:F2}x, throughput {raw.CallsPerSecond / mw.CallsPerSecond:F2}x"));
+            var rawClients = await ConnectAsync(echo.PipeName, clients, hello: false);
+            var mwClients = await ConnectAsync(server.PipeName, clients, hello: true);
+            var warmUp = TimeSpan.FromSeconds(Math.Min(2, seconds / 2));
+            await RunAsync(rawClients, warmUp);
+            await RunAsync(mwClients, warmUp);
+
+            var raw = new Samples();
+            var mw = new Samples();
+            var round = TimeSpan.FromSeconds(seconds / rounds);
+            for (var r = 0; r < rounds; r++)
+            {
+                if (r % 2 == 0)
+                {
+                    raw.Add(await RunAsync(rawClients, round));
+                    mw.Add(await RunAsync(mwClients, round));
+                }
+                else
+                {
+                    mw.Add(await RunAsync(mwClients, round));
+                    raw.Add(await RunAsync(rawClients, round));
+                }
+            }
+
+            foreach (var client in rawClients.Concat(mwClients))
+            {
+                await client.DisposeAsync();
+            }
+
+            var rawResult = raw.Result();
+            var mwResult = mw.Result();
+            Print("raw echo", clients, rawResult);
+            Print("middleware", clients, mwResult);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  ratio middleware/raw, {clients} client(s): p50 {mwResult.P50 / rawResult.P50:F2}x, p99 {mwResult.P99 / rawResult.P99:F2}x, throughput {rawResult.CallsPerSecond / mwResult.CallsPerSecond:F2}x"));
         }
 
         return 0;
     }
 
     private static void Print(string target, int clients, Result r) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{target,-15} {clients,7} {r.P50,11:F1} {r.P99,11:F1} {r.CallsPerSecond,12:F0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{target,-15} {clients,7} {r.P50,11:F1} {r.P99,11:F1} {r.CallsPerSecond,12:F0} {r.BytesPerCall,12:F0}"));
 
-    private static async Task<Result> MeasureAsync(string pipeName, int clientCount, double seconds, bool hello)
+    private static async Task<List<LineClient>> ConnectAsync(string pipeName, int clientCount, bool hello)
     {
         var clients = new List<LineClient>();
         for (var i = 0; i < clientCount; i++)
@@ -51,22 +83,13 @@ public static class PipeLoadGenerator
             clients.Add(client);
         }
 
-        // Warm-up (JIT, pools), then the measured run.
-        await RunAsync(clients, TimeSpan.FromSeconds(Math.Min(2, seconds / 2)));
-        var (latencies, elapsed) = await RunAsync(clients, TimeSpan.FromSeconds(seconds));
-        foreach (var client in clients)
-        {
-            await client.DisposeAsync();
-        }
-
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        double Percentile(double p) => all[Math.Min(all.Length - 1, (int)(p * all.Length))] * 1_000_000.0 / Stopwatch.Frequency;
-        return new Result(Percentile(0.50), Percentile(0.99), all.Length / elapsed.TotalSeconds);
+        return clients;
     }
 
-    private static async Task<(List<long>[] Latencies, TimeSpan Elapsed)> RunAsync(List<LineClient> clients, TimeSpan duration)
+    private static async Task<(List<long>[] Latencies, TimeSpan Elapsed, long Allocated)> RunAsync(List<LineClient> clients, TimeSpan duration)
     {
-        var latencies = clients.Select(_ => new List<long>(1 << 20)).ToArray();
+        var latencies = clients.Select(_ => new List<long>(1 << 17)).ToArray();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var total = Stopwatch.StartNew();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         await Task.WhenAll(clients.Select((client, i) => Task.Run(async () =>
@@ -79,8 +102,36 @@ public static class PipeLoadGenerator
                 list.Add(Stopwatch.GetTimestamp() - start);
             }
         })));
-        return (latencies, total.Elapsed);
+        var elapsed = total.Elapsed;
+        return (latencies, elapsed, GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
-    private sealed record Result(double P50, double P99, double CallsPerSecond);
+    /// <summary>The latencies of every round of one target, and their total time.</summary>
+    private sealed class Samples
+    {
+        private readonly List<long> all = [];
+        private TimeSpan elapsed;
+        private long allocated;
+
+        public void Add((List<long>[] Latencies, TimeSpan Elapsed, long Allocated) run)
+        {
+            allocated += run.Allocated;
+            foreach (var list in run.Latencies)
+            {
+                all.AddRange(list);
+            }
+
+            elapsed += run.Elapsed;
+        }
+
+        public Result Result()
+        {
+            var sorted = all.Order().ToArray();
+            double Percentile(double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))] * 1_000_000.0 / Stopwatch.Frequency;
+            return new Result(Percentile(0.50), Percentile(0.99), sorted.Length / elapsed.TotalSeconds, (double)allocated / sorted.Length);
+        }
+    }
+
+    // BytesPerCall: everything this process allocated (the in-process server and the clients), per call.
+    private sealed record Result(double P50, double P99, double CallsPerSecond, double BytesPerCall);
 }
