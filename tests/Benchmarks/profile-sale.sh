@@ -33,9 +33,9 @@ case $mode in
   cpu)
     perf record -F 1999 -g -p "$pid" -o "$out/host.perf" -- sleep "$seconds" >/dev/null 2>&1
     wait $load
-    perf report -i "$out/host.perf" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' > "$out/report-dso.txt"
-    perf report -i "$out/host.perf" --children --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -120 > "$out/report-inclusive.txt"
-    perf report -i "$out/host.perf" --no-children --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -60 > "$out/report-self.txt"
+    perf report -i "$out/host.perf" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' > "$out/report-dso.txt" || true
+    perf report -i "$out/host.perf" --children --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -120 > "$out/report-inclusive.txt" || true
+    perf report -i "$out/host.perf" --no-children --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -60 > "$out/report-self.txt" || true
     echo "== by library (self)"; head -12 "$out/report-dso.txt"
     echo "== top frames, inclusive"; head -60 "$out/report-inclusive.txt" | cut -c1-200 ;;
   alloc)

@@ -103,7 +103,7 @@ internal static class HostLogging
                     [string.Create(CultureInfo.InvariantCulture, $"HostLogging:AsyncBufferSize: '{bufferSize}' must be from 1 to 1,000,000 events.")]);
             }
 
-            behindLimiter.WriteTo.Async(a => a.Logger(writer), bufferSize: bufferSize, blockWhenFull: false);
+            behindLimiter.WriteTo.Sink(new BackgroundLogWriter(writer, bufferSize, timeProvider));
         }
         else
         {
