@@ -92,6 +92,11 @@ internal sealed class ApiTransport
             // The connection broke while the body was read.
             return ApiResponse.NetworkError(ex.GetBaseException().Message);
         }
+        catch (InvalidDataException ex)
+        {
+            // A corrupt compressed body (gzip, deflate, brotli): an answer not understood, as a broken connection.
+            return ApiResponse.NetworkError("corrupt compressed answer: " + ex.Message);
+        }
     }
 
     // TimeProvider.System: CancelAfter on the token source itself (no second source, no extra timer object).

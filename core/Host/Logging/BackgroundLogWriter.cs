@@ -84,8 +84,11 @@ internal sealed class BackgroundLogWriter : ILogEventSink, IDisposable
             Monitor.Pulse(gate);
         }
 
-        thread.Join(DrainTimeout);
-        (inner as IDisposable)?.Dispose();
+        // A writer still busy after the drain's budget keeps its sink: disposing it under the writer would only fail.
+        if (thread.Join(DrainTimeout))
+        {
+            (inner as IDisposable)?.Dispose();
+        }
     }
 
     private void Run()

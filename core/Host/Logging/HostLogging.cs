@@ -107,7 +107,7 @@ internal static class HostLogging
         }
         else
         {
-            behindLimiter.WriteTo.Logger(writer);
+            behindLimiter.WriteTo.Sink(writer); // as a sink, the logger is disposed with the pipeline (files closed)
         }
 
         if (recentErrors is not null)

@@ -19,7 +19,8 @@ namespace Middleware.Storage;
 /// Every connection is opened once with the store's pragmas: journal_mode=WAL, its synchronous level, busy_timeout, and
 /// with background checkpoints SQLite's auto-checkpoint off (<see cref="WalCheckpointer"/> copies the WAL instead).
 /// Microsoft.Data.Sqlite's own pool is off: a failed handle must really be closed. Disposing the pool closes the idle
-/// connections; the rented ones close when they come back. Shared source: linked into each assembly that keeps a
+/// connections; the rented ones close when they come back, and an operation that starts later (still running at shutdown)
+/// gets a connection of its own, closed after it. Shared source: linked into each assembly that keeps a
 /// SQLite store (core/Shared/Sqlite).
 /// </para>
 /// </summary>
@@ -67,8 +68,9 @@ internal sealed class SqliteSessionPool : IDisposable
     /// <summary>A session whose commits are synchronous=FULL when <paramref name="durable"/>, else NORMAL.</summary>
     public ValueTask<SqliteSession> RentAsync(bool durable, CancellationToken cancellationToken)
     {
+        // Still served once disposed: a call that was already running at shutdown (a debit taken, its outcome still to
+        // write) must complete; its connection is closed when it comes back (Return).
         var level = durable ? full : normal;
-        ObjectDisposedException.ThrowIf(disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
         // A free slot is taken without waiting (and without a task); only a full level waits.
         return level.Slots.Wait(0, CancellationToken.None) ? ValueTask.FromResult(Take(level)) : RentSlowAsync(level, cancellationToken);
@@ -77,8 +79,7 @@ internal sealed class SqliteSessionPool : IDisposable
     /// <summary>As <see cref="RentAsync"/>, for synchronous callers (a store's constructor, a batch writer's thread).</summary>
     public SqliteSession Rent(bool durable, CancellationToken cancellationToken = default)
     {
-        var level = durable ? full : normal;
-        ObjectDisposedException.ThrowIf(disposed, this);
+        var level = durable ? full : normal; // served once disposed, as RentAsync
         if (!level.Slots.Wait(rentTimeout, cancellationToken))
         {
             throw Exhausted(level);

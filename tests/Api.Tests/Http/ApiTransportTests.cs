@@ -87,6 +87,21 @@ public sealed class ApiTransportTests
     }
 
     [Fact]
+    public async Task A_corrupt_compressed_body_is_a_network_failure_not_an_exception()
+    {
+        var garbage = Encoding.ASCII.GetBytes("this is not gzip at all, whatever the header says");
+        await using var server = new RawHttpServer((_, stream, ct) =>
+            RawHttpServer.WriteAsync(stream, 200, garbage, [("Content-Encoding", "gzip")], ct));
+        using var connection = new ApiConnection(null);
+        var transport = new ApiTransport(connection, server.BaseUrl, TimeSpan.FromSeconds(20), NoRetry, Limit, TimeProvider.System);
+
+        var response = await transport.SendAsync(new ApiRequest(HttpMethod.Get, "/gz"), CallSafety.SendOnce, default);
+
+        Assert.Equal(TransportFailure.Network, response.Failure);
+        Assert.Contains("corrupt compressed answer", response.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_body_that_stops_coming_times_out_the_attempt()
     {
         await using var server = new RawHttpServer(async (_, stream, ct) =>

@@ -37,6 +37,7 @@ public sealed class IdempotencyStoreSessionTests : IDisposable
 
         store.Dispose();
         Assert.Equal((0, 0), store.Sessions.Idle);
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.CountAsync(default));
+        Assert.Equal(0L, await store.CountAsync(default)); // a late call still completes, on a connection closed after it
+        Assert.Equal((0, 0), store.Sessions.Idle);
     }
 }
