@@ -86,6 +86,7 @@ internal sealed class SqliteSession : IDisposable
     public static int Execute(SqliteCommand command, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        NullsAsSqlNull(command);
         if (!cancellationToken.CanBeCanceled)
         {
             return command.ExecuteNonQuery();
@@ -106,6 +107,7 @@ internal sealed class SqliteSession : IDisposable
     public static SqliteDataReader Read(SqliteCommand command, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        NullsAsSqlNull(command);
         if (!cancellationToken.CanBeCanceled)
         {
             return command.ExecuteReader();
@@ -119,6 +121,20 @@ internal sealed class SqliteSession : IDisposable
         catch (SqliteException ex) when (ex.SqliteErrorCode == raw.SQLITE_INTERRUPT && cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+    }
+
+    // A null value binds as SQL NULL, as Dapper bound it (Microsoft.Data.Sqlite throws "Value must be set"): a till's
+    // missing id finds nothing instead of failing the call (the pipe fuzzer's "saleId": null).
+    private static void NullsAsSqlNull(SqliteCommand command)
+    {
+        var parameters = command.Parameters;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].Value is null)
+            {
+                parameters[i].Value = DBNull.Value;
+            }
         }
     }
 

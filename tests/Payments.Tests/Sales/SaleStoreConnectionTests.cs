@@ -29,6 +29,16 @@ public sealed class SaleStoreConnectionTests : IDisposable
     };
 
     [Fact]
+    public async Task A_null_id_from_a_till_finds_nothing_and_leaves_the_connection_usable()
+    {
+        using var store = new SaleStore(Path.Combine(_dir, "sales.db"), _time);
+        var open = await store.InsertOrGetAsync(NewSale(SaleState.Open), default);
+
+        Assert.Null(await store.GetAsync(null!, default)); // a till's "saleId": null (the pipe fuzzer found it)
+        Assert.Equal(open.Id, (await store.GetAsync(open.Id, default))!.Id);
+    }
+
+    [Fact]
     public async Task Sales_in_a_file_of_their_own_reuse_their_connections_and_the_move_to_paying_is_full()
     {
         using var store = new SaleStore(Path.Combine(_dir, "sales.db"), _time);
