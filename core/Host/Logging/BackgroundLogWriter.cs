@@ -8,7 +8,8 @@ namespace Middleware.Host.Logging;
 /// <summary>
 /// Hands log events to a thread of its own that writes them to the console and files, so that no till's call waits for
 /// a write. The caller only enqueues (a bounded queue: when it is full the event is dropped and counted, never the call
-/// held); the writer wakes every <see cref="Interval"/>, or at once for an Error or worse, and writes what is queued.
+/// held); the writer wakes every <see cref="Interval"/> and writes what is queued. An Error or worse is written by its
+/// caller before Emit returns, after what was queued: the process may die right after it.
 /// </summary>
 /// <remarks>
 /// Not Serilog.Sinks.Async: its writer waits on a BlockingCollection, whose SemaphoreSlim spins (sched_yield) at each
@@ -31,6 +32,7 @@ internal sealed class BackgroundLogWriter : ILogEventSink, IDisposable
     private readonly int capacity;
     private readonly Queue<LogEvent> queue;
     private readonly object gate = new(); // Monitor.Wait/Pulse: a plain object
+    private readonly object writeLock = new(); // one writer at a time: the thread, or an Error's caller
     private readonly Thread thread;
     private readonly TimeProvider time;
     private long dropped;
@@ -55,6 +57,25 @@ internal sealed class BackgroundLogWriter : ILogEventSink, IDisposable
 
     public void Emit(LogEvent logEvent)
     {
+        if (logEvent.Level >= LogEventLevel.Error)
+        {
+            // Written before Emit returns, after what is queued (in order): an Error is rare, and the process may die
+            // right after it (a crash, FailFast), when the queue would be lost.
+            lock (writeLock)
+            {
+                if (!TakeQueued(out var pending))
+                {
+                    dropped++;
+                    return;
+                }
+
+                WriteAll(pending);
+                Write(logEvent);
+            }
+
+            return;
+        }
+
         lock (gate)
         {
             if (stopping || queue.Count >= capacity)
@@ -64,10 +85,6 @@ internal sealed class BackgroundLogWriter : ILogEventSink, IDisposable
             }
 
             queue.Enqueue(logEvent);
-            if (logEvent.Level >= LogEventLevel.Error)
-            {
-                Monitor.Pulse(gate);
-            }
         }
     }
 
@@ -93,10 +110,8 @@ internal sealed class BackgroundLogWriter : ILogEventSink, IDisposable
 
     private void Run()
     {
-        var batch = new List<LogEvent>();
         while (true)
         {
-            long droppedNow;
             bool last;
             lock (gate)
             {
@@ -105,23 +120,54 @@ internal sealed class BackgroundLogWriter : ILogEventSink, IDisposable
                     Monitor.Wait(gate, Interval);
                 }
 
-                batch.AddRange(queue);
-                queue.Clear();
-                droppedNow = dropped;
                 last = stopping;
             }
 
-            foreach (var logEvent in batch)
+            // Lock order: writeLock, then gate (as an Error's Emit takes them).
+            lock (writeLock)
             {
-                Write(logEvent);
+                List<LogEvent> batch;
+                long droppedNow;
+                lock (gate)
+                {
+                    batch = [.. queue];
+                    queue.Clear();
+                    droppedNow = dropped;
+                }
+
+                WriteAll(batch);
+                ReportDropped(droppedNow);
             }
 
-            batch.Clear();
-            ReportDropped(droppedNow);
             if (last)
             {
                 return;
             }
+        }
+    }
+
+    // What is queued, taken out; false once stopping (the sinks may be disposed).
+    private bool TakeQueued(out List<LogEvent> pending)
+    {
+        lock (gate)
+        {
+            if (stopping)
+            {
+                pending = [];
+                return false;
+            }
+
+            pending = [.. queue];
+            queue.Clear();
+            return true;
+        }
+    }
+
+    private void WriteAll(List<LogEvent> events)
+    {
+        foreach (var logEvent in events)
+        {
+            Write(logEvent);
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class BackgroundLogWriterTests
     {
         var sink = new GatedSink();
         var writer = new BackgroundLogWriter(sink, capacity: 10, TimeProvider.System);
-        writer.Emit(Event(LogEventLevel.Error, 0)); // an Error wakes the writer at once: it blocks in the sink
+        writer.Emit(Event(LogEventLevel.Information, 0)); // the writer takes it within its interval and blocks in the sink
         Assert.True(sink.Entered.Wait(TimeSpan.FromSeconds(10)));
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -49,6 +49,25 @@ public sealed class BackgroundLogWriterTests
 
         Assert.Equal(Enumerable.Range(0, 5_000), sink.Events.Select(e => (int)((ScalarValue)e.Properties["N"]).Value!));
         Assert.True(sink.Disposed);
+    }
+
+    [Fact]
+    public void An_error_is_written_before_emit_returns_after_the_events_queued_before_it()
+    {
+        var sink = new GatedSink();
+        sink.Release.Set();
+        using var writer = new BackgroundLogWriter(sink, capacity: 100, TimeProvider.System);
+        for (var i = 0; i < 5; i++)
+        {
+            writer.Emit(Event(LogEventLevel.Information, i));
+        }
+
+        writer.Emit(Event(LogEventLevel.Fatal, 5)); // e.g. a crash point: the process dies right after this line
+
+        lock (sink.Events)
+        {
+            Assert.Equal([0, 1, 2, 3, 4, 5], sink.Events.Select(e => (int)((ScalarValue)e.Properties["N"]).Value!));
+        }
     }
 
     [Fact]
@@ -91,7 +110,10 @@ public sealed class BackgroundLogWriterTests
                 throw new InvalidOperationException("sink failure");
             }
 
-            Events.Add(logEvent);
+            lock (Events)
+            {
+                Events.Add(logEvent);
+            }
         }
 
         public void Dispose() => Disposed = true;
