@@ -13,7 +13,7 @@ internal sealed class InFlightCalls(int max)
     private readonly Dictionary<RequestId, int> calls = [];
     private int count;
 
-    /// <summary>Calls read and not answered yet.</summary>
+    /// <summary>Calls read whose answer is not written yet: the slots taken.</summary>
     public int Count => Volatile.Read(ref count);
 
     public Task WaitForSlotAsync(CancellationToken cancellationToken) => slots.WaitAsync(cancellationToken);
@@ -29,20 +29,22 @@ internal sealed class InFlightCalls(int max)
         {
             calls.TryGetValue(id, out var already);
             calls[id] = already + 1;
-            count++;
+            Interlocked.Increment(ref count);
             return already > 0 && !id.IsNull;
         }
     }
 
-    /// <summary>An answer with this id was sent (or could not be): frees one call's slot. A second answer for one call
-    /// (StreamJsonRpc's apology after a failed send) finds nothing and frees nothing.</summary>
-    public void End(RequestId id)
+    /// <summary>An answer with this id is about to be written: the id is free again before the till can read the
+    /// answer (a till that reuses an id as soon as it has its answer must not be told the id is still in flight). True when a call was found; that call's slot is then given back by
+    /// <see cref="AnswerWritten"/>, once the answer is in the output, so that backpressure still holds. A second
+    /// answer for one call (StreamJsonRpc's apology after a failed send) finds nothing.</summary>
+    public bool Answering(RequestId id)
     {
         lock (calls)
         {
             if (!calls.TryGetValue(id, out var n))
             {
-                return;
+                return false;
             }
 
             if (n == 1)
@@ -54,9 +56,14 @@ internal sealed class InFlightCalls(int max)
                 calls[id] = n - 1;
             }
 
-            count--;
+            return true;
         }
+    }
 
+    /// <summary>The answer of a call that <see cref="Answering"/> found was written (or could not be): frees its slot.</summary>
+    public void AnswerWritten()
+    {
+        Interlocked.Decrement(ref count);
         slots.Release();
     }
 }

@@ -140,16 +140,17 @@ internal sealed class TillJsonRpc : JsonRpc
             error.Message = ProtocolErrors.StandardMessages.TryGetValue(code, out var french) ? french : ProtocolErrors.StandardMessages[ProtocolErrors.InternalError];
         }
 
+        // The id is freed before the answer is written, its slot after (InFlightCalls.Answering).
+        var answering = message is JsonRpcResult or JsonRpcError && connection.InFlight.Answering(((IJsonRpcMessageWithId)message).RequestId);
         try
         {
             await base.SendAsync(message, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            // The answer is in the output buffer (or lost with the connection): its call no longer holds a slot.
-            if (message is JsonRpcResult or JsonRpcError)
+            if (answering)
             {
-                connection.InFlight.End(((IJsonRpcMessageWithId)message).RequestId);
+                connection.InFlight.AnswerWritten();
             }
         }
     }

@@ -36,6 +36,22 @@ public sealed class DuplicateIdTests(ITestOutputHelper output)
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
+    /// <summary>The id is freed before the answer is written: it used to be freed after the write, so a till reusing it as
+    /// soon as it read the answer was sometimes told it was still in flight (seen under load in CI).</summary>
+    [Fact]
+    public async Task An_id_reused_as_soon_as_its_answer_is_read_is_never_in_flight()
+    {
+        await using var harness = await PipeServerHarness.StartAsync();
+        await using var raw = await harness.ConnectRawAsync();
+        await raw.CallAsync(Hello);
+
+        for (var i = 0; i < 3000; i++)
+        {
+            var answer = await raw.CallAsync("""{"jsonrpc":"2.0","id":9,"method":"test.echo","params":{"text":"x"}}""");
+            Assert.False(answer.TryGetProperty("error", out var error), $"call {i}: {error}");
+        }
+    }
+
     [Fact]
     public async Task Ten_thousand_duplicate_id_calls_write_a_bounded_number_of_log_entries()
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Xunit.Abstractions;
+using Middleware.Pipe.Server;
 
 namespace Middleware.Pipe.Tests.Server;
 
@@ -33,7 +34,15 @@ public sealed class FramingTests(ITestOutputHelper output)
     {
         await using var raw = await harness.ConnectRawAsync();
         await raw.CallAsync("""{"jsonrpc":"2.0","id":1,"method":"hello","params":{"pointOfSale":"1-1-1-1-1"}}""");
-        var connection = Assert.Single(harness.Server.Connections, c => c.Till is not null && c.InFlight.Count == 0 && c.ScannedBytes > 0 && c.ScannedBytes < 200);
+        // The hello's slot is given back just after its answer is written: wait for it rather than race it.
+        var clock = Stopwatch.StartNew();
+        static bool Fresh(PipeConnection c) => c.Till is not null && c.InFlight.Count == 0 && c.ScannedBytes > 0 && c.ScannedBytes < 200;
+        while (!harness.Server.Connections.Any(Fresh) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10);
+        }
+
+        var connection = Assert.Single(harness.Server.Connections, Fresh);
         var before = connection.ScannedBytes;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (var offset = 0; offset < line.Length; offset += chunk)
