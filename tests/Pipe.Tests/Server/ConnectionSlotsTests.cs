@@ -81,8 +81,10 @@ public sealed class ConnectionSlotsTests
     {
         await using var harness = await PipeServerHarness.StartAsync(s =>
         {
+            // Pings every 0.1 s against 4 s of idle timeout: this failed once in a loaded CI run with the busy till closed,
+            // probably its pings lapsing while the process was starved (the margin was 10x: 0.2 s against 2 s).
             s["Pipe:HelloTimeout"] = "00:00:01";
-            s["Pipe:IdleTimeout"] = "00:00:02";
+            s["Pipe:IdleTimeout"] = "00:00:04";
         });
         await using var quiet = await harness.ConnectRawAsync();
         await using var busy = await harness.ConnectRawAsync();
@@ -93,7 +95,7 @@ public sealed class ConnectionSlotsTests
         while (harness.Server.Connections.Count > 1 && clock.Elapsed < TimeSpan.FromSeconds(20))
         {
             Assert.Equal(JsonValueKind.Null, (await busy.CallAsync("""{"jsonrpc":"2.0","id":3,"method":"ping"}""")).GetProperty("result").ValueKind);
-            await Task.Delay(200);
+            await Task.Delay(100);
         }
 
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
