@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Middleware.Sandbox;
 
 // Standalone sandbox: dotnet run --project core/Sandbox -- --port 5080 --db sandbox.db [--token-lifetime 3600] [--quiet]
+// As the host does, before any SQLite connection (see SqliteProcessSettings).
+Middleware.Storage.SqliteProcessSettings.DisableMemoryStatistics();
 var options = new SandboxOptions { Port = 5080 };
 var quiet = false;
 for (var i = 0; i < args.Length; i++)

@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Running;
 
+// As the host and the sandbox do, before any SQLite connection (the in-process sandbox and the store benchmarks).
+Middleware.Storage.SqliteProcessSettings.DisableMemoryStatistics();
+
 // Every benchmark class of this assembly is listed by the switcher: add a class in your feature's folder, nothing here.
 // Load generators that print their own figures are reached by a first argument naming them.
 if (args.Length > 0 && args[0] == Middleware.Benchmarks.Pipe.PipeLoadGenerator.Command)

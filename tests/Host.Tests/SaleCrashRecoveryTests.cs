@@ -40,6 +40,8 @@ public sealed class SaleCrashRecoveryTests
             Assert.True(doomed.Process.WaitForExit(30_000), "the host should have died at the crash point");
             Assert.Equal(137, doomed.Process.ExitCode); // 128 + SIGKILL: no graceful stop ran
             Assert.Contains($"crash point {crashPoint}", doomed.Output, StringComparison.Ordinal);
+            // Program.cs set SQLite's process-wide settings before any store opened (SqliteProcessSettings).
+            Assert.Contains("SQLite memory statistics off", doomed.Output, StringComparison.Ordinal);
         }
 
         // Izly took the money once; VEM has nothing yet.
