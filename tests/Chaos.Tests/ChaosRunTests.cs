@@ -27,6 +27,7 @@ public sealed class ChaosRunTests(ITestOutputHelper output)
         Assert.True(profile.LateConfirmations == 0 || Count("late IzlyPay confirmations found as such") > 0, "no late IzlyPay confirmation was injected and found");
         Assert.True(profile.RefusedTickets == 0 || Count("tickets refused after the debit found as such") > 0, "no ticket refused after its debit was injected and found");
         Assert.Empty(result.SecretsInLogs);
+        output.WriteLine($"passed: the stores of {result.Root} deleted ({result.DropStores() / 1048576.0:0} MiB), report and logs kept");
 
         int Count(string row) => result.Rows.Single(r => r.What.StartsWith(row, StringComparison.Ordinal)).Count;
     }

@@ -25,7 +25,7 @@ namespace Middleware.Benchmarks.Sale;
 /// they can: the same sales in total, split between them. Their figures are as the tills see them (the sandbox's share
 /// cannot be told apart when calls overlap), with the throughput of the whole site.
 /// </para>
-/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- sale-load [sales] [warm-up sales] [--tills N] [--telemetry]</c>
+/// Run: <c>dotnet run -c Release --project tests/Benchmarks -- sale-load [sales] [warm-up sales] [--tills N] [--telemetry] [--keep-data]</c>
 /// (<c>--telemetry</c>: one till, telemetry off then on, and the ratio; see <see cref="TelemetryOverheadAsync"/>;
 /// <c>--host-arg=--Section:Key=value</c>, repeated: a setting given to the host, e.g. its status page during the run;
 /// <c>--host-env=NAME=value</c>, repeated: an environment variable of the host only, e.g. <c>DOTNET_gcServer=1</c>).
@@ -39,11 +39,13 @@ public static class SaleLoadGenerator
     public static async Task<int> RunAsync(string[] args)
     {
         var telemetry = args.Contains("--telemetry");
+        // The run's stores are deleted at the end (several hundred MB each), unless --keep-data.
+        var keepData = args.Contains("--keep-data");
         // --host-arg=--Section:Key=value is given to the host (e.g. its status page and /metrics during a run).
         string[] hostArguments = [.. args.Where(a => a.StartsWith("--host-arg=", StringComparison.Ordinal)).Select(a => a["--host-arg=".Length..])];
         // --host-env=NAME=value is set in the host's environment (GC settings, DOTNET_ diagnostics) and not in this one's.
         hostEnvironment = [.. args.Where(a => a.StartsWith("--host-env=", StringComparison.Ordinal)).Select(a => a["--host-env=".Length..])];
-        args = [.. args.Where(a => a != "--telemetry" && !a.StartsWith("--host-arg=", StringComparison.Ordinal) && !a.StartsWith("--host-env=", StringComparison.Ordinal))];
+        args = [.. args.Where(a => a != "--telemetry" && a != "--keep-data" && !a.StartsWith("--host-arg=", StringComparison.Ordinal) && !a.StartsWith("--host-env=", StringComparison.Ordinal))];
         var tillsAt = Array.IndexOf(args, "--tills");
         var tillCount = tillsAt >= 0 && tillsAt + 1 < args.Length ? int.Parse(args[tillsAt + 1], CultureInfo.InvariantCulture) : 1;
         var positional = tillsAt >= 0 ? [.. args[..tillsAt], .. args[(tillsAt + 2)..]] : args;
@@ -87,7 +89,7 @@ public static class SaleLoadGenerator
         {
             await using var till = await ConnectAsync(pipeName, host);
             await till.CallAsync("reference.sync");
-            Console.WriteLine($"Sale load: {Environment.ProcessorCount} cores, {sales} measured sales after {warmUp} warm-up, host pid {host.Id}, data in {root}");
+            Console.WriteLine($"Sale load: {Environment.ProcessorCount} cores, {sales} measured sales after {warmUp} warm-up, host pid {host.Id}, data in {root}{(keepData ? "" : " (deleted at the end; --keep-data keeps it)")}");
 
             var results = new List<SaleTiming>(sales);
             var cpuBefore = TimeSpan.Zero;
@@ -131,6 +133,28 @@ public static class SaleLoadGenerator
                 host.Kill(entireProcessTree: true);
                 await host.WaitForExitAsync();
             }
+
+            if (!keepData)
+            {
+                DeleteStores(root);
+            }
+        }
+    }
+
+    /// <summary>The run's SQLite files and logs; the sandbox, still open, keeps its unlinked file until it ends.</summary>
+    private static void DeleteStores(string root)
+    {
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"Could not delete {root}: {ex.Message}");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            Console.Error.WriteLine($"Could not delete {root}: {ex.Message}");
         }
     }
 
