@@ -94,6 +94,7 @@ public static class SaleLoadGenerator
             var results = new List<SaleTiming>(sales);
             var cpuBefore = TimeSpan.Zero;
             HostRuntime? runtimeBefore = null;
+            var switchesBefore = default(HostContextSwitches);
             for (var i = 0; i < warmUp + sales; i++)
             {
                 if (i == warmUp)
@@ -101,6 +102,7 @@ public static class SaleLoadGenerator
                     runtimeBefore = await HostRuntime.ReadAsync(till);
                     host.Refresh();
                     cpuBefore = host.TotalProcessorTime;
+                    switchesBefore = HostContextSwitches.Read(host.Id);
                 }
 
                 var result = await OneSaleAsync(till, sandbox, timings, uploads, i + 1);
@@ -112,12 +114,14 @@ public static class SaleLoadGenerator
 
             host.Refresh();
             var cpuPerSale = (host.TotalProcessorTime - cpuBefore) / sales;
+            var switches = HostContextSwitches.Read(host.Id);
             var runtimeAfter = await HostRuntime.ReadAsync(till);
             Print(results);
             Console.WriteLine(runtimeAfter.Budget(runtimeBefore!, sales));
             // CPU time does not grow when other processes crowd the cores, unlike wall time: the load-independent figure.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"host process CPU per sale (all threads, outbox upload and logging included): {cpuPerSale.TotalMilliseconds:F2} ms; machine load average {LoadAverage()}"));
+            Console.WriteLine(switches.PerSale(switchesBefore, sales));
             if (site.Count > 1)
             {
                 await SeveralTillsAsync(pipeName, host, sandbox, site, sales);
