@@ -53,7 +53,7 @@ public static class JournalArchive
         var full = Path.GetFullPath(path);
         if (File.Exists(full))
         {
-            throw new ArgumentException($"{Path.GetFileName(full)} exists: an archive is never overwritten (name another file)");
+            throw new ArchiveNameTakenException(Path.GetFileName(full));
         }
 
         var previous = fromSeq == 1 ? JournalHash.Genesis : JournalStore.Read(c, fromSeq - 1, fromSeq - 1, cancellationToken).Single().Hash;
@@ -66,9 +66,10 @@ public static class JournalArchive
 
         keys[key.KeyId] = Convert.ToHexStringLower(key.PublicKey);
         PrivateFolder.CreateMissing(Path.GetDirectoryName(full));
-        var temp = full + ".tmp";
+        // A temporary name of its own: two exports of one name at once (or a file left by a crash) never share it.
+        var temp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         string lastHash;
-        using (var stream = PrivateFolder.CreateFile(temp))
+        using (var stream = PrivateFolder.CreateFile(temp, FileMode.CreateNew))
         {
             Line(stream, new JournalArchiveHeader { Format = CurrentFormat, ExportedAt = now, FromSeq = fromSeq, ToSeq = toSeq, PreviousHash = previous, PublicKeys = keys });
             lastHash = previous;
@@ -83,7 +84,17 @@ public static class JournalArchive
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temp, full, overwrite: false);
+        try
+        {
+            File.Move(temp, full, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(full))
+        {
+            // Another export took the name since the check above.
+            File.Delete(temp);
+            throw new ArchiveNameTakenException(Path.GetFileName(full));
+        }
+
         return (fromSeq, toSeq);
     }
 

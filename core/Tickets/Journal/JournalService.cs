@@ -148,17 +148,27 @@ public sealed class JournalService
 
         using var c = db.Open(durable: false);
         var now = time.GetUtcNow();
-        var name = fileName ?? string.Create(CultureInfo.InvariantCulture, $"journal-{now:yyyyMMdd-HHmmss}.json");
-        var path = Path.Combine(Path.GetFullPath(options.ArchiveDirectory), name);
-        try
+        var folder = Path.GetFullPath(options.ArchiveDirectory);
+        // Without a file name: the time, then -2, -3... when exports of the same second took the name (it happened with
+        // two exports at once, which answered an internal error).
+        for (var attempt = 1; ; attempt++)
         {
-            var (from, to) = JournalArchive.Export(c, writer.Key, fromSeq, toSeq, path, now, cancellationToken);
-            log.LogInformation("Journal entries {From} to {To} archived to {Path}", from, to, path);
-            return new JournalExport(path, from, to, writer.Key.KeyId);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new MiddlewareException(ErrorCode.InvalidRequest, ex.Message);
+            var name = fileName ?? string.Create(CultureInfo.InvariantCulture, $"journal-{now:yyyyMMdd-HHmmss}{(attempt == 1 ? "" : "-" + attempt)}.json");
+            var path = Path.Combine(folder, name);
+            try
+            {
+                var (from, to) = JournalArchive.Export(c, writer.Key, fromSeq, toSeq, path, now, cancellationToken);
+                log.LogInformation("Journal entries {From} to {To} archived to {Path}", from, to, path);
+                return new JournalExport(path, from, to, writer.Key.KeyId);
+            }
+            catch (ArchiveNameTakenException) when (fileName is null && attempt < 100)
+            {
+                // Taken: the next name.
+            }
+            catch (ArgumentException ex)
+            {
+                throw new MiddlewareException(ErrorCode.InvalidRequest, ex.Message);
+            }
         }
     }, cancellationToken);
 }

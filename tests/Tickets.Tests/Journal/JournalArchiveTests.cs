@@ -70,6 +70,35 @@ public sealed class JournalArchiveTests
         Assert.False(JournalArchive.Verify(path, null, f.Time.GetUtcNow()).Intact);
     }
 
+    /// <summary>Exports at the same second used to collide on the default name (the pipe fuzzer's two
+    /// <c>journal.export</c> calls at once answered an internal error, an IOException): each now gets its own name, and
+    /// a name given twice at once is written once and refused once.</summary>
+    [Fact]
+    public async Task Exports_at_the_same_time_each_get_their_archive_and_a_name_given_twice_is_refused_once()
+    {
+        await using var f = new TicketFixture();
+        await f.CommitAsync("r-1");
+        await f.CommitAsync("r-2");
+
+        var unnamed = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => f.Journal.ExportAsync(1, long.MaxValue, null, CancellationToken.None)));
+        Assert.Equal(8, unnamed.Select(e => e.Path).Distinct().Count());
+        Assert.All(unnamed, e => Assert.True(JournalArchive.Verify(e.Path, f.JournalWriter.Key.KeyId, f.Time.GetUtcNow()).Intact));
+
+        var named = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            try
+            {
+                return (await f.Journal.ExportAsync(1, long.MaxValue, "same.json", CancellationToken.None)).Path;
+            }
+            catch (Domain.Errors.MiddlewareException ex) when (ex.Code == Domain.Errors.ErrorCode.InvalidRequest)
+            {
+                return null;
+            }
+        }));
+        Assert.Single(named, p => p is not null);
+        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(unnamed[0].Path)!, "*.tmp"));
+    }
+
     [Fact]
     public async Task Export_refuses_a_path_instead_of_a_file_name()
     {
