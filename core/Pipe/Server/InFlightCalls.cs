@@ -35,9 +35,10 @@ internal sealed class InFlightCalls(int max)
     }
 
     /// <summary>An answer with this id is about to be written: the id is free again before the till can read the
-    /// answer (a till that reuses an id as soon as it has its answer must not be told the id is still in flight). True when a call was found; that call's slot is then given back by
-    /// <see cref="AnswerWritten"/>, once the answer is in the output, so that backpressure still holds. A second
-    /// answer for one call (StreamJsonRpc's apology after a failed send) finds nothing.</summary>
+    /// answer (a till that reuses an id as soon as it has its answer must not be told the id is still in flight).
+    /// True when a call was found; that call's slot is then given back by <see cref="AnswerWritten"/>, once the answer
+    /// is in the output, so that backpressure still holds. A second answer for one call (StreamJsonRpc's apology after
+    /// a failed send) finds nothing.</summary>
     public bool Answering(RequestId id)
     {
         lock (calls)

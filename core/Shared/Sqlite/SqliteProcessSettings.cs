@@ -14,8 +14,8 @@ internal static class SqliteProcessSettings
     /// free inside SQLite takes one process-wide mutex: threads running statements at the same time (the stores of
     /// several tills, the ticket writer, the checkpointers) queued on it, about 9 sleeps and wake-ups per sale in the
     /// sale benchmark. Nothing here reads those statistics. True when checked off: with an in-memory database open and
-    /// written, the statistics still count no byte in use. False when SQLite refused the setting (it was already in use): the
-    /// process then runs as before.
+    /// written, the statistics still count no byte in use. False when SQLite refused the setting (it was already in
+    /// use): the process then runs as before.
     /// </summary>
     public static bool DisableMemoryStatistics()
     {

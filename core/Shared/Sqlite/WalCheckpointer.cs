@@ -13,9 +13,9 @@ namespace Middleware.Storage;
 /// copies them. A failed checkpoint is skipped (the WAL grows until the next one); it never reaches the caller.
 /// </para>
 /// <para>
-/// A PASSIVE checkpoint copies the frames but never makes the next writer start the WAL over: under a steady load some
-/// connection is always reading when a write begins, and the WAL grew by about 20 MB a second without end (700 MB in a
-/// 10-minute benchmark, slower reads as it grew). Once the WAL holds more than <c>restartAboveFrames</c> frames, the
+/// A PASSIVE checkpoint copies the frames, but only a commit that begins while the WAL is wholly copied and no reader
+/// is on it starts the WAL over. Under a steady stream of commits that moment did not come: the WAL grew by about 20 MB
+/// a second without end (700 MB in a 10-minute benchmark, slower reads as it grew). Once the WAL holds more than <c>restartAboveFrames</c> frames, the
 /// checkpoint is a RESTART: it waits (at most 50 ms, writers waiting meanwhile) until no reader uses the WAL, so that the
 /// next commit writes from the start of the file again. The file keeps its size and is reused.
 /// </para>

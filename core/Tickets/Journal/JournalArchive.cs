@@ -69,19 +69,28 @@ public static class JournalArchive
         // A temporary name of its own: two exports of one name at once (or a file left by a crash) never share it.
         var temp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         string lastHash;
-        using (var stream = PrivateFolder.CreateFile(temp, FileMode.CreateNew))
+        try
         {
-            Line(stream, new JournalArchiveHeader { Format = CurrentFormat, ExportedAt = now, FromSeq = fromSeq, ToSeq = toSeq, PreviousHash = previous, PublicKeys = keys });
-            lastHash = previous;
-            foreach (var entry in JournalStore.Read(c, fromSeq, toSeq, cancellationToken))
+            using (var stream = PrivateFolder.CreateFile(temp, FileMode.CreateNew))
             {
-                Line(stream, entry);
-                lastHash = entry.Hash;
-            }
+                Line(stream, new JournalArchiveHeader { Format = CurrentFormat, ExportedAt = now, FromSeq = fromSeq, ToSeq = toSeq, PreviousHash = previous, PublicKeys = keys });
+                lastHash = previous;
+                foreach (var entry in JournalStore.Read(c, fromSeq, toSeq, cancellationToken))
+                {
+                    Line(stream, entry);
+                    lastHash = entry.Hash;
+                }
 
-            var head = new JournalHead(toSeq, lastHash);
-            Line(stream, new SignedJournalHead(head.Seq, head.Hash, key.KeyId, Convert.ToBase64String(key.Sign(JournalHash.HeadMessage(head)))));
-            stream.Flush(flushToDisk: true);
+                var head = new JournalHead(toSeq, lastHash);
+                Line(stream, new SignedJournalHead(head.Seq, head.Hash, key.KeyId, Convert.ToBase64String(key.Sign(JournalHash.HeadMessage(head)))));
+                stream.Flush(flushToDisk: true);
+            }
+        }
+        catch
+        {
+            // A half-written archive is not left behind.
+            File.Delete(temp);
+            throw;
         }
 
         try
