@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,12 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
 
     private readonly PaymentOptions _options = options.Value;
 
+    // The payments this process is debiting or asking Izly about right now, by client order id. The till's sale.pay, its
+    // retry on another connection, payment.resolve and the background pass may push one payment at once: asked while
+    // the debit is on its way, Izly does not know the order yet, and that answer would mark a payment Unknown (a 1402
+    // for the till) moments before Izly approves it. A second caller waits for the first one's answer instead.
+    private readonly ConcurrentDictionary<string, Task> _working = new(StringComparer.Ordinal);
+
     /// <summary>The whole budget of one debit (<see cref="PaymentOptions.DebitTimeout"/>): the channel plugin's call gets
     /// this budget too, so the plugin host's shorter default call timeout does not cut a debit short.</summary>
     public TimeSpan DebitTimeout => _options.DebitTimeout;
@@ -43,6 +50,11 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         return string.Equals(record.Channel, WebPaymentChannel, StringComparison.Ordinal);
     }
 
+    /// <summary>Whether this process is debiting, or asking Izly about, the payment of <paramref name="requestId"/> at this
+    /// moment (a background pass leaves it to that call).</summary>
+    public bool IsWorkingOn(string pointOfSale, Guid requestId) =>
+        _working.ContainsKey(PaymentJournal.ClientOrderIdFor(pointOfSale, requestId));
+
     /// <summary>
     /// Debits once. A repeat of the same request id returns the recorded outcome; a repeat while the outcome is open
     /// asks Izly instead of debiting again. <paramref name="debit"/> performs the debit (the channel plugin).
@@ -56,6 +68,34 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
             throw new MiddlewareException(ErrorCode.InvalidRequest, "A debit amount must be positive.");
         }
 
+        // Taken before the intent is written: another caller that finds the intent finds this process working on it.
+        var clientOrderId = PaymentJournal.ClientOrderIdFor(command.PointOfSale, command.RequestId);
+        while (true)
+        {
+            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_working.TryAdd(clientOrderId, mine.Task))
+            {
+                try
+                {
+                    return await DebitOwnedAsync(command, debit, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _working.TryRemove(new KeyValuePair<string, Task>(clientOrderId, mine.Task));
+                    mine.SetResult();
+                }
+            }
+
+            if (_working.TryGetValue(clientOrderId, out var running))
+            {
+                // Its outcome, once known, is the journal's: the next turn finds it final, or asks Izly if it is not.
+                await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<PaymentRecord> DebitOwnedAsync(PaymentCommand command, Func<DebitRequest, CancellationToken, Task<DebitResult>> debit, CancellationToken cancellationToken)
+    {
         var (record, created) = await journal.RecordIntentAsync(command.PointOfSale, command.RequestId, command.SaleId,
             command.Medium.Channel, command.Amount, command.MediumJson, attemptNow: true, cancellationToken).ConfigureAwait(false);
         if (!created)
@@ -73,7 +113,7 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
             if (record.LastAttemptAt is not null)
             {
                 // Izly may have the debit: ask, never pay again.
-                return await RecoverAsync(record, cancellationToken).ConfigureAwait(false);
+                return await RecoverOwnedAsync(record, cancellationToken).ConfigureAwait(false);
             }
 
             // An intent stored earlier but never sent (a crash before the call): mark this attempt before calling.
@@ -103,13 +143,15 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
             LogLostAnswer(logger, record.ClientOrderId, ex.GetType().Name);
             await journal.MarkUnknownAsync(record.ClientOrderId, (int)ErrorCode.PaymentOutcomeUnknown, ex.Message, CancellationToken.None).ConfigureAwait(false);
             var unknown = await Reload(record, CancellationToken.None).ConfigureAwait(false);
-            return await RecoverAsync(unknown, cancellationToken).ConfigureAwait(false);
+            return await RecoverOwnedAsync(unknown, cancellationToken).ConfigureAwait(false);
         }
 
         return await Reload(record, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Asks Izly for an open payment's outcome and settles the journal when Izly knows it.</summary>
+    /// <remarks>A payment this process is debiting or asking about at this moment is returned as the journal has it:
+    /// what that call learns is first-hand, and a status query made meanwhile could not tell more.</remarks>
     public async Task<PaymentRecord> RecoverAsync(PaymentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -117,6 +159,31 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
         {
             // A web payment is not a debit by order id: only the sale's verification call may settle it. A terminal (CB)
             // payment is not Izly's at all: Izly's "no such order" would refuse a payment the terminal may have taken.
+            return record;
+        }
+
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_working.TryAdd(record.ClientOrderId, mine.Task))
+        {
+            return await Reload(record, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await RecoverOwnedAsync(await Reload(record, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _working.TryRemove(new KeyValuePair<string, Task>(record.ClientOrderId, mine.Task));
+            mine.SetResult();
+        }
+    }
+
+    // RecoverAsync for the caller that holds the payment's place in _working.
+    private async Task<PaymentRecord> RecoverOwnedAsync(PaymentRecord record, CancellationToken cancellationToken)
+    {
+        if (record.IsFinal)
+        {
             return record;
         }
 

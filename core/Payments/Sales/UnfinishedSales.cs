@@ -27,6 +27,11 @@ internal sealed class UnfinishedSales(
         var committed = 0;
         foreach (var sale in await store.ListUnfinishedAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (sale.State == SaleState.Paying && Guid.TryParse(sale.PaymentRequestId, out var paying) && payments.IsWorkingOn(sale.PointOfSale, paying))
+            {
+                continue; // the till's own call is waiting for Izly's answer: it takes the sale on from there
+            }
+
             try
             {
                 var outcome = await continuation.ContinueAsync(sale, cancellationToken).ConfigureAwait(false);

@@ -110,6 +110,68 @@ public sealed class PaymentProcessorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_caller_during_the_debit_waits_for_its_answer_instead_of_asking_izly_mid_flight()
+    {
+        // The till's sale.pay and the background pass (or the till's retry on another connection) push the same
+        // payment at once. Asked mid-flight, Izly does not know the order yet: the second caller used to mark the
+        // payment Unknown and answer 1402 although the debit was about to be approved.
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = processor.DebitAsync(Command(requestId), async (request, ct) =>
+        {
+            entered.TrySetResult();
+            await release.Task.WaitAsync(ct);
+            return await _izly.DebitAsync(request, ct);
+        }, default);
+        await entered.Task;
+
+        var second = processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        var recovered = await processor.RecoverOpenAsync(default);
+        var asked = await processor.RecoverAsync((await new PaymentJournal(_options.DatabasePath, _time).GetAsync(Pos, requestId, default))!, default);
+
+        Assert.Equal(0, recovered);
+        Assert.Equal(PaymentState.Pending, asked.State);
+        Assert.Equal(0, _izly.StatusCalls);
+        Assert.False(second.IsCompleted, "the second caller answered before the debit did");
+        release.SetResult();
+
+        var (one, two) = (await first, await second);
+        Assert.Equal((PaymentState.Approved, PaymentState.Approved), (one.State, two.State));
+        Assert.Equal(one.IdTransactionIzly, two.IdTransactionIzly);
+        Assert.Equal(1, _izly.DebitCalls);
+        Assert.Equal(0, _izly.StatusCalls);
+        Assert.Equal(16.70m, _izly.Balance);
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_waiting_for_another_callers_debit_leaves_it_running()
+    {
+        var processor = NewProcessor();
+        var requestId = Guid.NewGuid();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = processor.DebitAsync(Command(requestId), async (request, ct) =>
+        {
+            entered.TrySetResult();
+            await release.Task.WaitAsync(ct);
+            return await _izly.DebitAsync(request, ct);
+        }, default);
+        await entered.Task;
+
+        using var gone = new CancellationTokenSource();
+        var second = processor.DebitAsync(Command(requestId), _izly.DebitAsync, gone.Token);
+        await gone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+
+        release.SetResult();
+        Assert.Equal(PaymentState.Approved, (await first).State);
+        var later = await processor.DebitAsync(Command(requestId), _izly.DebitAsync, default);
+        Assert.Equal((PaymentState.Approved, 1, 0), (later.State, _izly.DebitCalls, _izly.StatusCalls));
+    }
+
+    [Fact]
     public async Task Timeout_is_unknown_then_refused_only_after_the_settle_delay_proves_nothing_arrived()
     {
         _izly.Hang = true;
