@@ -6,7 +6,8 @@ namespace Middleware.Chaos.Tests;
 
 /// <summary>
 /// The sandbox (Crous VEM + Izly) as a process of its own, so that a kill -9 of the host leaves the other side's records
-/// intact; driven through its loopback admin API (<c>/_sandbox</c>: faults, keys, QR codes, records).
+/// intact; driven through its loopback admin API (<c>/_sandbox</c>: faults, keys, QR codes, records). The sale
+/// benchmarks use it too (linked): in a process of its own, the sandbox's allocations are not counted as the host's.
 /// </summary>
 internal sealed class SandboxProcess : IAsyncDisposable
 {
@@ -68,8 +69,17 @@ internal sealed class SandboxProcess : IAsyncDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var baseUrl = await url.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
-        return new SandboxProcess(process, baseUrl);
+        try
+        {
+            return new SandboxProcess(process, await url.Task.WaitAsync(TimeSpan.FromSeconds(60), ct));
+        }
+        catch
+        {
+            // It never said where it listens: no orphan sandbox left running.
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
     }
 
     public async Task<string> AddFaultAsync(object rule, CancellationToken ct)

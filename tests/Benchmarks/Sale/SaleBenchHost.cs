@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Middleware.Api.Reference;
+using Middleware.Chaos.Tests;
 using Middleware.Api.Secrets;
 using Middleware.Domain.PointsOfSale;
 using Middleware.Sandbox.Seed;
@@ -20,23 +21,23 @@ internal sealed class SaleBenchHost : IAsyncDisposable
 
     private readonly IHost _host;
 
-    private SaleBenchHost(IHost host, ChildSandbox sandbox)
+    private SaleBenchHost(IHost host, SandboxProcess sandbox)
     {
         _host = host;
         Sandbox = sandbox;
     }
 
-    public ChildSandbox Sandbox { get; }
+    public SandboxProcess Sandbox { get; }
     public IServiceProvider Services => _host.Services;
 
     public static async Task<SaleBenchHost> StartAsync()
     {
         var root = Path.Combine(Path.GetTempPath(), "mw-sale-calls", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var sandbox = await ChildSandbox.StartAsync(Path.Combine(root, "sandbox.db")).ConfigureAwait(false);
+        var sandbox = await SandboxProcess.StartAsync(root, default).ConfigureAwait(false);
         try
         {
-            await sandbox.SetBalanceAsync(Customer, 1_000_000_000).ConfigureAwait(false);
+            await sandbox.SetBalanceAsync(Customer, 1_000_000_000, default).ConfigureAwait(false);
             foreach (var pointOfSale in SandboxSeed.Create(DateTimeOffset.UtcNow).PointsOfSale.Where(p => p.AppId == Till.ToString()))
             {
                 Environment.SetEnvironmentVariable(SecretStore.InstallationKeyVariableFor(Till), pointOfSale.InstallationKey);

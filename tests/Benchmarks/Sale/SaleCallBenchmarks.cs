@@ -103,7 +103,7 @@ public class SaleCallBenchmarks
             await methods.SetBasketAsync(Guid.NewGuid(), saleId, Meal, null, default).ConfigureAwait(false);
         }
 
-        qrCode = await host.Sandbox.IssueQrCodeAsync(SaleBenchHost.Customer).ConfigureAwait(false);
+        qrCode = await host.Sandbox.IssueQrAsync(SaleBenchHost.Customer, default).ConfigureAwait(false);
         if (steps >= 3)
         {
             await methods.IdentifyQrAsync(Guid.NewGuid(), saleId, qrCode, default).ConfigureAwait(false);

@@ -42,7 +42,7 @@ public class SaleCallPartsBenchmarks
         TillContext.Current = new TillContext(SaleBenchHost.Till, "bench", "bench-1", "bench", IsOperator: false);
         var saleId = (await methods.OpenAsync(Guid.NewGuid(), default).ConfigureAwait(false)).SaleId;
         await methods.SetBasketAsync(Guid.NewGuid(), saleId, Meal, null, default).ConfigureAwait(false);
-        await methods.IdentifyQrAsync(Guid.NewGuid(), saleId, await host.Sandbox.IssueQrCodeAsync(SaleBenchHost.Customer).ConfigureAwait(false), default).ConfigureAwait(false);
+        await methods.IdentifyQrAsync(Guid.NewGuid(), saleId, await host.Sandbox.IssueQrAsync(SaleBenchHost.Customer, default).ConfigureAwait(false), default).ConfigureAwait(false);
         await methods.PayAsync(Guid.NewGuid(), saleId, "izly", null, default).ConfigureAwait(false);
         committed = await store.GetAsync(saleId, default).ConfigureAwait(false) ?? throw new InvalidOperationException("The sale vanished.");
         payment = await host.Services.GetRequiredService<PaymentJournal>().GetAsync(committed.PointOfSale, Guid.Parse(committed.PaymentRequestId!), default).ConfigureAwait(false)
