@@ -9,7 +9,7 @@ namespace Middleware.Host.Tests;
 
 /// <summary>
 /// A debit Izly is slow to answer, pushed meanwhile by the host's background pass (every second here) and by the
-/// cashier's "vérifier le paiement" on another connection: the real host executable, a real pipe, and Izly played by a
+/// cashier's "vérifier le paiement" and a status refresh on another connection: the real host executable, a real pipe, and Izly played by a
 /// sandbox server of this test, whose request log says what the host asked while the debit was on its way.
 /// </summary>
 public sealed class PaymentInFlightEndToEndTests
@@ -36,8 +36,9 @@ public sealed class PaymentInFlightEndToEndTests
         var saleId = await TillSteps.OpenMealAsync(till);
         await TillSteps.IdentifyQrAsync(till, saleId, sandbox.IssueQrCode(Guest));
 
-        // Izly takes 6 s to answer this one debit: six passes of the host's background recovery (Sales:RecoveryInterval 1 s).
-        sandbox.Faults.Add(new FaultRule { PathPattern = "/api/payments/debit/*", Method = "POST", LatencyMs = 6_000, Times = 1 });
+        // Izly takes 10 s to answer this one debit: ten passes of the host's background recovery (Sales:RecoveryInterval
+        // 1 s), and room for a slow machine to make the calls below while it waits.
+        sandbox.Faults.Add(new FaultRule { PathPattern = "/api/payments/debit/*", Method = "POST", LatencyMs = 10_000, Times = 1 });
         var pay = Guid.NewGuid();
         var paying = till.CallMutatingAsync("sale.pay", new { saleId, method = "izly" }, pay);
         await TillSteps.WaitForAsync(() => TillSteps.GetSaleAsync(cashier, saleId), s => s.GetProperty("state").GetString() == "Paying",
@@ -45,9 +46,15 @@ public sealed class PaymentInFlightEndToEndTests
         await Task.Delay(TimeSpan.FromSeconds(2)); // at least one background pass while the debit waits
 
         // The cashier asks: the debit is still on its way, so its outcome is not known yet, but nothing says "unknown".
+        // Both answer at once instead of waiting out the debit.
+        var started = Stopwatch.GetTimestamp();
         var asked = await cashier.CallAsync("payment.resolve", new { paymentRequestId = pay });
+        var refreshed = await cashier.CallAsync("sale.refresh", new { saleId });
+        var askedFor = Stopwatch.GetElapsedTime(started);
+        Assert.True(askedFor < TimeSpan.FromSeconds(5), $"payment.resolve and sale.refresh took {askedFor} during the debit");
         Assert.False(paying.IsCompleted, "the debit answered before the cashier asked: the test proves nothing");
         Assert.Equal("Pending", asked.GetProperty("state").GetString());
+        Assert.Equal(("Paying", "Pending"), (refreshed.GetProperty("state").GetString(), refreshed.GetProperty("payment").GetProperty("state").GetString()));
 
         var paid = await paying;
         Assert.Equal("Committed", paid.GetProperty("state").GetString());
@@ -59,7 +66,7 @@ public sealed class PaymentInFlightEndToEndTests
         var order = PaymentJournal.ClientOrderIdFor(Till, pay);
         var debit = Assert.Single(requests, r => r.Method == "POST" && r.Path.StartsWith("/api/payments/debit/", StringComparison.Ordinal));
         var debitEnd = debit.StartTimestamp + (long)(debit.Elapsed.TotalSeconds * Stopwatch.Frequency);
-        Assert.True(debit.Elapsed >= TimeSpan.FromSeconds(5), $"the debit took {debit.Elapsed}: the fault did not hold it");
+        Assert.True(debit.Elapsed >= TimeSpan.FromSeconds(9), $"the debit took {debit.Elapsed}: the fault did not hold it");
         var askedMidFlight = requests.Where(r => r.Path.Contains(order, StringComparison.Ordinal) && r.StartTimestamp > debit.StartTimestamp && r.StartTimestamp < debitEnd).ToList();
         Assert.Empty(askedMidFlight);
         host.Stop();

@@ -59,7 +59,14 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
     /// Debits once. A repeat of the same request id returns the recorded outcome; a repeat while the outcome is open
     /// asks Izly instead of debiting again. <paramref name="debit"/> performs the debit (the channel plugin).
     /// </summary>
-    public async Task<PaymentRecord> DebitAsync(PaymentCommand command, Func<DebitRequest, CancellationToken, Task<DebitResult>> debit, CancellationToken cancellationToken)
+    public Task<PaymentRecord> DebitAsync(PaymentCommand command, Func<DebitRequest, CancellationToken, Task<DebitResult>> debit, CancellationToken cancellationToken) =>
+        DebitAsync(command, debit, waitIfRunning: true, cancellationToken);
+
+    /// <summary>As <see cref="DebitAsync(PaymentCommand, Func{DebitRequest, CancellationToken, Task{DebitResult}}, CancellationToken)"/>;
+    /// when this process is already debiting or asking about this payment, <paramref name="waitIfRunning"/> false returns
+    /// the journal's record at once (still open) instead of waiting for that call: for a status check or the background
+    /// pass, whose callers must not wait out a debit's whole budget.</summary>
+    public async Task<PaymentRecord> DebitAsync(PaymentCommand command, Func<DebitRequest, CancellationToken, Task<DebitResult>> debit, bool waitIfRunning, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(debit);
@@ -88,6 +95,11 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
 
             if (_working.TryGetValue(clientOrderId, out var running))
             {
+                if (!waitIfRunning && await journal.GetByClientOrderIdAsync(clientOrderId, cancellationToken).ConfigureAwait(false) is { } now)
+                {
+                    return now;
+                }
+
                 // Its outcome, once known, is the journal's: the next turn finds it final, or asks Izly if it is not.
                 await running.WaitAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -77,7 +77,7 @@ internal sealed class SaleContinuation(
                 }
                 else
                 {
-                    payment = await DebitAsync(sale, cancellationToken).ConfigureAwait(false);
+                    payment = await DebitAsync(sale, tillAsksPayment, cancellationToken).ConfigureAwait(false);
                 }
 
                 switch (payment.State)
@@ -110,7 +110,8 @@ internal sealed class SaleContinuation(
 
                         // A terminal payment's outcome is never asked again (Concert has no query): the cashier reads
                         // the terminal's receipt and an operator settles it with payment.resolve.
-                        throw new MiddlewareException(ErrorCode.PaymentOutcomeUnknown, payment.ErrorDetail ?? "Outcome unknown.",
+                        throw new MiddlewareException(ErrorCode.PaymentOutcomeUnknown,
+                            payment.State == PaymentState.Pending && sale.Terminal is null ? "The debit is still waiting for Izly's answer." : payment.ErrorDetail ?? "Outcome unknown.",
                             new { requestId = payment.RequestId, saleId = sale.Id, terminal = sale.Terminal });
                 }
             }
@@ -193,14 +194,17 @@ internal sealed class SaleContinuation(
         return (sale, claimed);
     }
 
-    private Task<PaymentRecord> DebitAsync(Sale sale, CancellationToken cancellationToken)
+    // Only the till's own sale.pay waits for a debit of this payment already running (it was started by the background
+    // pass a moment before, or by the till's earlier call): sale.refresh and the background pass answer what the journal
+    // holds (still open) instead of waiting out the debit's budget.
+    private Task<PaymentRecord> DebitAsync(Sale sale, bool tillAsksPayment, CancellationToken cancellationToken)
     {
         var identification = sale.Identification ?? throw new InvalidOperationException("A paying Izly sale lost its customer.");
         PaymentMedium medium = identification.Card is { } card ? new CardMedium(card) : new QrMedium(identification.QrText!);
         var command = new PaymentCommand(sale.PointOfSale, Guid.Parse(sale.PaymentRequestId!), sale.Id, sale.Pricing!.TotalTtc, medium, null);
         return payments.DebitAsync(command,
             (request, ct) => channels.InvokeAsync<IPaymentChannelPlugin, DebitResult>(medium.Channel, (p, c) => p.DebitAsync(request, c), ct, payments.DebitTimeout),
-            cancellationToken);
+            waitIfRunning: tillAsksPayment, cancellationToken);
     }
 
 }
