@@ -32,7 +32,8 @@ public sealed partial class PaymentProcessor(PaymentJournal journal, IIzlyGatewa
     // The payments this process is debiting or asking Izly about right now, by client order id. The till's sale.pay, its
     // retry on another connection, payment.resolve and the background pass may push one payment at once: asked while
     // the debit is on its way, Izly does not know the order yet, and that answer would mark a payment Unknown (a 1402
-    // for the till) moments before Izly approves it. A second caller waits for the first one's answer instead.
+    // for the till) moments before Izly approves it. A second caller waits for the first one's answer (the till's
+    // sale.pay) or answers the journal's record as it stands (status checks, the background pass), and never asks.
     private readonly ConcurrentDictionary<string, Task> _working = new(StringComparer.Ordinal);
 
     /// <summary>The whole budget of one debit (<see cref="PaymentOptions.DebitTimeout"/>): the channel plugin's call gets
